@@ -1,0 +1,29 @@
+"""allauth glue: everyone who signs up is a customer; staff are created by admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.http import HttpRequest
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return bool(getattr(settings, "DESTEK_OPEN_SIGNUP", True))
+
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        from destek.accounts.models import Role
+
+        user.role = Role.CUSTOMER
+        user.language = (getattr(request, "LANGUAGE_CODE", "") or "en")[:2]
+        return super().save_user(request, user, form, commit)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        from django.urls import reverse
+
+        user = request.user
+        if getattr(user, "is_agent", False):
+            return reverse("desk:queue")
+        return reverse("portal:ticket_list")

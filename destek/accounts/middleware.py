@@ -1,0 +1,52 @@
+"""Per-user language, and enforced two-factor authentication for staff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language wins over the browser's Accept-Language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        cookie_lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if user is not None and user.is_authenticated and not cookie_lang and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class StaffMfaMiddleware:
+    """With DESTEK_REQUIRE_STAFF_MFA on, staff must enrol TOTP before using the product."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.DESTEK_REQUIRE_STAFF_MFA and self._needs_enrolment(request):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    def _needs_enrolment(self, request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_agent:
+            return False
+        if request.path.startswith(self.ALLOWED_PREFIXES):
+            return False
+        from allauth.mfa.models import Authenticator
+
+        return not Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists()

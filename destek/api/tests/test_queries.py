@@ -1,0 +1,81 @@
+"""The list and the ticket view run a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from destek.accounts.factories import CustomerFactory
+from destek.tickets.factories import open_ticket, reply
+from destek.tickets.services.changes import ticket_update
+from destek.tickets.uploads import InboundFile
+
+pytestmark = pytest.mark.django_db
+
+LIST_QUERIES = 2  # tickets with department, customer and assignee; then their tags
+DETAIL_QUERIES_AGENT = 5  # ticket; messages with authors; their attachments; history; tags
+DETAIL_QUERIES_CUSTOMER = 3  # ticket; messages with authors; their attachments
+
+
+def count_queries(client, path: str, **params: object) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params)
+    assert response.status_code == 200, response.content
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("user_fixture", ["agent", "outsourced", "customer"])
+def test_list_query_count_is_fixed(as_user, agent, department, other_department,
+                                   user_fixture, request):
+    user = request.getfixturevalue(user_fixture)
+    home = other_department if user_fixture == "outsourced" else department
+    customer = user if user_fixture == "customer" else CustomerFactory()
+    open_ticket(customer=customer, department=home)
+    client = as_user(user)
+    few = count_queries(client, "/api/v1/tickets/")
+    for i in range(30):
+        ticket = open_ticket(customer=customer, department=home, subject=f"Busy {i}")
+        ticket_update(actor=agent, ticket=ticket, assignee=agent, tags=[f"t{i}", "common"])
+        reply(ticket=ticket, author=agent, body="answer")
+    many = count_queries(client, "/api/v1/tickets/")
+    tag = {"tag": "common"} if user.is_agent else {}
+    filtered = count_queries(client, "/api/v1/tickets/", status="open", priority="normal",
+                             q="Busy", sort="priority", **tag)
+    assert few == many == filtered == LIST_QUERIES
+    assert len(client.get("/api/v1/tickets/", {"q": "Busy"}).json()["results"]) == 25
+
+
+def test_detail_query_count_is_fixed(as_user, agent, customer, department):
+    small = open_ticket(customer=customer, department=department)
+    big = open_ticket(customer=customer, department=department)
+    ticket_update(actor=agent, ticket=big, assignee=agent, tags=["a", "b", "c"])
+    for i in range(10):
+        reply(ticket=big, author=agent, body=f"reply {i}", internal=i % 3 == 0,
+              attachments=(InboundFile(name=f"f{i}.txt", content=b"x"),
+                           InboundFile(name=f"g{i}.txt", content=b"y")))
+        reply(ticket=big, author=customer, body=f"thanks {i}")
+    client = as_user(agent)
+    assert count_queries(client, f"/api/v1/tickets/{small.pk}/") == DETAIL_QUERIES_AGENT
+    assert count_queries(client, f"/api/v1/tickets/{big.pk}/") == DETAIL_QUERIES_AGENT
+    customer_client = as_user(customer)
+    few = count_queries(customer_client, f"/api/v1/tickets/{small.pk}/")
+    many = count_queries(customer_client, f"/api/v1/tickets/{big.pk}/")
+    assert few == many == DETAIL_QUERIES_CUSTOMER
+
+
+def test_customer_list_query_count_is_fixed(as_user, agent):
+    CustomerFactory.create_batch(2)
+    client = as_user(agent)
+    few = count_queries(client, "/api/v1/customers/")
+    CustomerFactory.create_batch(30)
+    many = count_queries(client, "/api/v1/customers/", q="example")
+    assert few == many == 1
+
+
+def test_token_authentication_adds_one_query(api, agent, ticket):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=agent)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert count_queries(api, "/api/v1/tickets/") == LIST_QUERIES + 1

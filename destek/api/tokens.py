@@ -1,0 +1,124 @@
+"""Per-user API tokens: obtain one with email and password, or see, regenerate and revoke
+your own while signed in.
+
+A password alone never yields a token for an account that has two-factor authentication (or
+must have it, for staff when DESTEK_REQUIRE_STAFF_MFA is on), nor for an unverified address
+when verification is mandatory: such users create their token from a signed-in session.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from allauth.account.utils import has_verified_email
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from destek.accounts.models import User
+from destek.api.base import ApiView, actor, error_responses
+from destek.api.parsers import JSON_OR_FORM
+from destek.core.errors import ApplicationError, NotFound, PermissionDenied
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(source="key",
+                                  help_text="Send it as `Authorization: Token <token>`.")
+    created = serializers.DateTimeField()
+
+
+def _check_staff_mfa(user: User) -> None:
+    if settings.DESTEK_REQUIRE_STAFF_MFA and user.is_agent and not is_mfa_enabled(user):
+        raise PermissionDenied(_("Set up two-factor authentication before using the API."))
+
+
+def token_for_password_login(user: User) -> Token:
+    if settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not has_verified_email(user):
+        raise PermissionDenied(_("Verify your email address before using the API."))
+    if is_mfa_enabled(user):
+        raise PermissionDenied(_("Two-factor authentication is on for this account: sign in "
+                                 "on the web and create your API token there."))
+    _check_staff_mfa(user)
+    token, _created = Token.objects.get_or_create(user=user)
+    return token
+
+
+class TokenObtainApi(ApiView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    parser_classes = JSON_OR_FORM
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TokenObtainInput"
+
+        email = serializers.EmailField()
+        password = serializers.CharField(max_length=4096, trim_whitespace=False,
+                                         style={"input_type": "password"})
+
+    @extend_schema(
+        operation_id="auth_token_obtain", tags=["auth"], auth=[],
+        summary="Your API token, for your email and password",
+        request=InputSerializer,
+        responses={200: TokenSerializer, **error_responses(400, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        params = TokenObtainApi.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        user = authenticate(request._request, email=data["email"].lower(),
+                            password=data["password"])
+        if user is None:
+            raise ApplicationError(_("Unable to sign in with this email address and password."))
+        token = token_for_password_login(cast(User, user))
+        return Response(TokenSerializer(token).data)
+
+
+class TokenShowApi(ApiView):
+    @extend_schema(
+        operation_id="auth_token_me_retrieve", tags=["auth"], summary="Your current API token",
+        responses={200: TokenSerializer, **error_responses(404)},
+    )
+    def get(self, request: Request) -> Response:
+        token = Token.objects.filter(user=actor(request)).first()
+        if token is None:
+            raise NotFound(_("You have no API token yet."))
+        return Response(TokenSerializer(token).data)
+
+
+class TokenRegenerateApi(ApiView):
+    @extend_schema(
+        operation_id="auth_token_me_regenerate", tags=["auth"], request=None,
+        summary="Create a new API token (the old one stops working)",
+        responses={201: TokenSerializer, **error_responses(403)},
+    )
+    def post(self, request: Request) -> Response:
+        user = actor(request)
+        _check_staff_mfa(user)
+        with transaction.atomic():
+            Token.objects.filter(user=user).delete()
+            token = Token.objects.create(user=user)
+        return Response(TokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+class TokenRevokeApi(ApiView):
+    @extend_schema(
+        operation_id="auth_token_me_revoke", tags=["auth"], summary="Revoke your API token",
+        responses={204: OpenApiResponse(description="Revoked."), **error_responses()},
+    )
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=actor(request)).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenMeApi(TokenShowApi, TokenRegenerateApi, TokenRevokeApi):
+    # GET shows, POST regenerates, DELETE revokes the signed-in user's token.
+    pass

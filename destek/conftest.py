@@ -1,0 +1,94 @@
+"""Shared fixtures: people, departments, and Celery running tasks inline unless a test asks
+for a real worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+
+from destek.accounts.factories import (
+    PASSWORD,
+    AgentFactory,
+    CustomerFactory,
+    DepartmentFactory,
+    MembershipFactory,
+)
+from destek.accounts.models import Department, Role, User
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
+    from destek.celery import app
+
+    eager = "celery" not in request.keywords
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = old
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DESTEK_SENT_MAIL_DIR = tmp_path / "sent-mail"
+    # pytest-django swaps in locmem; Destek's mail always goes through the outbox.
+    settings.EMAIL_BACKEND = "destek.notifications.backends.OutboxEmailBackend"
+    # PBKDF2's deliberate slowness is not what these tests measure.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def department(db: None) -> Department:
+    return DepartmentFactory(name="Technical support", name_tr="Teknik destek")
+
+
+@pytest.fixture
+def other_department(db: None) -> Department:
+    return DepartmentFactory(name="Billing", name_tr="Muhasebe")
+
+
+@pytest.fixture
+def customer(db: None) -> User:
+    return CustomerFactory(full_name="Deniz Müşteri")
+
+
+@pytest.fixture
+def other_customer(db: None) -> User:
+    return CustomerFactory(full_name="Other Customer")
+
+
+@pytest.fixture
+def agent(db: None, department: Department) -> User:
+    user = AgentFactory(full_name="Mehmet Agent")
+    MembershipFactory(department=department, agent=user)
+    return user
+
+
+@pytest.fixture
+def outsourced(db: None, other_department: Department) -> User:
+    user = AgentFactory(full_name="Outsourced Olcay", role=Role.OUTSOURCED)
+    MembershipFactory(department=other_department, agent=user)
+    return user
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def customer_client(client: Client, customer: User) -> Client:
+    return login(client, customer)
+
+
+@pytest.fixture
+def agent_client(client: Client, agent: User) -> Client:
+    return login(client, agent)

@@ -1,0 +1,62 @@
+"""`destek run`: migrate, create demo data on first start, start the worker, serve ASGI."""
+
+from __future__ import annotations
+
+import atexit
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from destek.core.security import ensure_secure_secret
+
+
+class Command(BaseCommand):
+    help = "Serve Destek (HTTP and WebSockets) and, on the embedded default, its worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not start a Celery worker (production runs its own)")
+        parser.add_argument("--no-demo", action="store_true", help="do not create demo data")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ensure_secure_secret(debug=settings.DEBUG, key=settings.SECRET_KEY,
+                     from_env=settings.SECRET_KEY_FROM_ENV)
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("check", fail_level="ERROR")
+        call_command("migrate", interactive=False, verbosity=0)
+        if not settings.DEBUG:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_demo"]:
+            from destek.core.demo import create_demo_data
+
+            logins = create_demo_data()
+        else:
+            logins = []
+        from destek.celery import ensure_filesystem_queue
+
+        ensure_filesystem_queue()
+        if not options["no_worker"]:
+            self._start_worker()
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(self.style.SUCCESS(f"Destek is running at {url}"))
+        for login in logins:
+            self.stdout.write(f"  {login.role:<9} {login.email}  password: {login.password}")
+        import uvicorn
+
+        uvicorn.run("destek.asgi:application", host=options["host"], port=options["port"],
+                    workers=options["workers"], log_level="warning", lifespan="off")
+
+    def _start_worker(self) -> None:
+        """The embedded default runs one worker with beat beside the web server."""
+        worker = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
+            [sys.executable, "-m", "celery", "-A", "destek", "worker", "-B", "--concurrency=1",
+             "--loglevel=WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+        )
+        atexit.register(worker.terminate)

@@ -1,0 +1,62 @@
+"""Keyset pagination: the next page starts after the last row's sort key, never at OFFSET n."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+
+
+def _encode(values: list[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, count: int) -> list[Any] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(values, list) or len(values) != count:
+        return None
+    return values
+
+
+def _after(ordering: list[tuple[str, bool]], values: list[Any]) -> Q:
+    """Rows strictly after `values` in `ordering` (field, descending) — a row-value comparison."""
+    condition = Q()
+    for i, (field, descending) in enumerate(ordering):
+        equal_prefix = Q(**{f: values[j] for j, (f, _d) in enumerate(ordering[:i])})
+        step = Q(**{f"{field}__{'lt' if descending else 'gt'}": values[i]})
+        condition |= equal_prefix & step
+    return condition
+
+
+def keyset_page(qs: QuerySet[M], *, ordering: list[tuple[str, bool]], cursor: str | None,
+                limit: int) -> Page[M]:
+    """One page of `qs` sorted by `ordering`, whose last field must be unique (the pk)."""
+    qs = qs.order_by(*[f"-{f}" if desc else f for f, desc in ordering])
+    if cursor:
+        values = _decode(cursor, len(ordering))
+        if values is not None:
+            qs = qs.filter(_after(ordering, values))
+    rows = list(qs[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode([getattr(last, f.replace("__", "_")) for f, _d in ordering])
+    return Page(items=rows, next_cursor=next_cursor)

@@ -1,0 +1,31 @@
+"""The desk's front door: signed-in staff only; everyone else never learns the desk exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponseBase
+
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def staff_required(view: Callable[..., R]) -> Callable[..., R | HttpResponseBase]:
+    """Anonymous visitors go to the login page; signed-in customers get 404, like any unknown URL.
+
+    404 rather than 403 so the desk behaves like every other door (portal, API, WebSocket):
+    a customer cannot tell a desk URL from a URL that does not exist.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R | HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not getattr(user, "is_agent", False) or not user.is_active:
+            raise Http404("Not found.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,33 @@
+"""Small reads the desk's forms need: which departments and which colleagues an agent may pick.
+
+Each is one bounded query, evaluated once per request and shared by every select on the page,
+so the page's query count does not grow with the number of dropdowns.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from destek.accounts.models import STAFF_ROLES, Department, Role, User
+
+MAX_AGENT_CHOICES = 500
+
+
+def departments_for(actor: User) -> QuerySet[Department]:
+    """The departments `actor` can see: all of them, or only their own when outsourced."""
+    qs = Department.objects.only("id", "name", "name_tr").order_by("name", "pk")
+    if actor.role == Role.OUTSOURCED:
+        return qs.filter(agents=actor)
+    if actor.sees_all_departments:
+        return qs
+    return qs.none()
+
+
+def assignable_agents(actor: User) -> QuerySet[User]:
+    """Colleagues `actor` may hand a ticket to; outsourced agents only see their departments."""
+    qs = User.objects.filter(role__in=STAFF_ROLES, is_active=True).only(
+        "id", "full_name", "email", "role"
+    )
+    if actor.role == Role.OUTSOURCED:
+        qs = qs.filter(departments__in=Department.objects.filter(agents=actor)).distinct()
+    return qs.order_by("full_name", "email", "pk")[:MAX_AGENT_CHOICES]

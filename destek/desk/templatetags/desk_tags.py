@@ -1,0 +1,61 @@
+"""Presentation helpers for desk templates: colours and labels, no queries, no business logic."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import get_language
+
+from destek.accounts.models import Department
+from destek.tickets.models import EventKind, Priority, Status, format_reference
+
+register = template.Library()
+
+PRIORITY_BADGES: dict[int, str] = {
+    Priority.LOW: "text-bg-light border",
+    Priority.NORMAL: "text-bg-secondary",
+    Priority.HIGH: "text-bg-warning",
+    Priority.CRITICAL: "text-bg-danger",
+}
+STATUS_BADGES: dict[str, str] = {
+    Status.NEW: "text-bg-primary",
+    Status.OPEN: "text-bg-info",
+    Status.PENDING: "text-bg-warning",
+    Status.ON_HOLD: "text-bg-secondary",
+    Status.RESOLVED: "text-bg-success",
+    Status.CLOSED: "text-bg-dark",
+}
+
+
+@register.filter
+def priority_badge(value: int) -> str:
+    return PRIORITY_BADGES.get(value, "text-bg-secondary")
+
+
+@register.filter
+def status_badge(value: str) -> str:
+    return STATUS_BADGES.get(value, "text-bg-secondary")
+
+
+@register.filter
+def localized(department: Department | None) -> str:
+    """A department's name in the page's language (Turkish name when there is one)."""
+    return department.localized_name(get_language()) if department is not None else ""
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return str(Status(value).label) if value in Status.values else value
+
+
+@register.simple_tag
+def event_value(kind: str, value: str) -> str:
+    """History stores status codes; show them as the labels agents know."""
+    if kind == EventKind.STATUS:
+        return status_label(value)
+    return value
+
+
+@register.filter
+def reference(pk: int | None) -> str:
+    """T-100042 from a primary key, without loading the ticket."""
+    return format_reference(pk)

@@ -1,0 +1,89 @@
+"""The hot desk pages run a fixed number of queries whatever the data size (no N+1).
+
+Counts (sessions are cached, so no session query):
+  queue      : user, tickets, their tags, departments, colleagues              = 5
+  queue rows : user, tickets, their tags                                       = 3
+  ticket     : user, ticket, messages, attachments, events, tags, departments,
+               colleagues, canned responses, the customer's other tickets      = 10
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from destek.accounts.factories import AgentFactory, CustomerFactory, MembershipFactory
+from destek.tickets.factories import open_ticket, reply
+from destek.tickets.models import CannedResponse
+from destek.tickets.services.changes import ticket_update
+from destek.tickets.uploads import InboundFile
+
+pytestmark = pytest.mark.django_db
+
+QUEUE_QUERIES = 5
+ROWS_QUERIES = 3
+TICKET_QUERIES = 10
+
+
+def count_queries(client, path: str, params: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def varied_tickets(n: int, *, agent, department) -> None:
+    """Tickets with distinct customers, assignees and tags, so any lazy load would show."""
+    for i in range(n):
+        customer = CustomerFactory()
+        colleague = AgentFactory()
+        MembershipFactory(department=department, agent=colleague)
+        ticket = open_ticket(customer=customer, department=department, subject=f"Ticket {i}")
+        ticket_update(actor=agent, ticket=ticket, assignee=colleague, tags=[f"t{i}", "common"])
+
+
+@pytest.mark.parametrize("path_name, expected", [("desk:queue", QUEUE_QUERIES),
+                                                 ("desk:queue_rows", ROWS_QUERIES)])
+def test_queue_queries_do_not_grow(agent_client, agent, department, path_name, expected,
+                                   django_assert_num_queries):
+    path = reverse(path_name)
+    varied_tickets(3, agent=agent, department=department)
+    small = count_queries(agent_client, path, {"queue": "all"})
+    varied_tickets(27, agent=agent, department=department)
+    large = count_queries(agent_client, path, {"queue": "all"})
+    assert small == large == expected
+    with django_assert_num_queries(expected):
+        agent_client.get(path, {"queue": "all", "q": "Ticket", "sort": "priority"})
+
+
+def test_outsourced_queue_queries_do_not_grow(outsourced_client, agent, other_department):
+    path = reverse("desk:queue")
+    varied_tickets(3, agent=agent, department=other_department)
+    small = count_queries(outsourced_client, path)
+    varied_tickets(27, agent=agent, department=other_department)
+    assert count_queries(outsourced_client, path) == small == QUEUE_QUERIES
+
+
+def test_ticket_view_queries_do_not_grow(agent_client, agent, customer, department,
+                                         django_assert_num_queries):
+    ticket = open_ticket(customer=customer, department=department)
+    CannedResponse.objects.create(title="Hi", body="Hello {customer_name}")
+    path = reverse("desk:ticket", args=[ticket.pk])
+
+    def add_messages(n: int) -> None:
+        for i in range(n):
+            colleague = AgentFactory()
+            files = (InboundFile(name=f"f{i}.txt", content=b"x", content_type="text/plain"),)
+            reply(ticket=ticket, author=colleague, body=f"reply {i}", internal=i % 2 == 1,
+                  attachments=files)
+            open_ticket(customer=customer, department=department, subject=f"Other {i}")
+            ticket_update(actor=colleague, ticket=ticket, tags=[f"t{i}"])
+
+    add_messages(2)
+    small = count_queries(agent_client, path)
+    add_messages(18)
+    with django_assert_num_queries(TICKET_QUERIES):
+        agent_client.get(path)
+    assert small == TICKET_QUERIES

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from destek.desk.views import actions, queue, ticket
+
+app_name = "desk"
+urlpatterns = [
+    path("", queue.queue, name="queue"),
+    path("queue/rows/", queue.queue_rows, name="queue_rows"),
+    path("bulk/", actions.bulk, name="bulk"),
+    path("availability/", actions.availability, name="availability"),
+    path("tickets/<int:ticket_id>/", ticket.ticket_view, name="ticket"),
+    path("tickets/<int:ticket_id>/reply/", actions.reply, name="reply"),
+    path("tickets/<int:ticket_id>/update/", actions.update, name="update"),
+    path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
+    path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
+]

@@ -1,0 +1,135 @@
+"""Building one ticket notification: context, rendering in the recipient's language, headers.
+
+Threading: every email about a ticket refers to one per-ticket thread id,
+`<ticket-<pk>@<our domain>>`. The customer's "ticket opened" email *is* that message (its
+Message-ID), and later emails carry it in In-Reply-To/References, so mail clients show one
+conversation per ticket. When the ticket came in by email, the acknowledgement also answers
+the customer's original message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
+from django.utils.html import linebreaks, urlize
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from destek.accounts.models import User
+from destek.notifications.outbox import message_id_domain
+from destek.notifications.rendering import email_language, render_notification
+from destek.tickets.models import AuthorKind, Channel, Message, Ticket
+
+AUTOMATIC_HEADERS = {
+    # RFC 3834: this is machine-generated; vacation responders must not answer it.
+    "Auto-Submitted": "auto-generated",
+    # Exchange/Outlook's equivalent, for its out-of-office and read receipts.
+    "X-Auto-Response-Suppress": "All",
+}
+
+
+def thread_id(ticket: Ticket) -> str:
+    return f"<ticket-{ticket.pk}@{message_id_domain()}>"
+
+
+def original_message_id(message: Message | None) -> str:
+    """The customer's own Message-ID when the ticket arrived by email, else ''."""
+    if message is None or message.channel != Channel.EMAIL:
+        return ""
+    external = message.external_id.strip()
+    if "@" not in external or any(c in external for c in "\r\n "):
+        return ""
+    return external if external.startswith("<") else f"<{external}>"
+
+
+@dataclass
+class Notice:
+    """What a subscriber decided: who gets which notification about which ticket."""
+
+    key: str
+    recipient: User
+    ticket: Ticket
+    url: str
+    message: Message | None = None
+    cc: list[str] = field(default_factory=list)
+    reply_to: list[str] = field(default_factory=list)
+    extra_context: dict[str, Any] = field(default_factory=dict)
+    is_thread_root: bool = False  # the "ticket opened" email founds the thread
+
+
+def author_name(message: Message | None) -> str:
+    if message is None:
+        return ""
+    author = message.author
+    if message.author_kind == AuthorKind.CUSTOMER:
+        return author.display_name if author else ""
+    if message.author_kind == AuthorKind.SYSTEM or author is None:
+        return _("Support team")
+    # Agents are named, but their address stays private.
+    return author.full_name or _("Support team")
+
+
+def build_context(notice: Notice, language: str) -> dict[str, Any]:
+    """Everything a template may use (listed in the EmailTemplate admin help text)."""
+    ticket, message = notice.ticket, notice.message
+    attachments = [a.original_name for a in message.attachments.all()] if message else []
+    return {
+        "recipient_name": notice.recipient.display_name,
+        "reference": ticket.reference,
+        "subject": ticket.subject,
+        "ticket_url": notice.url,
+        "message_text": message.body_text if message else "",
+        "author_name": author_name(message),
+        "customer_name": ticket.customer.display_name,
+        "customer_email": ticket.customer.email,
+        "department": ticket.department.localized_name(language),
+        "priority": str(ticket.get_priority_display()),
+        "status": str(ticket.get_status_display()),
+        "attachment_names": attachments,
+        "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
+        **notice.extra_context,
+    }
+
+
+def text_to_email_html(text: str) -> str:
+    """A readable HTML part from the rendered text: escaped, links clickable, paragraphs."""
+    body = linebreaks(urlize(text, autoescape=True), autoescape=False)
+    # Every piece above is escaped (urlize with autoescape), so marking it safe is sound.
+    return mark_safe(
+        '<!DOCTYPE html><html><body style="font-family: sans-serif; font-size: 14px; '
+        f'line-height: 1.5">{body}</body></html>'
+    )
+
+
+def _headers(notice: Notice) -> dict[str, str]:
+    headers = {**AUTOMATIC_HEADERS, "X-Destek-Ticket": notice.ticket.reference}
+    root = thread_id(notice.ticket)
+    original = original_message_id(notice.message)
+    if notice.is_thread_root:
+        headers["Message-ID"] = root
+        if original:
+            headers["In-Reply-To"] = original
+            headers["References"] = original
+    else:
+        headers["In-Reply-To"] = root
+        headers["References"] = root
+    return headers
+
+
+def compose(notice: Notice) -> EmailMultiAlternatives:
+    """The email for `notice`, rendered in the recipient's language."""
+    language = email_language(notice.recipient.language)
+    with translation.override(language):
+        context = build_context(notice, language)
+        rendered = render_notification(key=notice.key, language=language, context=context)
+    email = EmailMultiAlternatives(
+        subject=rendered.subject, body=rendered.body, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notice.recipient.email], cc=notice.cc, reply_to=notice.reply_to,
+        headers=_headers(notice),
+    )
+    email.attach_alternative(text_to_email_html(rendered.body), "text/html")
+    return email

@@ -1,0 +1,128 @@
+"""End to end with a REAL Celery worker process on Redis: a ticket is opened, its outbox row
+commits, the on-commit task goes through the broker, and the worker delivers the email.
+
+Needs REDIS_URL and a database another process can open (PostgreSQL). Skipped otherwise,
+unless DESTEK_REQUIRE_SERVICES=1 (CI), where a missing Redis is a failure. SQLite is always
+skipped: pytest-django's SQLite test database lives in memory and no other process sees it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from destek.notifications.models import OutboundEmail, OutboxStatus
+from destek.notifications.tasks import deliver_outbox
+from destek.tickets.factories import open_ticket
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+DEADLINE_SECONDS = 30
+
+
+def _missing_service(reason: str) -> None:
+    if os.environ.get("DESTEK_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (DESTEK_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def _test_database_url() -> str:
+    """A URL for the test database pytest-django created, for the worker's settings."""
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL: the SQLite test database is in memory, invisible to "
+                    "a worker process")
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{quote(db['NAME'], safe='')}"
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    sent_mail_dir: Path
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+
+@pytest.fixture
+def celery_worker_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
+    database_url = _test_database_url()
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        _missing_service("REDIS_URL is not set: there is no broker for a real worker")
+    # A queue of our own, so a worker from another test run on the same Redis cannot take
+    # our task (it would look for the row in its own database).
+    queue = f"destek-test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setattr(
+        deliver_outbox, "delay",
+        lambda *args, **kwargs: deliver_outbox.apply_async(args, kwargs, queue=queue),
+    )
+    data_dir = tmp_path / "worker-data"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "destek.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "DESTEK_DATA_DIR": str(data_dir),
+        "DESTEK_EMAIL_URL": "",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DEBUG": "0",
+    }
+    log = tmp_path / "worker.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
+            [sys.executable, "-m", "celery", "-A", "destek", "worker", "--pool=solo",
+             "--queues", queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--loglevel=INFO"],
+            env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield Worker(process=process, sent_mail_dir=data_dir / "sent-mail", log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_real_worker_delivers_ticket_email(celery_worker_process, customer, department):
+    worker = celery_worker_process
+    ticket = open_ticket(customer=customer, department=department, subject="Worker test")
+    row = OutboundEmail.objects.get(ticket=ticket, kind="ticket_opened")
+
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        row.refresh_from_db()
+        if row.status == OutboxStatus.SENT:
+            break
+        if worker.process.poll() is not None:
+            pytest.fail(f"the worker exited with {worker.process.returncode}:\n"
+                        f"{worker.output()}")
+        time.sleep(0.25)
+    else:
+        pytest.fail(f"not delivered within {DEADLINE_SECONDS}s (status {row.status}, "
+                    f"error {row.last_error!r}); worker log:\n{worker.output()}")
+
+    assert row.attempts == 1
+    eml = worker.sent_mail_dir / f"{row.pk}.eml"
+    assert eml.read_bytes() == row.raw_bytes
+    assert b"Worker test" in eml.read_bytes()

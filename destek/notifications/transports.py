@@ -1,0 +1,138 @@
+"""Where delivered email really goes: an SMTP server, or .eml files for the quick start.
+
+Configured by settings.DESTEK_EMAIL_URL, read at every delivery:
+
+    ""                                   files in settings.DESTEK_SENT_MAIL_DIR, <outbox id>.eml
+    file:///var/lib/destek/mail          files in that directory
+    smtp://user:pass@host:587?tls=1      SMTP with STARTTLS (also smtp+tls://)
+    smtp://host:25                       plain SMTP (a local relay)
+    smtps://user:pass@host:465           SMTP over implicit TLS
+    optional query parameters: timeout=<seconds> (default 30)
+
+Written by hand rather than through Django's SMTP backend because delivery sends the stored
+bytes unchanged (same Message-ID and Date on every attempt); Django's backends re-serialize
+an EmailMessage. django-environ's email_url maps smtps:// to STARTTLS, which is wrong on 465.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import tempfile
+from dataclasses import dataclass
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+
+
+class Transport(Protocol):
+    def send(self, *, outbox_id: int, from_email: str, recipients: list[str],
+             raw: bytes) -> None: ...
+
+
+@dataclass(frozen=True)
+class FileTransport:
+    """One file per outbox row, named by its id: a re-send overwrites, never duplicates."""
+
+    directory: Path
+
+    def send(self, *, outbox_id: int, from_email: str, recipients: list[str],
+             raw: bytes) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.directory / f"{outbox_id}.eml"
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{outbox_id}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+@dataclass(frozen=True)
+class SmtpTransport:
+    host: str
+    port: int
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+    implicit_tls: bool = False
+    timeout: float = 30.0
+
+    def send(self, *, outbox_id: int, from_email: str, recipients: list[str],
+             raw: bytes) -> None:
+        context = ssl.create_default_context()
+        client: smtplib.SMTP
+        if self.implicit_tls:
+            client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                      context=context)
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        with client:
+            if self.starttls:
+                client.starttls(context=context)
+            if self.username:
+                client.login(self.username, self.password)
+            envelope_from = parseaddr(from_email)[1] or from_email
+            refused = client.sendmail(envelope_from, recipients, raw)
+        if refused:
+            # Some recipients were accepted: the message is out, a retry would duplicate it
+            # for them. The refusals are reported, not retried.
+            raise PartiallyRefused(refused)
+
+
+class PartiallyRefused(Exception):
+    """The server accepted the message for some recipients and refused the others."""
+
+    def __init__(self, refused: dict[str, tuple[int, bytes]]) -> None:
+        self.refused = refused
+        details = ", ".join(f"{addr}: {code} {msg!r}" for addr, (code, msg) in refused.items())
+        super().__init__(f"Refused recipients: {details}")
+
+
+def transport_from_url(url: str) -> Transport:
+    """Build the transport for DESTEK_EMAIL_URL; an empty URL writes files."""
+    url = url.strip()
+    if not url:
+        return FileTransport(Path(settings.DESTEK_SENT_MAIL_DIR))
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return FileTransport(Path(unquote(parts.path)))
+    if scheme not in {"smtp", "smtp+tls", "smtps", "smtp+ssl"}:
+        raise ImproperlyConfigured(f"DESTEK_EMAIL_URL: unsupported scheme {scheme!r}")
+    if not parts.hostname:
+        raise ImproperlyConfigured("DESTEK_EMAIL_URL: a host is required")
+    query = {key.lower(): values[-1] for key, values in parse_qs(parts.query).items()}
+    implicit_tls = scheme in {"smtps", "smtp+ssl"} or query.get("ssl", "") in TRUE_VALUES
+    starttls = not implicit_tls and (
+        scheme == "smtp+tls"
+        or query.get("tls", "") in TRUE_VALUES
+        or query.get("starttls", "") in TRUE_VALUES
+    )
+    default_port = 465 if implicit_tls else 587 if starttls else 25
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        raise ImproperlyConfigured("DESTEK_EMAIL_URL: the port must be a number") from None
+    try:
+        timeout = float(query.get("timeout", "30"))
+    except ValueError:
+        raise ImproperlyConfigured("DESTEK_EMAIL_URL: timeout must be a number") from None
+    return SmtpTransport(
+        host=parts.hostname, port=port,
+        username=unquote(parts.username or ""), password=unquote(parts.password or ""),
+        starttls=starttls, implicit_tls=implicit_tls, timeout=timeout,
+    )
+
+
+def current_transport() -> Transport:
+    return transport_from_url(settings.DESTEK_EMAIL_URL)

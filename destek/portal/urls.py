@@ -1,0 +1,20 @@
+from django.urls import path
+
+from destek.portal.views import downloads, guest, tickets
+
+app_name = "portal"
+urlpatterns = [
+    path("", tickets.ticket_list, name="ticket_list"),
+    path("tickets/new/", tickets.ticket_new, name="ticket_new"),
+    path("tickets/<int:ticket_id>/", tickets.ticket_detail, name="ticket_detail"),
+    path("tickets/<int:ticket_id>/reply/", tickets.ticket_reply, name="ticket_reply"),
+    path("tickets/<int:ticket_id>/close/", tickets.ticket_close, name="ticket_close"),
+    path("tickets/<int:ticket_id>/reopen/", tickets.ticket_reopen, name="ticket_reopen"),
+    path("attachments/<int:attachment_id>/", downloads.attachment_download, name="attachment"),
+    path("guest/<str:token>/", guest.guest_ticket, name="guest_ticket"),
+    path("guest/<str:token>/reply/", guest.guest_reply, name="guest_reply"),
+    path("guest/<str:token>/close/", guest.guest_close, name="guest_close"),
+    path("guest/<str:token>/reopen/", guest.guest_reopen, name="guest_reopen"),
+    path("guest/<str:token>/attachments/<int:attachment_id>/", guest.guest_attachment,
+         name="guest_attachment"),
+]

@@ -1,0 +1,1 @@
+"""Customer-facing pages: thin adapters over destek.portal.adapters and tickets selectors."""

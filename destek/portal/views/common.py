@@ -1,0 +1,97 @@
+"""What the customer pages and the guest pages share: access guards and the detail page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from destek.accounts.models import User
+from destek.core.errors import NotFound
+from destek.portal.forms import ReplyForm
+from destek.tickets.access import access_ticket_by_id
+from destek.tickets.models import DONE_STATUSES, Status, Ticket
+from destek.tickets.selectors import ticket_detail
+
+View = Callable[..., HttpResponse]
+
+
+def customer_required(view: View) -> View:
+    """Signed-in customers only: anonymous users log in, agents go to the desk."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if getattr(user, "is_agent", False):
+            ticket_id = kwargs.get("ticket_id")
+            if ticket_id is not None:
+                return redirect("desk:ticket", ticket_id=int(ticket_id))
+            return redirect("desk:queue")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def portal_user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind `customer_required`."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def ticket_or_404(request: HttpRequest, ticket_id: int) -> Ticket:
+    try:
+        return access_ticket_by_id(actor=portal_user(request), ticket_id=ticket_id)
+    except NotFound:
+        raise Http404("Ticket not found.") from None
+
+
+def upload_limits() -> dict[str, int]:
+    """Shown next to file inputs; read at call time so settings overrides apply."""
+    return {"max_attachment_bytes": settings.DESTEK_ATTACHMENT_MAX_BYTES}
+
+
+@dataclass(frozen=True)
+class TicketActions:
+    can_reply: bool
+    can_close: bool
+    can_reopen: bool
+
+
+def ticket_actions(ticket: Ticket) -> TicketActions:
+    """Which controls to offer; the services enforce the rules themselves.
+
+    A ticket merged into another continues there: no reply or reopen on the old one.
+    """
+    merged = ticket.merged_into_id is not None
+    return TicketActions(can_reply=not merged, can_close=ticket.status != Status.CLOSED,
+                         can_reopen=not merged and ticket.status in DONE_STATUSES)
+
+
+def merged_reply_refusal() -> str:
+    return _("This ticket was merged into another one. Please reply there.")
+
+
+def render_ticket_page(request: HttpRequest, *, ticket: Ticket, reply_form: ReplyForm,
+                       guest_token: str | None = None, status: int = 200) -> HttpResponse:
+    """The conversation page, for a signed-in customer or (with `guest_token`) a guest.
+
+    A fixed number of queries whatever the conversation's length (see selectors).
+    """
+    detail = ticket_detail(actor=ticket.customer, ticket=ticket, with_events=False)
+    context = {
+        "ticket": ticket,
+        "conversation": detail.messages,
+        "reply_form": reply_form,
+        "actions": ticket_actions(ticket),
+        "guest_token": guest_token,
+        **upload_limits(),
+    }
+    return render(request, "portal/ticket_detail.html", context, status=status)

@@ -1,0 +1,117 @@
+"""A signed-in customer's tickets: list, open, read, reply, close and reopen."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from destek.core.errors import ApplicationError, NotFound
+from destek.portal import adapters
+from destek.portal.forms import NewTicketForm, ReplyForm
+from destek.portal.views.common import (
+    customer_required,
+    merged_reply_refusal,
+    portal_user,
+    render_ticket_page,
+    ticket_actions,
+    ticket_or_404,
+    upload_limits,
+)
+from destek.tickets.models import Status
+from destek.tickets.selectors import customer_ticket_list
+
+MAX_CURSOR_CHARS = 500
+PAGE_SIZE = 25
+
+
+@require_GET
+@customer_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    cursor = request.GET.get("cursor", "")[:MAX_CURSOR_CHARS] or None
+    page = customer_ticket_list(customer=portal_user(request), cursor=cursor,
+                                limit=PAGE_SIZE)
+    return render(request, "portal/ticket_list.html",
+                  {"page": page, "is_first_page": cursor is None})
+
+
+@require_http_methods(["GET", "POST"])
+@customer_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "portal/ticket_new.html",
+                      {"form": NewTicketForm(), **upload_limits()})
+    form = NewTicketForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = adapters.portal_open_ticket(
+                author=portal_user(request), department_id=data["department"].pk,
+                priority=data["priority"], subject=data["subject"], body=data["body"],
+                uploads=data["attachments"], submission_id=data["submission_id"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("Your ticket %(reference)s has been opened. We will reply "
+                                        "as soon as possible.")
+                             % {"reference": result.ticket.reference})
+            return redirect("portal:ticket_detail", ticket_id=result.ticket.pk)
+    return render(request, "portal/ticket_new.html", {"form": form, **upload_limits()},
+                  status=400)
+
+
+@require_GET
+@customer_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_or_404(request, ticket_id)
+    return render_ticket_page(request, ticket=ticket, reply_form=ReplyForm())
+
+
+@require_POST
+@customer_required
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_or_404(request, ticket_id)
+    if not ticket_actions(ticket).can_reply:
+        messages.error(request, merged_reply_refusal())
+        return redirect("portal:ticket_detail", ticket_id=ticket.pk)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            adapters.portal_reply(author=portal_user(request), ticket=ticket, body=data["body"],
+                                  uploads=data["attachments"],
+                                  submission_id=data["submission_id"])
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("Your reply has been sent."))
+            return redirect("portal:ticket_detail", ticket_id=ticket.pk)
+    return render_ticket_page(request, ticket=ticket, reply_form=form, status=400)
+
+
+def _set_status(request: HttpRequest, ticket_id: int, status: Status, done: str) -> HttpResponse:
+    try:
+        adapters.customer_set_status(actor=portal_user(request), ticket_id=ticket_id,
+                                     status=status)
+    except NotFound:
+        raise Http404("Ticket not found.") from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("portal:ticket_detail", ticket_id=ticket_id)
+
+
+@require_POST
+@customer_required
+def ticket_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return _set_status(request, ticket_id, Status.CLOSED, _("The ticket has been closed."))
+
+
+@require_POST
+@customer_required
+def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return _set_status(request, ticket_id, Status.OPEN, _("The ticket has been reopened."))

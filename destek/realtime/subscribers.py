@@ -1,0 +1,65 @@
+"""Domain events → WebSocket pushes to open desks, after the transaction commits.
+
+The push carries only identifiers (ticket id, department id, reference). Browsers react by
+re-fetching the queue rows or the ticket over HTTP, where the permission checks run, so no
+ticket content ever travels over the channel layer to someone who may not see it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from destek.realtime import groups
+from destek.tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+TICKET_CHANGED = "desk.ticket_changed"
+
+
+class HasTicket(Protocol):
+    @property
+    def ticket(self) -> Ticket: ...
+
+
+def ticket_changed_message(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "type": TICKET_CHANGED,
+        "ticket_id": ticket.pk,
+        "department_id": ticket.department_id,
+        "reference": ticket.reference,
+    }
+
+
+def on_ticket_changed(event: HasTicket) -> None:
+    """Subscribed (in destek.wiring) to TicketOpened, MessagePosted, TicketAssigned and
+    TicketUpdated. Runs inside the service's transaction, so it only schedules the push:
+    nothing is announced that could still roll back."""
+    message = ticket_changed_message(event.ticket)
+    transaction.on_commit(lambda: push(message), robust=True)
+
+
+def push(message: dict[str, Any]) -> None:
+    """Send to everyone-agents and to the ticket's department; never fail the caller.
+
+    A lost push only delays an update (desks also refresh on a timer and on reconnect), so a
+    broken channel layer is logged, not raised into a request that already committed.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(_send_to_desks)(layer, message)
+    except Exception:
+        logger.exception("Could not push a ticket change to the desks")
+
+
+async def _send_to_desks(layer: Any, message: dict[str, Any]) -> None:
+    """Both sends in one trip to the event loop (a bulk change pushes once per ticket)."""
+    await layer.group_send(groups.ALL, message)
+    await layer.group_send(groups.department_group(message["department_id"]), message)

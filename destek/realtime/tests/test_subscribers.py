@@ -1,0 +1,71 @@
+"""Ticket events become minimal pushes, only after the change commits, and never break it."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.db import transaction
+
+from destek.realtime import groups, subscribers
+from destek.tickets.factories import open_ticket, reply
+
+
+@pytest.fixture
+def pushed(monkeypatch) -> list[dict]:  # type: ignore[no-untyped-def]
+    sent: list[dict] = []
+    monkeypatch.setattr(subscribers, "push", sent.append)
+    return sent
+
+
+@pytest.mark.django_db
+def test_push_is_scheduled_on_commit_with_a_minimal_payload(
+        pushed, customer, agent, department, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ticket = open_ticket(customer=customer, department=department)
+    assert pushed == []
+    for callback in callbacks:
+        callback()
+    assert pushed == [{"type": subscribers.TICKET_CHANGED, "ticket_id": ticket.pk,
+                       "department_id": department.pk, "reference": ticket.reference}]
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(ticket=ticket, author=agent, body="secret internal text", internal=True)
+    assert "secret internal text" not in repr(pushed)
+    assert len(pushed) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_pushed_when_the_change_rolls_back(pushed, customer, department):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        open_ticket(customer=customer, department=department)
+        raise RuntimeError("boom")
+    assert pushed == []
+    open_ticket(customer=customer, department=department)
+    assert len(pushed) == 1
+
+
+class BrokenLayer:
+    async def group_send(self, group: str, message: dict) -> None:
+        raise ConnectionError("redis is down")
+
+
+def test_a_broken_channel_layer_is_logged_not_raised(monkeypatch, caplog):
+    monkeypatch.setattr(subscribers, "get_channel_layer", lambda: BrokenLayer())
+    with caplog.at_level(logging.ERROR, logger="destek.realtime.subscribers"):
+        subscribers.push({"type": subscribers.TICKET_CHANGED, "ticket_id": 1,
+                          "department_id": 2, "reference": "T-100001"})
+    assert "Could not push" in caplog.text
+
+
+def test_push_reaches_everyone_group_and_department_group(monkeypatch):
+    sent: list[tuple[str, dict]] = []
+
+    class RecordingLayer:
+        async def group_send(self, group: str, message: dict) -> None:
+            sent.append((group, message))
+
+    monkeypatch.setattr(subscribers, "get_channel_layer", lambda: RecordingLayer())
+    message = {"type": subscribers.TICKET_CHANGED, "ticket_id": 1, "department_id": 7,
+               "reference": "T-100001"}
+    subscribers.push(message)
+    assert sent == [(groups.ALL, message), (groups.department_group(7), message)]

@@ -1,0 +1,118 @@
+"""The only way server code obtains a ticket, message or attachment on behalf of someone.
+
+A customer asking for another customer's object and an outsourced agent asking outside their
+departments get NotFound, never PermissionDenied: the object's existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+
+from destek.accounts.models import Role, User
+from destek.core.errors import NotFound
+from destek.tickets.models import Attachment, Message, Ticket
+
+GUEST_LINK_SALT = "destek.tickets.guest-link"
+GUEST_LINK_MAX_AGE = 60 * 60 * 24 * 90
+
+
+def ticket_scope(actor: User) -> Q:
+    """The tickets `actor` may see, as a filter."""
+    if not actor.is_authenticated or not actor.is_active:
+        return Q(pk__in=[])
+    if actor.role == Role.CUSTOMER:
+        return Q(customer_id=actor.pk)
+    if actor.role == Role.OUTSOURCED:
+        return Q(department__in=actor.departments.values("pk"))
+    if actor.sees_all_departments:
+        return Q()
+    return Q(pk__in=[])
+
+
+def tickets_visible_to(actor: User) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(ticket_scope(actor))
+
+
+def access_ticket_by_id(*, actor: User, ticket_id: int | str, for_update: bool = False) -> Ticket:
+    try:
+        pk = int(ticket_id)
+    except (TypeError, ValueError):
+        raise NotFound("Ticket not found.") from None
+    qs = tickets_visible_to(actor).select_related("department", "customer", "assignee")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    ticket = qs.filter(pk=pk).first()
+    if ticket is None:
+        raise NotFound("Ticket not found.")
+    return ticket
+
+
+def messages_visible_to(actor: User | None) -> Q:
+    """Customers and guests never see internal notes."""
+    if actor is not None and actor.is_authenticated and actor.is_agent:
+        return Q()
+    return Q(is_internal=False)
+
+
+def access_message_by_id(*, actor: User, message_id: int | str) -> Message:
+    try:
+        pk = int(message_id)
+    except (TypeError, ValueError):
+        raise NotFound("Message not found.") from None
+    message = (
+        Message.objects.filter(messages_visible_to(actor), pk=pk,
+                               ticket__in=tickets_visible_to(actor))
+        .select_related("ticket").first()
+    )
+    if message is None:
+        raise NotFound("Message not found.")
+    return message
+
+
+def access_attachment_by_id(*, actor: User, attachment_id: int | str) -> Attachment:
+    try:
+        pk = int(attachment_id)
+    except (TypeError, ValueError):
+        raise NotFound("Attachment not found.") from None
+    is_staff = actor.is_authenticated and actor.is_agent
+    note_filter = Q() if is_staff else Q(message__is_internal=False)
+    attachment = Attachment.objects.filter(
+        note_filter, pk=pk, ticket__in=tickets_visible_to(actor)
+    ).first()
+    if attachment is None:
+        raise NotFound("Attachment not found.")
+    return attachment
+
+
+# --- guests: a signed link from a ticket email opens that one ticket without a password -------
+
+def guest_token_for(ticket: Ticket) -> str:
+    return signing.dumps({"t": ticket.pk, "c": ticket.customer_id}, salt=GUEST_LINK_SALT,
+                         compress=True)
+
+
+def access_ticket_by_guest_token(*, token: str, for_update: bool = False) -> Ticket:
+    try:
+        data = signing.loads(token, salt=GUEST_LINK_SALT, max_age=GUEST_LINK_MAX_AGE)
+    except signing.BadSignature:
+        raise NotFound("This link is invalid or has expired.") from None
+    qs = Ticket.objects.select_related("department", "customer", "assignee")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    ticket = qs.filter(pk=data.get("t"), customer_id=data.get("c")).first()
+    if ticket is None:
+        raise NotFound("This link is invalid or has expired.")
+    return ticket
+
+
+def access_attachment_by_guest_token(*, token: str, attachment_id: int | str) -> Attachment:
+    ticket = access_ticket_by_guest_token(token=token)
+    try:
+        pk = int(attachment_id)
+    except (TypeError, ValueError):
+        raise NotFound("Attachment not found.") from None
+    attachment = Attachment.objects.filter(pk=pk, ticket=ticket, message__is_internal=False).first()
+    if attachment is None:
+        raise NotFound("Attachment not found.")
+    return attachment

@@ -1,0 +1,40 @@
+"""Facts the ticket domain publishes; subscribers are wired in destek.wiring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from destek.accounts.models import User
+    from destek.tickets.models import Message, Ticket
+
+
+@dataclass(frozen=True)
+class TicketOpened:
+    ticket: Ticket
+    message: Message
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class MessagePosted:
+    """A reply or a note on an existing ticket (not the opening message)."""
+
+    ticket: Ticket
+    message: Message
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class TicketAssigned:
+    ticket: Ticket
+    assignee: User | None
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class TicketUpdated:
+    ticket: Ticket
+    actor: User | None
+    fields: tuple[str, ...] = field(default_factory=tuple)

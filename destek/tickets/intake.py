@@ -1,0 +1,273 @@
+"""THE intake funnel: every channel opens tickets and adds messages through `receive`.
+
+One transaction: deduplicate on (channel, external id), resolve the customer, thread the
+message onto its ticket (or open one), store attachments, write audit events, route, and
+publish domain events (the outbox rows commit with the change; pushes run on commit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from destek.accounts.models import Department, Role, User
+from destek.core import bus
+from destek.core.errors import ApplicationError
+from destek.core.sanitize import html_to_text, sanitize_html, text_to_html
+from destek.tickets import domain_events, events
+from destek.tickets.models import (
+    Attachment,
+    AuthorKind,
+    Channel,
+    EventKind,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+)
+from destek.tickets.services.routing import assign_automatically
+from destek.tickets.services.status import stamp_status_times
+from destek.tickets.uploads import InboundFile, validate_files
+
+MAX_SUBJECT = 250
+MAX_BODY_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """What a channel adapter hands to the funnel, transport details already removed."""
+
+    channel: Channel
+    body_text: str = ""
+    body_html: str = ""  # untrusted; sanitized here
+    subject: str = ""
+    author: User | None = None  # an authenticated person (customer or agent)
+    sender_email: str = ""  # channels that only know an address (email, chat pre-form)
+    sender_name: str = ""
+    customer: User | None = None  # when an agent opens a ticket on a customer's behalf
+    ticket_id: int | None = None  # a reply to this ticket (access already checked)
+    department_id: int | None = None
+    priority: int | None = None
+    is_internal: bool = False
+    new_status: str | None = None  # an agent may set the status with a reply
+    external_id: str = ""
+    attachments: tuple[InboundFile, ...] = ()
+    cc: tuple[str, ...] = ()
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    ticket: Ticket
+    message: Message
+    created_ticket: bool
+    duplicate: bool = False
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def receive(inbound: InboundMessage) -> IntakeResult:
+    """Open a ticket or add a message to one; idempotent on (channel, external_id)."""
+    if inbound.external_id:
+        duplicate = _find_duplicate(inbound)
+        if duplicate:
+            return duplicate
+    files = validate_files(list(inbound.attachments))
+    body_html, body_text = _bodies(inbound)
+    if not body_text and not files:
+        raise ApplicationError(_("The message is empty."), field="body")
+    try:
+        with transaction.atomic():
+            return _receive(inbound, body_html, body_text, files)
+    except IntegrityError:
+        # Another request stored the same external id between our check and our insert.
+        duplicate = _find_duplicate(inbound) if inbound.external_id else None
+        if duplicate is None:
+            raise
+        return duplicate
+
+
+def _find_duplicate(inbound: InboundMessage) -> IntakeResult | None:
+    message = (
+        Message.objects.select_related("ticket")
+        .filter(channel=inbound.channel, external_id=inbound.external_id[:255])
+        .first()
+    )
+    if message is None:
+        return None
+    return IntakeResult(ticket=message.ticket, message=message, created_ticket=False,
+                        duplicate=True)
+
+
+def _bodies(inbound: InboundMessage) -> tuple[str, str]:
+    if inbound.body_html.strip():
+        clean = sanitize_html(inbound.body_html[:MAX_BODY_CHARS])
+        return clean, html_to_text(clean)
+    text = inbound.body_text.strip()[:MAX_BODY_CHARS]
+    return text_to_html(text), text
+
+
+def _receive(inbound: InboundMessage, body_html: str, body_text: str,
+             files: list[InboundFile]) -> IntakeResult:
+    now = timezone.now()
+    author = inbound.author if inbound.author and inbound.author.is_authenticated else None
+    if inbound.ticket_id is None:
+        return _open_ticket(inbound, author, body_html, body_text, files, now)
+    return _add_message(inbound, author, body_html, body_text, files, now)
+
+
+def resolve_customer(*, email: str, name: str = "", language: str = "") -> User:
+    """The customer behind an address, created on first contact."""
+    address = email.strip().lower()
+    if not address or "@" not in address:
+        raise ApplicationError(_("A valid email address is required."), field="email")
+    customer, created = User.objects.get_or_create(
+        email=address,
+        defaults={"full_name": name[:200], "role": Role.CUSTOMER,
+                  "language": language if language in ("en", "tr") else "en"},
+    )
+    if created:
+        customer.set_unusable_password()
+        customer.save(update_fields=["password"])
+    return customer
+
+
+def _customer_for_new_ticket(inbound: InboundMessage, author: User | None) -> User:
+    if author is not None and author.is_agent:
+        if inbound.customer is not None:
+            return inbound.customer
+        if inbound.sender_email:
+            return resolve_customer(email=inbound.sender_email, name=inbound.sender_name)
+        raise ApplicationError(_("Choose the customer this ticket is for."), field="customer")
+    if author is not None:
+        return author
+    return resolve_customer(email=inbound.sender_email, name=inbound.sender_name,
+                            language=inbound.language)
+
+
+def _department_for(inbound: InboundMessage, customer_facing: bool) -> Department:
+    departments = Department.objects.all()
+    if customer_facing:
+        departments = departments.filter(is_public=True)
+    if inbound.department_id is not None:
+        department = departments.filter(pk=inbound.department_id).first()
+        if department is None:
+            raise ApplicationError(_("Choose a valid department."), field="department")
+        return department
+    department = departments.order_by("pk").first()
+    if department is None:
+        raise ApplicationError(_("No department is configured yet."), field="department")
+    return department
+
+
+def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, body_text: str,
+                 files: list[InboundFile], now: datetime) -> IntakeResult:
+    subject = " ".join(inbound.subject.split())[:MAX_SUBJECT]
+    if not subject:
+        raise ApplicationError(_("A subject is required."), field="subject")
+    priority = inbound.priority if inbound.priority is not None else Priority.NORMAL
+    if priority not in Priority.values:
+        raise ApplicationError(_("Choose a valid priority."), field="priority")
+    by_agent = author is not None and author.is_agent
+    customer = _customer_for_new_ticket(inbound, author)
+    if not customer.is_customer:
+        raise ApplicationError(_("Tickets are opened for customers."), field="customer")
+    department = _department_for(inbound, customer_facing=not by_agent)
+    ticket = Ticket.objects.create(
+        subject=subject, department=department, priority=priority, status=Status.NEW,
+        channel=inbound.channel, customer=customer, cc_addresses=list(inbound.cc),
+        created_at=now, updated_at=now, message_count=1,
+        last_customer_message_at=None if by_agent else now,
+        last_agent_message_at=now if by_agent else None,
+    )
+    message = Message.objects.create(
+        ticket=ticket, author=author or customer,
+        author_kind=AuthorKind.AGENT if by_agent else AuthorKind.CUSTOMER,
+        is_internal=False, body_html=body_html, body_text=body_text, channel=inbound.channel,
+        external_id=inbound.external_id[:255], created_at=now,
+    )
+    attachments = _store_attachments(ticket, message, files)
+    events.record(ticket=ticket, actor=author or customer, kind=EventKind.CREATED,
+                  after=ticket.get_channel_display())
+    assign_automatically(ticket=ticket)
+    bus.publish(domain_events.TicketOpened(ticket=ticket, message=message, actor=author))
+    return IntakeResult(ticket=ticket, message=message, created_ticket=True,
+                        attachments=attachments)
+
+
+def _add_message(inbound: InboundMessage, author: User | None, body_html: str, body_text: str,
+                 files: list[InboundFile], now: datetime) -> IntakeResult:
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("department", "customer", "assignee")
+        .get(pk=int(inbound.ticket_id or 0))
+    )
+    if author is None:
+        author = resolve_customer(email=inbound.sender_email, name=inbound.sender_name)
+    by_agent = author.is_agent
+    if inbound.is_internal and not by_agent:
+        raise ApplicationError(_("Only agents can write internal notes."), field="is_internal")
+    if not by_agent and author.pk != ticket.customer_id:
+        raise ApplicationError(_("Only the ticket's customer can reply."), field="author")
+    message = Message.objects.create(
+        ticket=ticket, author=author,
+        author_kind=AuthorKind.AGENT if by_agent else AuthorKind.CUSTOMER,
+        is_internal=inbound.is_internal, body_html=body_html, body_text=body_text,
+        channel=inbound.channel, external_id=inbound.external_id[:255], created_at=now,
+    )
+    attachments = _store_attachments(ticket, message, files)
+    old_status = ticket.status
+    changed = ["updated_at", "status"]
+    ticket.updated_at = now
+    if inbound.is_internal:
+        kind = EventKind.NOTE
+    else:
+        kind = EventKind.REPLIED
+        changed.append("message_count")
+        ticket.message_count = F("message_count") + 1
+        if by_agent:
+            ticket.last_agent_message_at = now
+            changed.append("last_agent_message_at")
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+                changed.append("first_response_at")
+            if ticket.status == Status.NEW:
+                ticket.status = Status.OPEN
+        else:
+            ticket.last_customer_message_at = now
+            changed.append("last_customer_message_at")
+            if ticket.status not in (Status.NEW, Status.OPEN):
+                ticket.status = Status.OPEN
+    if inbound.new_status and by_agent:
+        if inbound.new_status not in Status.values:
+            raise ApplicationError(_("Choose a valid status."), field="status")
+        ticket.status = Status(inbound.new_status)
+    stamp_status_times(ticket, old_status, now, changed)
+    ticket.save(update_fields=changed)
+    ticket.refresh_from_db(fields=["message_count"])
+    events.record(ticket=ticket, actor=author, kind=kind, after=body_text[:120])
+    if ticket.status != old_status:
+        events.record(ticket=ticket, actor=author, kind=EventKind.STATUS, before=old_status,
+                      after=ticket.status)
+    bus.publish(domain_events.MessagePosted(ticket=ticket, message=message, actor=author))
+    return IntakeResult(ticket=ticket, message=message, created_ticket=False,
+                        attachments=attachments)
+
+
+def _store_attachments(ticket: Ticket, message: Message,
+                       files: list[InboundFile]) -> list[Attachment]:
+    stored = []
+    for f in files:
+        attachment = Attachment(ticket=ticket, message=message, original_name=f.name,
+                                content_type=f.content_type, size=f.size)
+        attachment.file.save(f.name, ContentFile(f.content), save=False)
+        stored.append(attachment)
+    if stored:
+        # Files written before a rollback are orphaned, never referenced: a sweep can remove them.
+        Attachment.objects.bulk_create(stored)
+    return stored

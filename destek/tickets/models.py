@@ -1,0 +1,235 @@
+"""The help-desk domain: tickets, their messages, attachments, audit events and tags."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Priority(models.IntegerChoices):
+    LOW = 10, _("Low")
+    NORMAL = 20, _("Normal")
+    HIGH = 30, _("High")
+    CRITICAL = 40, _("Critical")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending customer")
+    ON_HOLD = "on_hold", _("On hold")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")
+    API = "api", _("API")
+    DESK = "desk", _("Agent desk")
+    CHAT = "chat", _("Live chat")
+    PHONE = "phone", _("Phone")
+    FORUM = "forum", _("Forum")
+
+
+class AuthorKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    SYSTEM = "system", _("System")
+
+
+class Tag(models.Model):
+    name = models.SlugField(_("name"), max_length=50, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    subject = models.CharField(_("subject"), max_length=250)
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT,
+                                   related_name="tickets", verbose_name=_("department"))
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
+                                                default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.NEW)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="tickets", verbose_name=_("customer"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assigned_tickets",
+                                 verbose_name=_("assignee"))
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    cc_addresses = models.JSONField(_("CC addresses"), default=list, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged_tickets")
+    message_count = models.PositiveIntegerField(default=0)
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    first_response_at = models.DateTimeField(_("first agent response"), null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    last_agent_message_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        # Every queue is "a filter, newest activity first": one index per filter shape so the
+        # first page is an index range scan whatever the table size.
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="ticket_recent"),
+            models.Index(fields=["status", "-updated_at", "-id"], name="ticket_status_recent"),
+            models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee"),
+            models.Index(fields=["department", "status", "-updated_at"], name="ticket_dept"),
+            models.Index(fields=["customer", "-updated_at"], name="ticket_customer"),
+            models.Index(fields=["priority", "-updated_at", "-id"], name="ticket_priority"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        """The human-friendly number customers quote, e.g. T-100042."""
+        return format_reference(self.pk)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+REFERENCE_OFFSET = 100000
+
+
+def format_reference(pk: int | None) -> str:
+    return f"T-{(pk or 0) + REFERENCE_OFFSET}"
+
+
+def parse_reference(text: str) -> int | None:
+    """`T-100042`, `#100042` or `100042` → primary key 42; None when it is not a number."""
+    digits = text.strip().upper().removeprefix("#").removeprefix("T-").removeprefix("T")
+    if not digits.isdigit():
+        return None
+    number = int(digits)
+    return number - REFERENCE_OFFSET if number > REFERENCE_OFFSET else None
+
+
+class Message(models.Model):
+    """A public reply or an internal note on a ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    author_kind = models.CharField(max_length=16, choices=AuthorKind.choices)
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    body_html = models.TextField(_("body"))
+    body_text = models.TextField(_("plain text"))
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    # Deduplication key of the channel (an email's Message-ID, an API Idempotency-Key …).
+    external_id = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=~models.Q(external_id=""),
+                name="uniq_message_channel_external_id",
+            )
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}/{self.pk}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Stored under a random name; the original name is kept only in the database."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    safe_suffix = suffix if suffix[1:].isalnum() else ""
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}{safe_suffix}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Ticket opened")
+    REPLIED = "replied", _("Public reply")
+    NOTE = "note", _("Internal note")
+    STATUS = "status", _("Status changed")
+    PRIORITY = "priority", _("Priority changed")
+    DEPARTMENT = "department", _("Department changed")
+    ASSIGNEE = "assignee", _("Assignee changed")
+    TAGS = "tags", _("Tags changed")
+    SUBJECT = "subject", _("Subject changed")
+    CC = "cc", _("CC changed")
+    MERGED = "merged", _("Merged")
+
+
+class TicketEvent(models.Model):
+    """The audit trail: who changed what, from which value to which."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    before = models.CharField(max_length=255, blank=True, default="")
+    after = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.kind}"
+
+
+class CannedResponse(models.Model):
+    """A reusable reply; {customer_name}, {ticket_number}, {agent_name}… are filled in."""
+
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("body"))
+    language = models.CharField(_("language"), max_length=8, blank=True,
+                                choices=[("", _("Any")), ("en", "English"), ("tr", "Türkçe")])
+    department = models.ForeignKey("accounts.Department", null=True, blank=True,
+                                   on_delete=models.CASCADE, verbose_name=_("department"))
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,130 @@
+"""Reads for the desk, the portal and the API, with a fixed number of queries each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from destek.accounts.models import User
+from destek.core.pagination import Page, keyset_page
+from destek.tickets.access import messages_visible_to, tickets_visible_to
+from destek.tickets.models import (
+    OPEN_STATUSES,
+    Attachment,
+    CannedResponse,
+    Message,
+    Status,
+    Ticket,
+    TicketEvent,
+    parse_reference,
+)
+
+QUEUES = ("mine", "unassigned", "open", "all")
+SORTS: dict[str, list[tuple[str, bool]]] = {
+    "updated": [("updated_at", True), ("id", True)],
+    "oldest": [("updated_at", False), ("id", False)],
+    "created": [("created_at", True), ("id", True)],
+    "priority": [("priority", True), ("updated_at", True), ("id", True)],
+}
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    queue: str = "open"
+    statuses: tuple[str, ...] = ()
+    priority: int | None = None
+    department_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    tag: str = ""
+    search: str = ""
+    sort: str = "updated"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _queue_base(actor: User, filters: QueueFilters) -> QuerySet[Ticket]:
+    qs = tickets_visible_to(actor)
+    if filters.queue == "mine":
+        qs = qs.filter(assignee=actor, status__in=OPEN_STATUSES)
+    elif filters.queue == "unassigned":
+        qs = qs.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
+    elif filters.queue == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if filters.statuses:
+        qs = qs.filter(status__in=[s for s in filters.statuses if s in Status.values])
+    if filters.priority is not None:
+        qs = qs.filter(priority=filters.priority)
+    if filters.department_id is not None:
+        qs = qs.filter(department_id=filters.department_id)
+    if filters.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee_id is not None:
+        qs = qs.filter(assignee_id=filters.assignee_id)
+    if filters.tag:
+        qs = qs.filter(tags__name=filters.tag)
+    if filters.search:
+        qs = qs.filter(_search_condition(filters.search))
+    return qs
+
+
+def _search_condition(text: str) -> Q:
+    text = text.strip()[:200]
+    pk = parse_reference(text)
+    if pk is not None:
+        return Q(pk=pk)
+    if "@" in text:
+        return Q(customer__email__iexact=text) | Q(subject__icontains=text)
+    return (Q(subject__icontains=text) | Q(customer__full_name__icontains=text)
+            | Q(customer__email__istartswith=text))
+
+
+def ticket_queue(*, actor: User, filters: QueueFilters, cursor: str | None = None,
+                 limit: int = PAGE_SIZE) -> Page[Ticket]:
+    """One page of a queue: 2 queries (tickets with their people, then their tags)."""
+    qs = (
+        _queue_base(actor, filters)
+        .select_related("customer", "assignee", "department")
+        .prefetch_related("tags")
+        .only("id", "subject", "status", "priority", "channel", "created_at", "updated_at",
+              "message_count", "last_customer_message_at", "customer__id", "customer__email",
+              "customer__full_name", "assignee__id", "assignee__email", "assignee__full_name",
+              "department__id", "department__name", "department__name_tr",
+              "department_id", "customer_id", "assignee_id")
+    )
+    ordering = SORTS.get(filters.sort, SORTS["updated"])
+    return keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit)
+
+
+def customer_ticket_list(*, customer: User, cursor: str | None = None,
+                         limit: int = PAGE_SIZE) -> Page[Ticket]:
+    qs = tickets_visible_to(customer).select_related("department")
+    return keyset_page(qs, ordering=SORTS["updated"], cursor=cursor, limit=limit)
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    ticket: Ticket
+    messages: list[Message]
+    events: list[TicketEvent]
+
+
+def ticket_detail(*, actor: User | None, ticket: Ticket, with_events: bool = True) -> TicketDetail:
+    """The whole conversation (and, for agents, history): fixed queries whatever its length."""
+    attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    messages = list(
+        Message.objects.filter(messages_visible_to(actor), ticket=ticket)
+        .select_related("author").prefetch_related(attachments).order_by("created_at", "pk")
+    )
+    history: list[TicketEvent] = []
+    if with_events:
+        history = list(TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+                       .order_by("created_at", "pk"))
+    return TicketDetail(ticket=ticket, messages=messages, events=history)
+
+
+def canned_responses_for(*, ticket: Ticket) -> QuerySet[CannedResponse]:
+    return CannedResponse.objects.filter(
+        Q(department__isnull=True) | Q(department_id=ticket.department_id)
+    ).order_by("title")

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+
+from destek.accounts.views import set_language
+from destek.core.views import health
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_authenticated and getattr(user, "is_agent", False):
+        return redirect(reverse("desk:queue"))
+    return redirect(reverse("portal:ticket_list"))
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", health, name="health"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("portal/", include("destek.portal.urls")),
+    path("desk/", include("destek.desk.urls")),
+    path("api/", include("destek.api.urls")),
+]
