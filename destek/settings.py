@@ -110,7 +110,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # Under ASGI each request runs its sync code in a new thread and Django keeps one
+    # connection per thread: with CONN_MAX_AGE > 0 every request leaves a connection open until
+    # it expires, and 16 concurrent requests exhaust PostgreSQL's max_connections in seconds
+    # ("too many clients": HTTP 500, for every other client of that server too). A psycopg
+    # pool per process reuses connections instead (Django >= 5.1; bench/README.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if env.bool("DATABASE_POOL", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX", default=8),
+            "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+        }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -185,6 +196,7 @@ USE_TZ = True
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the project-wide assets (vendor libraries, desk.js)
 MEDIA_ROOT = Path(env.str("DESTEK_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Media is never served directly: attachments go through a permission-checked view.
 MEDIA_URL = "/_media_not_served/"

@@ -36,9 +36,11 @@ def _candidates(department: Department) -> list[tuple[DepartmentMembership, int]
 
 def assign_automatically(*, ticket: Ticket) -> Ticket:
     """Pick an agent for a new ticket by its department's mode; leave it unassigned if none."""
+    if ticket.assignee_id or ticket.department.assignment_mode == AssignmentMode.MANUAL:
+        return ticket  # no lock: tickets of manual departments never wait for each other
     # Lock the department row so two tickets arriving together do not pick the same turn.
     department = Department.objects.select_for_update().get(pk=ticket.department_id)
-    if department.assignment_mode == AssignmentMode.MANUAL or ticket.assignee_id:
+    if department.assignment_mode == AssignmentMode.MANUAL:  # changed since it was read
         return ticket
     candidates = _candidates(department)
     if not candidates:
