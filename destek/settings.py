@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "destek.portal",
     "destek.desk",
     "destek.api",
+    "destek.mail",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,92 @@
+"""Mailboxes (support@, billing@…) and every inbound message's raw bytes, stored before parsing."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SenderPolicy(models.TextChoices):
+    ACCEPT = "accept", _("Accept anyone (create unknown customers)")
+    KNOWN_ONLY = "known_only", _("Only known customers (ignore others)")
+    REJECT = "reject", _("Only known customers (answer others with a polite reply)")
+
+
+class Mailbox(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    address = models.EmailField(_("address"), unique=True)
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="mailboxes",
+        verbose_name=_("department"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sender_policy = models.CharField(
+        _("unknown senders"), max_length=20, choices=SenderPolicy.choices,
+        default=SenderPolicy.ACCEPT,
+    )
+    from_name = models.CharField(_("sender name"), max_length=100, blank=True)
+    signature = models.TextField(_("signature"), blank=True)
+
+    class Meta:
+        ordering = ["address"]
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class InboundSource(models.TextChoices):
+    SMTP = "smtp", _("SMTP receiver")
+    IMAP = "imap", _("IMAP")
+    PIPE = "pipe", _("MTA pipe")
+    WEBHOOK = "webhook", _("Provider webhook")
+    UPLOAD = "upload", _("Uploaded")
+
+
+class InboundState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be processed")
+    PROCESSED = "processed", _("Processed")
+    IGNORED = "ignored", _("Ignored")  # our own mail looping back, a bounce, a capped auto-reply…
+    QUARANTINED = "quarantined", _("Quarantined")
+
+
+class InboundEmail(models.Model):
+    """The raw message as received. Written (and committed) before the source is acknowledged;
+    parsing and threading happen afterwards in a task, which may run more than once."""
+
+    # The Message-ID, or a hash of the raw bytes when there is none: the same message fetched
+    # twice (IMAP after a crash, an MTA retry, two mailboxes on one email) is stored once.
+    dedupe_key = models.CharField(max_length=255, unique=True)
+    header_message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=InboundSource.choices)
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound",
+        verbose_name=_("mailbox"),
+    )
+    envelope_to = models.JSONField(default=list, blank=True)
+    raw = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=12, choices=InboundState.choices, default=InboundState.PENDING,
+    )
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    ticket_message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+        indexes = [
+            models.Index(fields=["state", "received_at"], name="inbound_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.header_message_id or self.dedupe_key
