@@ -27,6 +27,26 @@ class Mailbox(models.Model):
     from_name = models.CharField(_("sender name"), max_length=100, blank=True)
     signature = models.TextField(_("signature"), blank=True)
 
+    # IMAP polling (optional): messages are tracked by UID within UIDVALIDITY, never by the
+    # \\Seen flag, and moved to the archive folder (or flagged) only after they are stored.
+    imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_security = models.CharField(
+        _("IMAP security"), max_length=10, default="ssl",
+        choices=[("ssl", "SSL/TLS"), ("starttls", "STARTTLS"), ("none", _("None"))],
+    )
+    imap_username = models.CharField(_("IMAP user name"), max_length=255, blank=True)
+    imap_password = models.CharField(_("IMAP password"), max_length=255, blank=True)
+    imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
+    imap_archive_folder = models.CharField(
+        _("move processed mail to"), max_length=255, blank=True,
+        help_text=_("Empty: leave messages in place and flag them."),
+    )
+    imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
+    imap_last_uid = models.BigIntegerField(default=0, editable=False)
+    imap_last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    imap_last_error = models.TextField(blank=True, editable=False)
+
     class Meta:
         ordering = ["address"]
         verbose_name = _("mailbox")
