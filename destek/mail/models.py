@@ -28,7 +28,7 @@ class Mailbox(models.Model):
     signature = models.TextField(_("signature"), blank=True)
 
     # IMAP polling (optional): messages are tracked by UID within UIDVALIDITY, never by the
-    # \\Seen flag, and moved to the archive folder (or flagged) only after they are stored.
+    # \Seen flag, and moved to the archive folder (or flagged) only after they are stored.
     imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
     imap_security = models.CharField(
