@@ -21,6 +21,7 @@ from destek.core import bus
 from destek.core.errors import ApplicationError
 from destek.core.sanitize import html_to_text, sanitize_html, text_to_html
 from destek.tickets import domain_events, events
+from destek.tickets.access import tickets_visible_to
 from destek.tickets.models import (
     Attachment,
     AuthorKind,
@@ -200,16 +201,35 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
                         attachments=attachments)
 
 
+MAX_MERGE_HOPS = 5
+
+
+def _lock_live_ticket(ticket_id: int) -> Ticket:
+    """The ticket a reply belongs to: a merged ticket's replies go to the one it was merged
+    into (and on, should that one have been merged too)."""
+    for _hop in range(MAX_MERGE_HOPS):
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("department", "customer", "assignee")
+            .get(pk=ticket_id)
+        )
+        if ticket.merged_into_id is None:
+            return ticket
+        ticket_id = ticket.merged_into_id
+    return ticket
+
+
 def _add_message(inbound: InboundMessage, author: User | None, body_html: str, body_text: str,
                  files: list[InboundFile], now: datetime) -> IntakeResult:
-    ticket = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("department", "customer", "assignee")
-        .get(pk=int(inbound.ticket_id or 0))
-    )
+    ticket = _lock_live_ticket(int(inbound.ticket_id or 0))
     if author is None:
         author = resolve_customer(email=inbound.sender_email, name=inbound.sender_name)
     by_agent = author.is_agent
+    if author.role == Role.OUTSOURCED and not tickets_visible_to(author).filter(
+        pk=ticket.pk
+    ).exists():
+        # Channels check access before calling; this keeps a slip from leaking a department.
+        raise ApplicationError(_("Ticket not found."), field="ticket")
     if inbound.is_internal and not by_agent:
         raise ApplicationError(_("Only agents can write internal notes."), field="is_internal")
     if not by_agent and author.pk != ticket.customer_id:

@@ -131,3 +131,32 @@ def test_missing_subject_or_body_is_a_clear_error(customer, department, field):
         receive(InboundMessage(channel=Channel.PORTAL, author=customer,
                                department_id=department.pk, **values))
     assert error.value.field == field
+
+
+def _open(customer, department, subject="s"):
+    return receive(InboundMessage(channel=Channel.PORTAL, author=customer,
+                                  department_id=department.pk, subject=subject,
+                                  body_text="b")).ticket
+
+
+def test_reply_to_a_merged_ticket_lands_on_the_ticket_it_was_merged_into(
+        customer, agent, department):
+    from destek.tickets.services.changes import ticket_merge
+
+    source, target = _open(customer, department, "a"), _open(customer, department, "b")
+    ticket_merge(actor=agent, source=source, target=target)
+    result = receive(InboundMessage(channel=Channel.EMAIL, sender_email=customer.email,
+                                    ticket_id=source.pk, body_text="still broken"))
+    assert result.ticket.pk == target.pk
+    assert result.message.ticket_id == target.pk
+    source.refresh_from_db()
+    assert source.status == Status.CLOSED  # the merged ticket stays closed
+
+
+def test_outsourced_agent_cannot_post_outside_their_departments(customer, department,
+                                                                outsourced):
+    ticket = _open(customer, department)  # `outsourced` works only in other_department
+    with pytest.raises(ApplicationError):
+        receive(InboundMessage(channel=Channel.DESK, author=outsourced, ticket_id=ticket.pk,
+                               body_text="peek", is_internal=True))
+    assert ticket.messages.count() == 1
