@@ -63,11 +63,14 @@ def test_quick_start_serves_with_demo_logins_and_worker(tmp_path):
         assert (tmp_path / "data" / "destek.sqlite3").exists()
         login_page = httpx.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
         assert login_page.status_code == 200
-        # The embedded worker runs beside the server (Celery on the filesystem transport).
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not (tmp_path / "data" / "queue").exists():
+        # The embedded worker runs beside the server (Celery on the filesystem transport) and
+        # delivers the demo ticket's emails from the outbox into the sent-mail folder.
+        sent = tmp_path / "data" / "sent-mail"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list(sent.glob("*.eml")):
             time.sleep(0.5)
-        assert (tmp_path / "data" / "queue").exists()
+        assert list(sent.glob("*.eml")), log.read_text()
+        assert "Traceback" not in log.read_text()
     finally:
         os.killpg(server.pid, 15)
         try:

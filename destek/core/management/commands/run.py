@@ -33,15 +33,15 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
+        from destek.celery import ensure_filesystem_queue
+
+        ensure_filesystem_queue()  # before the demo data enqueues its welcome emails
         if not options["no_demo"]:
             from destek.core.demo import create_demo_data
 
             logins = create_demo_data()
         else:
             logins = []
-        from destek.celery import ensure_filesystem_queue
-
-        ensure_filesystem_queue()
         if not options["no_worker"]:
             self._start_worker()
         url = f"http://{options['host']}:{options['port']}/"
