@@ -49,7 +49,7 @@ def _customer_notice(key: str, ticket: Ticket, message: Message, **extra: object
 
 def on_ticket_opened(event: TicketOpened) -> None:
     ticket = event.ticket
-    if not _reachable(ticket.customer):
+    if event.quiet or not _reachable(ticket.customer):
         return
     opened_by_agent = event.actor is not None and event.actor.is_agent
     notice = _customer_notice(TemplateKey.TICKET_OPENED, ticket, event.message,
@@ -59,7 +59,7 @@ def on_ticket_opened(event: TicketOpened) -> None:
 
 def on_message_posted(event: MessagePosted) -> None:
     message, ticket = event.message, event.ticket
-    if message.is_internal:
+    if message.is_internal or event.quiet:
         return
     if message.author_kind == AuthorKind.CUSTOMER:
         _tell_assignee_customer_replied(ticket, message)

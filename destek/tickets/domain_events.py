@@ -15,6 +15,7 @@ class TicketOpened:
     ticket: Ticket
     message: Message
     actor: User | None
+    quiet: bool = False  # no notification email (e.g. an auto-reply cap was reached)
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class MessagePosted:
     ticket: Ticket
     message: Message
     actor: User | None
+    quiet: bool = False  # no notification email (an automatic reply, a cap reached)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,11 @@ class InboundMessage:
     attachments: tuple[InboundFile, ...] = ()
     cc: tuple[str, ...] = ()
     language: str = ""
+    quoted_text: str = ""  # email: quoted history and signature, kept but shown collapsed
+    # An automatic reply (out of office…): recorded, never answered, never reopens a ticket.
+    is_auto_reply: bool = False
+    suppress_notifications: bool = False  # e.g. an auto-reply cap was reached
+    follow_up_of_id: int | None = None  # a new ticket continuing a closed one
 
 
 @dataclass(frozen=True)
@@ -182,6 +187,7 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
     ticket = Ticket.objects.create(
         subject=subject, department=department, priority=priority, status=Status.NEW,
         channel=inbound.channel, customer=customer, cc_addresses=list(inbound.cc),
+        follow_up_of_id=inbound.follow_up_of_id,
         created_at=now, updated_at=now, message_count=1,
         last_customer_message_at=None if by_agent else now,
         last_agent_message_at=now if by_agent else None,
@@ -190,13 +196,15 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
         ticket=ticket, author=author or customer,
         author_kind=AuthorKind.AGENT if by_agent else AuthorKind.CUSTOMER,
         is_internal=False, body_html=body_html, body_text=body_text, channel=inbound.channel,
-        external_id=inbound.external_id[:255], created_at=now,
+        external_id=inbound.external_id[:255], quoted_text=inbound.quoted_text[:MAX_BODY_CHARS],
+        created_at=now,
     )
     attachments = _store_attachments(ticket, message, files)
     events.record(ticket=ticket, actor=author or customer, kind=EventKind.CREATED,
                   after=ticket.get_channel_display())
     assign_automatically(ticket=ticket)
-    bus.publish(domain_events.TicketOpened(ticket=ticket, message=message, actor=author))
+    bus.publish(domain_events.TicketOpened(ticket=ticket, message=message, actor=author,
+                                           quiet=inbound.suppress_notifications))
     return IntakeResult(ticket=ticket, message=message, created_ticket=True,
                         attachments=attachments)
 
@@ -232,13 +240,16 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
         raise ApplicationError(_("Ticket not found."), field="ticket")
     if inbound.is_internal and not by_agent:
         raise ApplicationError(_("Only agents can write internal notes."), field="is_internal")
-    if not by_agent and author.pk != ticket.customer_id:
+    if not by_agent and author.pk != ticket.customer_id and not _is_cc(ticket, author):
         raise ApplicationError(_("Only the ticket's customer can reply."), field="author")
+    auto_reply = inbound.is_auto_reply and not by_agent
     message = Message.objects.create(
         ticket=ticket, author=author,
         author_kind=AuthorKind.AGENT if by_agent else AuthorKind.CUSTOMER,
         is_internal=inbound.is_internal, body_html=body_html, body_text=body_text,
-        channel=inbound.channel, external_id=inbound.external_id[:255], created_at=now,
+        channel=inbound.channel, external_id=inbound.external_id[:255],
+        quoted_text=inbound.quoted_text[:MAX_BODY_CHARS], is_auto_reply=auto_reply,
+        created_at=now,
     )
     attachments = _store_attachments(ticket, message, files)
     old_status = ticket.status
@@ -258,7 +269,7 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
                 changed.append("first_response_at")
             if ticket.status == Status.NEW:
                 ticket.status = Status.OPEN
-        else:
+        elif not auto_reply:  # an out-of-office neither reopens nor restarts the SLA clock
             ticket.last_customer_message_at = now
             changed.append("last_customer_message_at")
             if ticket.status not in (Status.NEW, Status.OPEN):
@@ -274,9 +285,18 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
     if ticket.status != old_status:
         events.record(ticket=ticket, actor=author, kind=EventKind.STATUS, before=old_status,
                       after=ticket.status)
-    bus.publish(domain_events.MessagePosted(ticket=ticket, message=message, actor=author))
+    bus.publish(domain_events.MessagePosted(
+        ticket=ticket, message=message, actor=author,
+        quiet=inbound.suppress_notifications or auto_reply,
+    ))
     return IntakeResult(ticket=ticket, message=message, created_ticket=False,
                         attachments=attachments)
+
+
+def _is_cc(ticket: Ticket, person: User) -> bool:
+    """People the customer copied on the ticket may answer on it too."""
+    address = person.email.lower()
+    return bool(address) and address in {a.lower() for a in ticket.cc_addresses or []}
 
 
 def _store_attachments(ticket: Ticket, message: Message,

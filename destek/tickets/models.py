@@ -77,6 +77,9 @@ class Ticket(models.Model):
     cc_addresses = models.JSONField(_("CC addresses"), default=list, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="merged_tickets")
+    # A reply to a closed ticket can open a new one (DESTEK_MAIL_CLOSED_REPLY="follow_up").
+    follow_up_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="follow_ups", verbose_name=_("follow-up of"))
     message_count = models.PositiveIntegerField(default=0)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -153,6 +156,10 @@ class Message(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     # Deduplication key of the channel (an email's Message-ID, an API Idempotency-Key …).
     external_id = models.CharField(max_length=255, blank=True, default="")
+    # Email: the quoted history and signature cut from the body (shown collapsed), and
+    # whether this was an automatic reply (out of office…), which is never answered.
+    quoted_text = models.TextField(_("quoted text"), blank=True, default="")
+    is_auto_reply = models.BooleanField(_("automatic reply"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
