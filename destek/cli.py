@@ -5,12 +5,34 @@ from __future__ import annotations
 import os
 import sys
 
+# Command names a Python module cannot spell.
+ALIASES = {"mail-pipe": "mail_pipe"}
+EX_TEMPFAIL = 75
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "destek.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args:
+        args[0] = ALIASES.get(args[0], args[0])
+    if args[:1] == ["mail_pipe"]:
+        _run_for_mta(args)
+        return
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["destek", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["destek", *args])
+
+
+def _run_for_mta(args: list[str]) -> None:
+    """An MTA reads the exit status: a failure before the message is stored (settings,
+    imports) must say "try again later" (EX_TEMPFAIL), never look like a permanent one."""
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["destek", *args])
+    except Exception as error:
+        sys.stderr.write(f"destek mail-pipe: {type(error).__name__}: {error}\n")
+        sys.exit(EX_TEMPFAIL)
 
 
 if __name__ == "__main__":

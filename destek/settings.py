@@ -235,6 +235,26 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Destek <support@dest
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DESTEK_OUTBOX_MAX_ATTEMPTS = env.int("DESTEK_OUTBOX_MAX_ATTEMPTS", default=8)
 
+# --- inbound email doors (docs/configuration.md) ----------------------------------------------
+# Largest message any door accepts; the SMTP receiver announces it with the SIZE extension.
+DESTEK_MAIL_MAX_BYTES = env.int("DESTEK_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+DESTEK_SMTPD_HOSTNAME = env.str("DESTEK_SMTPD_HOSTNAME", default="")  # empty: the host name
+# Off: only the mailboxes' addresses (and their plus-addresses) are accepted at RCPT TO.
+DESTEK_SMTPD_ACCEPT_ALL = env.bool("DESTEK_SMTPD_ACCEPT_ALL", default=False)
+DESTEK_SMTPD_MAX_RECIPIENTS = env.int("DESTEK_SMTPD_MAX_RECIPIENTS", default=100)
+# Both set: STARTTLS is offered (PEM files).
+DESTEK_SMTPD_TLS_CERT = env.str("DESTEK_SMTPD_TLS_CERT", default="")
+DESTEK_SMTPD_TLS_KEY = env.str("DESTEK_SMTPD_TLS_KEY", default="")
+DESTEK_IMAP_BATCH = env.int("DESTEK_IMAP_BATCH", default=50)  # messages per mailbox and poll
+DESTEK_IMAP_TIMEOUT = env.int("DESTEK_IMAP_TIMEOUT", default=30)  # seconds per network call
+# Provider webhooks (/mail/inbound/<provider>/) stay disabled (404) until configured:
+# Mailgun by its webhook signing key, Postmark and SendGrid by HTTP basic auth (user:password).
+ANYMAIL: dict[str, object] = {}
+if env.list("DESTEK_INBOUND_WEBHOOK_SECRET", default=[]):
+    ANYMAIL["WEBHOOK_SECRET"] = env.list("DESTEK_INBOUND_WEBHOOK_SECRET")
+if env.str("DESTEK_MAILGUN_WEBHOOK_SIGNING_KEY", default=""):
+    ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = env.str("DESTEK_MAILGUN_WEBHOOK_SIGNING_KEY")
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
