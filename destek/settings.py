@@ -158,6 +158,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweeper delivers anything a lost task message left behind.
     "outbox-sweep": {"task": "destek.notifications.tasks.sweep_outbox", "schedule": 30.0},
+    # Inbound mail whose processing task was lost (a killed worker) is enqueued again.
+    "mail-inbound-sweep": {"task": "destek.mail.tasks.sweep_inbound", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
@@ -234,6 +236,15 @@ DESTEK_SENT_MAIL_DIR = DATA_DIR / "sent-mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Destek <support@destek.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DESTEK_OUTBOX_MAX_ATTEMPTS = env.int("DESTEK_OUTBOX_MAX_ATTEMPTS", default=8)
+# Inbound email: a reply to a closed ticket "reopen"s it or opens a linked "follow_up";
+# automatic emails (acknowledgements, rejections) per address / per ticket per hour at most.
+DESTEK_MAIL_CLOSED_REPLY = env.str("DESTEK_MAIL_CLOSED_REPLY", default="reopen")
+DESTEK_MAIL_AUTO_REPLY_CAP_PER_ADDRESS = env.int("DESTEK_MAIL_AUTO_REPLY_CAP_PER_ADDRESS",
+                                                 default=5)
+DESTEK_MAIL_AUTO_REPLY_CAP_PER_TICKET = env.int("DESTEK_MAIL_AUTO_REPLY_CAP_PER_TICKET",
+                                                default=5)
+# Signed reply addresses (support+t42-u7-<mac>@…) need plus-addressing on the mail server.
+DESTEK_MAIL_REPLY_TOKENS = env.bool("DESTEK_MAIL_REPLY_TOKENS", default=True)
 
 # --- inbound email doors (docs/configuration.md) ----------------------------------------------
 # Largest message any door accepts; the SMTP receiver announces it with the SIZE extension.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -92,6 +93,10 @@ class InboundEmail(models.Model):
         _("state"), max_length=12, choices=InboundState.choices, default=InboundState.PENDING,
     )
     error = models.TextField(_("error"), blank=True)
+    # Why it was ignored or what became of it ("bounce", "own notification", "unknown sender").
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    from_address = models.CharField(_("from"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     ticket = models.ForeignKey(
@@ -110,3 +115,47 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return self.header_message_id or self.dedupe_key
+
+
+class EmailAddressStatus(models.Model):
+    """What we know about an address from bounces: mail to a bouncing address is not sent."""
+
+    address = models.CharField(_("address"), max_length=320, unique=True)  # lower-cased
+    bouncing = models.BooleanField(_("bouncing"), default=False)
+    bounce_count = models.PositiveIntegerField(_("bounces"), default=0)
+    last_bounce_at = models.DateTimeField(_("last bounce"), null=True, blank=True)
+    last_bounce_reason = models.CharField(_("last bounce reason"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["address"]
+        verbose_name = _("email address status")
+        verbose_name_plural = _("email address statuses")
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class AutoReplyKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "ack", _("Ticket acknowledgement")
+    REJECTION = "reject", _("Unknown sender rejected")
+
+
+class AutoReply(models.Model):
+    """One automatic email sent in answer to inbound mail: what the ping-pong caps count."""
+
+    address = models.CharField(max_length=320)
+    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=AutoReplyKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("automatic reply")
+        verbose_name_plural = _("automatic replies")
+        indexes = [
+            models.Index(fields=["address", "created_at"], name="autoreply_address"),
+            models.Index(fields=["ticket", "created_at"], name="autoreply_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.address}"

@@ -57,6 +57,8 @@ def store_raw(
 
 
 def _enqueue(inbound_id: int) -> None:
-    from destek.mail.tasks import process_inbound_email
+    # A broker failure is logged, not raised: the row is committed and the sweeper
+    # (destek.mail.tasks.sweep_inbound) enqueues it later, so the door may acknowledge.
+    from destek.mail.processing import enqueue
 
-    process_inbound_email.delay(inbound_id)
+    enqueue(inbound_id)

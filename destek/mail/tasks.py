@@ -10,3 +10,14 @@ def process_inbound_email(inbound_id: int) -> str:
     from destek.mail import processing
 
     return processing.process(int(inbound_id))
+
+
+@shared_task(name="destek.mail.tasks.sweep_inbound")
+def sweep_inbound() -> int:
+    """Scheduled by beat ("mail-inbound-sweep"): re-enqueue mail whose task was lost."""
+    from destek.mail import processing
+
+    ids = processing.sweep()
+    for inbound_id in ids:
+        processing.enqueue(inbound_id)
+    return len(ids)

@@ -122,14 +122,22 @@ def _headers(notice: Notice) -> dict[str, str]:
 
 def compose(notice: Notice) -> EmailMultiAlternatives:
     """The email for `notice`, rendered in the recipient's language."""
+    from destek.mail.outbound import notification_envelope, subject_with_token
+
     language = email_language(notice.recipient.language)
     with translation.override(language):
         context = build_context(notice, language)
         rendered = render_notification(key=notice.key, language=language, context=context)
+    # The email channel addresses it: department mailbox, signed reply address, signature.
+    envelope = notification_envelope(ticket=notice.ticket, recipient=notice.recipient,
+                                     fallback_reply_to=notice.reply_to,
+                                     is_thread_root=notice.is_thread_root)
+    body = f"{rendered.body.rstrip()}\n\n{envelope.signature}\n" if envelope.signature \
+        else rendered.body
     email = EmailMultiAlternatives(
-        subject=rendered.subject, body=rendered.body, from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notice.recipient.email], cc=notice.cc, reply_to=notice.reply_to,
-        headers=_headers(notice),
+        subject=subject_with_token(rendered.subject, notice.ticket.reference), body=body,
+        from_email=envelope.from_email, to=[notice.recipient.email], cc=notice.cc,
+        reply_to=envelope.reply_to, headers={**envelope.headers, **_headers(notice)},
     )
-    email.attach_alternative(text_to_email_html(rendered.body), "text/html")
+    email.attach_alternative(text_to_email_html(body), "text/html")
     return email

@@ -28,6 +28,14 @@ def _reachable(user: User | None) -> bool:
 
 
 def _send(notice: Notice, idempotency_key: str) -> None:
+    from destek.mail.policies import bouncing_addresses
+
+    # Addresses that bounced (delivery failure reports) are skipped until an admin clears them.
+    bouncing = bouncing_addresses([notice.recipient.email, *notice.cc])
+    if bouncing:
+        if notice.recipient.email.lower() in bouncing:
+            return
+        notice.cc = [a for a in notice.cc if a.lower() not in bouncing]
     outbox_email_create(message=compose(notice), kind=notice.key, ticket=notice.ticket,
                         idempotency_key=idempotency_key)
 

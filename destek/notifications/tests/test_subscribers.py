@@ -31,7 +31,7 @@ def test_customer_is_told_their_ticket_was_opened(customer, department, settings
     assert row.status == OutboxStatus.PENDING
     assert row.ticket == ticket
     assert row.idempotency_key == f"ticket-{ticket.pk}-opened"
-    assert row.subject == f"[{ticket.reference}] Request received: Site is down"
+    assert row.subject == f"[#{ticket.reference}] Request received: Site is down"
     assert "My site returns 500." in row.body_text
     assert row.headers["Auto-Submitted"] == "auto-generated"
     # The opening email founds the thread that later emails refer to.
@@ -47,7 +47,7 @@ def test_customer_is_told_their_ticket_was_opened(customer, department, settings
 def test_turkish_customer_gets_turkish_email(tr_customer, department):
     ticket = open_ticket(customer=tr_customer, department=department, subject="Site çöktü")
     [row] = outbox_for(tr_customer.email)
-    assert row.subject == f"[{ticket.reference}] Talebiniz alındı: Site çöktü"
+    assert row.subject == f"[#{ticket.reference}] Talebiniz alındı: Site çöktü"
     assert "Merhaba Ayşe Yılmaz" in row.body_text
     assert "Teknik destek" in row.body_text  # the department's Turkish name
     parsed = message_from_bytes(row.raw_bytes, policy=policy.default)
@@ -87,7 +87,7 @@ def test_public_agent_reply_is_emailed_to_customer(customer, agent, department):
     assert [r.kind for r in rows] == ["ticket_opened", "agent_reply"]
     row = rows[-1]
     assert row.idempotency_key == f"msg-{message.pk}-customer"
-    assert row.subject == f"Re: [{ticket.reference}] Site is down"
+    assert row.subject == f"Re: [#{ticket.reference}] Site is down"
     assert "Restarted PHP-FPM, please check." in row.body_text
     assert "Mehmet Agent replied" in row.body_text
     assert agent.email not in row.body_text  # the agent's address stays private
@@ -101,7 +101,7 @@ def test_turkish_agent_reply(tr_customer, agent, department):
     ticket = open_ticket(customer=tr_customer, department=department, subject="Yedek")
     reply(ticket=ticket, author=agent, body="Yedeğiniz geri yüklendi.")
     row = outbox_for(tr_customer.email)[-1]
-    assert row.subject == f"Ynt: [{ticket.reference}] Yedek"
+    assert row.subject == f"Ynt: [#{ticket.reference}] Yedek"
     assert "numaralı talebinizi yanıtladı" in row.body_text
     assert "Yedeğiniz geri yüklendi." in row.body_text
 
@@ -136,7 +136,7 @@ def test_assignee_is_told_of_assignment_by_someone_else(customer, agent, departm
     ticket_assign(actor=supervisor, ticket=ticket, assignee=agent)
     [row] = outbox_for(agent.email)
     assert row.kind == "agent_assigned"
-    assert row.subject == f"[{ticket.reference}] Assigned to you: Site is down"
+    assert row.subject == f"[#{ticket.reference}] Assigned to you: Site is down"
     assert "Selin Supervisor assigned ticket" in row.body_text
     assert f"/desk/tickets/{ticket.pk}/" in row.body_text
     assert "/portal/guest/" not in row.body_text
@@ -167,7 +167,7 @@ def test_automatic_assignment_notifies_the_agent(customer, department):
     MembershipFactory(department=department, agent=agent)
     ticket = open_ticket(customer=customer, department=department)
     [row] = outbox_for(agent.email)
-    assert row.subject == f"[{ticket.reference}] Size atandı: Site is down"
+    assert row.subject == f"[#{ticket.reference}] Size atandı: Site is down"
     assert "otomatik olarak atandı" in row.body_text
 
 
@@ -180,7 +180,7 @@ def test_customer_reply_notifies_assignee_only(customer, agent, department):
     row = outbox_for(agent.email)[-1]
     assert row.kind == "customer_replied"
     assert row.idempotency_key == f"msg-{message.pk}-assignee"
-    assert row.subject == f"[{ticket.reference}] Customer replied: Site is down"
+    assert row.subject == f"[#{ticket.reference}] Customer replied: Site is down"
     assert "Hello?" in row.body_text
     assert row.headers["In-Reply-To"] == thread_id(ticket)
 
@@ -191,7 +191,8 @@ def test_admin_template_override_is_used(customer, department):
                                  body="Dear {{ recipient_name }}: {{ ticket_url }}")
     ticket = open_ticket(customer=customer, department=department)
     [row] = outbox_for(customer.email)
-    assert row.subject == f"{ticket.reference} got it"
+    # The email channel adds the ticket token replies are threaded by, whatever the template.
+    assert row.subject == f"{ticket.reference} got it [#{ticket.reference}]"
     assert row.body_text.startswith("Dear Deniz Müşteri: http")
 
 
@@ -200,7 +201,7 @@ def test_broken_template_override_falls_back_to_shipped(customer, department):
                                  body="{% endfor %}")
     ticket = open_ticket(customer=customer, department=department)
     [row] = outbox_for(customer.email)
-    assert row.subject.startswith(f"[{ticket.reference}] Request received")
+    assert row.subject.startswith(f"[#{ticket.reference}] Request received")
 
 
 def test_email_opened_ticket_answers_the_customers_message(department):

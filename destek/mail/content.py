@@ -1,0 +1,99 @@
+"""A parsed email's body and attachments in the shape the intake funnel takes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from destek.core.errors import ApplicationError
+from destek.mail.parsing.types import ParsedAttachment, ParsedEmail
+from destek.tickets.models import Attachment, Message
+from destek.tickets.uploads import InboundFile, validate_files
+
+
+@dataclass(frozen=True)
+class Content:
+    body_text: str
+    body_html: str
+    quoted_text: str
+    files: tuple[InboundFile, ...]
+    content_ids: tuple[str, ...]  # parallel to files: the cid of an inline image, else ""
+
+
+def _accepted(attachments: tuple[ParsedAttachment, ...]) -> tuple[list[ParsedAttachment],
+                                                                  list[str]]:
+    """The attachments the funnel will take, and notes about the ones it would refuse."""
+    kept: list[ParsedAttachment] = []
+    notes: list[str] = []
+    limit = int(settings.DESTEK_ATTACHMENT_MAX_COUNT)
+    # Real attachments before inline decoration (logos, signatures) when there are too many.
+    for attachment in sorted(attachments, key=lambda a: a.inline):
+        if len(kept) >= limit:
+            notes.append(_("%(name)s was not stored: too many attachments.")
+                         % {"name": attachment.filename})
+            continue
+        try:
+            validate_files([InboundFile(name=attachment.filename, content=attachment.content,
+                                        content_type=attachment.content_type)])
+        except ApplicationError as exc:
+            if attachment.inline and not attachment.content:
+                continue
+            notes.append(exc.message)
+            continue
+        kept.append(attachment)
+    return kept, notes
+
+
+def content_for(parsed: ParsedEmail, *, fallback: str) -> Content:
+    kept, notes = _accepted(parsed.attachments)
+    text = parsed.text.strip()
+    # The HTML part as sent includes the quoted history; use it only when nothing was cut,
+    # so inline images survive in new messages while replies show just the new text.
+    html = parsed.html if parsed.html.strip() and not parsed.quoted_text.strip() else ""
+    if not text and not html:
+        text = fallback
+    if notes:
+        note = "\n".join(f"[{n}]" for n in notes)
+        text = f"{text}\n\n{note}".strip()
+        if html:
+            html = f"{html}<p>{'<br>'.join(_escape(n) for n in notes)}</p>"
+    quoted = parsed.quoted_text.strip()
+    if parsed.signature.strip():
+        quoted = f"{quoted}\n\n-- \n{parsed.signature.strip()}".strip()
+    files = tuple(InboundFile(name=a.filename, content=a.content, content_type=a.content_type)
+                  for a in kept)
+    content_ids = tuple(a.content_id if a.inline or a.content_id else "" for a in kept)
+    return Content(body_text=text, body_html=html, quoted_text=quoted, files=files,
+                   content_ids=content_ids)
+
+
+def _escape(text: str) -> str:
+    from django.utils.html import escape
+
+    return str(escape(text))
+
+
+def rewrite_inline_images(*, message: Message, content: Content,
+                          attachments: list[Attachment]) -> None:
+    """`<img src="cid:logo@x">` → the stored attachment's download URL."""
+    if "cid:" not in message.body_html or not attachments:
+        return
+    urls = {}
+    for content_id, attachment in zip(content.content_ids, attachments, strict=False):
+        if content_id and attachment.pk:
+            urls[content_id.strip("<>").lower()] = reverse("portal:attachment",
+                                                           args=[attachment.pk])
+    if not urls:
+        return
+
+    def replace(match: re.Match[str]) -> str:
+        return urls.get(match.group(1).lower(), match.group(0))
+
+    body = re.sub(r"cid:([^\"'\s>]+)", replace, message.body_html)
+    if body != message.body_html:
+        message.body_html = body
+        Message.objects.filter(pk=message.pk).update(body_html=body)

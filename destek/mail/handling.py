@@ -1,0 +1,253 @@
+"""What one parsed inbound email becomes: a new ticket, a reply, or an ignored message.
+
+Order of questions: our own mail coming back? a bounce? who sent it (staff need their signed
+token)? which ticket does it answer, and may this sender post there (the ticket's customer,
+one of its CCs, or someone holding the customer's signed token)? Otherwise a new ticket, if
+the mailbox's sender policy lets the sender in. Automatic replies are recorded on a ticket
+they answer and otherwise dropped; they never open tickets and are never answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from destek.accounts.models import User
+from destek.core.errors import ApplicationError
+from destek.mail import outbound, policies, threading
+from destek.mail.content import Content, content_for, rewrite_inline_images
+from destek.mail.models import AutoReplyKind, InboundEmail, InboundState, Mailbox, SenderPolicy
+from destek.mail.parsing.types import ParsedEmail
+from destek.mail.tokens import ReplyToken, base_address, find_token
+from destek.tickets.intake import InboundMessage, IntakeResult, receive
+from destek.tickets.models import Channel, Message, Status, Ticket
+
+MAX_CC = 10
+
+
+class ProcessingError(Exception):
+    """The message cannot be filed; the text is shown to admins with the quarantined mail."""
+
+
+@dataclass(frozen=True)
+class Handled:
+    state: InboundState
+    note: str = ""
+    ticket: Ticket | None = None
+    message: Message | None = None
+    created_ticket: bool = False
+
+
+def _ignored(note: str) -> Handled:
+    return Handled(state=InboundState.IGNORED, note=note[:255])
+
+
+@dataclass(frozen=True)
+class _Mail:
+    """Everything about one inbound email the decisions below need."""
+
+    row: InboundEmail
+    parsed: ParsedEmail
+    mailbox: Mailbox | None
+    our_addresses: frozenset[str]
+    sender: User | None
+    token: ReplyToken | None
+
+    @property
+    def address(self) -> str:
+        return self.parsed.from_address
+
+    @property
+    def external_id(self) -> str:
+        return (self.parsed.message_id or self.row.dedupe_key)[:255]
+
+
+def handle(row: InboundEmail, parsed: ParsedEmail) -> Handled:
+    ids = threading.referenced_ids(parsed)
+    sent = threading.outbound_tickets([parsed.message_id, *ids])
+    if threading.is_own_email(parsed, sent):
+        return _ignored(_("Our own email came back to us."))
+    if parsed.is_bounce:
+        count = policies.mark_bouncing(addresses=parsed.bounced_recipients,
+                                       reason=parsed.subject or "delivery failure")
+        return _ignored(_("Delivery failure report; %(count)d address(es) marked as bouncing.")
+                        % {"count": count})
+    if "@" not in parsed.from_address:
+        raise ProcessingError(_("The message has no usable sender address."))
+    mailbox, ours = _mailbox_for(row, parsed)
+    if base_address(parsed.from_address) in ours:
+        return _ignored(_("Sent from one of our own addresses (a mail loop)."))
+    token = find_token([*parsed.to, *parsed.cc, *row.envelope_to,
+                        parsed.headers.get("delivered-to", ""), *ids])
+    mail = _Mail(row=row, parsed=parsed, mailbox=mailbox, our_addresses=ours,
+                 sender=policies.find_user(parsed.from_address), token=token)
+    if mail.sender is not None and mail.sender.is_agent:
+        return _from_staff(mail)
+    candidates = threading.ticket_from_headers(ids, sent)
+    if token is not None:
+        candidates.append(token.ticket_id)
+    from_subject = threading.ticket_from_subject(parsed.subject)
+    if from_subject is not None:
+        candidates.append(from_subject)
+    for ticket in _tickets_in_order(candidates):
+        allowed, author = _author_on(ticket, mail)
+        if allowed:
+            return _on_ticket(mail, ticket, author)
+    if parsed.is_auto_reply:
+        return _ignored(_("Automatic reply (%(reason)s) not about a ticket of the sender.")
+                        % {"reason": parsed.auto_reply_reason or _("auto-reply")})
+    return _new_ticket(mail)
+
+
+def _mailbox_for(row: InboundEmail, parsed: ParsedEmail) -> tuple[Mailbox | None,
+                                                                   frozenset[str]]:
+    """The mailbox the email was sent to (the door's, else the first recipient that is one of
+    ours), and all our addresses (to spot loops and keep them out of CC lists)."""
+    mailboxes = {m.address.lower(): m for m in
+                 Mailbox.objects.filter(is_active=True).select_related("department")}
+    default_from = base_address(parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1])
+    ours = frozenset([*mailboxes, default_from])
+    if row.mailbox_id is not None and row.mailbox is not None:
+        return row.mailbox, ours
+    recipients = [*row.envelope_to, parsed.headers.get("delivered-to", ""), *parsed.to,
+                  *parsed.cc]
+    for recipient in recipients:
+        mailbox = mailboxes.get(base_address(recipient))
+        if mailbox is not None:
+            return mailbox, ours
+    return None, ours
+
+
+def _tickets_in_order(ids: list[int]) -> list[Ticket]:
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return []
+    found = Ticket.objects.select_related("department").in_bulk(unique)
+    return [found[i] for i in unique if i in found]
+
+
+def _author_on(ticket: Ticket, mail: _Mail) -> tuple[bool, User | None]:
+    """(may this sender post on `ticket`, as whom). When not, a new ticket is opened instead,
+    so a forged From never sees the ticket's history nor joins its CC list."""
+    if mail.sender is not None and mail.sender.pk == ticket.customer_id:
+        return True, mail.sender
+    if mail.address in {a.lower() for a in ticket.cc_addresses or []}:
+        return True, mail.sender  # a CC; the funnel creates their account when needed
+    token = mail.token
+    if token is not None and token.ticket_id == ticket.pk and token.user_id == ticket.customer_id:
+        return True, ticket.customer  # whoever holds the customer's signed reply address
+    return False, None
+
+
+def _from_staff(mail: _Mail) -> Handled:
+    agent, token = mail.sender, mail.token
+    assert agent is not None
+    if mail.parsed.is_auto_reply:
+        return _ignored(_("Automatic reply from a staff address."))
+    if token is None or token.user_id != agent.pk or not agent.is_active:
+        return _ignored(_("Mail from a staff address without a valid reply token."))
+    content = _content(mail)
+    try:
+        result = receive(InboundMessage(
+            channel=Channel.EMAIL, author=agent, ticket_id=token.ticket_id,
+            body_text=content.body_text, body_html=content.body_html,
+            quoted_text=content.quoted_text, attachments=content.files,
+            external_id=mail.external_id,
+        ))
+    except Ticket.DoesNotExist:
+        return _ignored(_("The ticket of this reply no longer exists."))
+    except ApplicationError as exc:  # e.g. an outsourced agent outside their departments
+        return _ignored(_("Staff reply refused: %(error)s") % {"error": exc.message})
+    return _filed(result, content)
+
+
+def _on_ticket(mail: _Mail, ticket: Ticket, person: User | None) -> Handled:
+    closed = ticket.status == Status.CLOSED and ticket.merged_into_id is None
+    if closed and not mail.parsed.is_auto_reply and closed_reply_policy() == "follow_up":
+        return _new_ticket(mail, follow_up_of=ticket, customer=person)
+    content = _content(mail)
+    result = receive(InboundMessage(
+        channel=Channel.EMAIL, author=person, sender_email=mail.address,
+        sender_name=mail.parsed.from_name, ticket_id=ticket.pk,
+        body_text=content.body_text, body_html=content.body_html,
+        quoted_text=content.quoted_text, attachments=content.files,
+        external_id=mail.external_id, is_auto_reply=mail.parsed.is_auto_reply,
+    ))
+    return _filed(result, content)
+
+
+def closed_reply_policy() -> str:
+    value = str(getattr(settings, "DESTEK_MAIL_CLOSED_REPLY", "reopen"))
+    return value if value in ("reopen", "follow_up") else "reopen"
+
+
+def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None = None,
+                customer: User | None = None) -> Handled:
+    customer = customer or mail.sender
+    if customer is None and follow_up_of is None:
+        refused = _unknown_sender(mail)
+        if refused is not None:
+            return refused
+    capped = policies.auto_reply_capped(address=mail.address)
+    department = follow_up_of.department if follow_up_of else (
+        mail.mailbox.department if mail.mailbox else None)
+    content = _content(mail)
+    subject = threading.clean_subject(mail.parsed.subject) or (
+        follow_up_of.subject if follow_up_of else _("(no subject)"))
+    result = receive(InboundMessage(
+        channel=Channel.EMAIL, author=customer, sender_email=mail.address,
+        sender_name=mail.parsed.from_name, subject=subject,
+        department_id=department.pk if department is not None and department.is_public else None,
+        body_text=content.body_text, body_html=content.body_html,
+        quoted_text=content.quoted_text, attachments=content.files,
+        external_id=mail.external_id, cc=_cc_for_new_ticket(mail),
+        language=policies.guess_language(mail.parsed), suppress_notifications=capped,
+        follow_up_of_id=follow_up_of.pk if follow_up_of else None,
+    ))
+    if result.created_ticket and not capped:
+        policies.auto_reply_record(address=mail.address, kind=AutoReplyKind.ACKNOWLEDGEMENT,
+                                   ticket_id=result.ticket.pk)
+    handled = _filed(result, content)
+    if capped:
+        return Handled(state=handled.state, ticket=handled.ticket, message=handled.message,
+                       created_ticket=handled.created_ticket,
+                       note=_("Automatic-reply cap reached: no acknowledgement sent."))
+    return handled
+
+
+def _unknown_sender(mail: _Mail) -> Handled | None:
+    """None when the mailbox lets unknown senders open tickets, else what became of the mail."""
+    policy = mail.mailbox.sender_policy if mail.mailbox else SenderPolicy.ACCEPT
+    if policy == SenderPolicy.KNOWN_ONLY:
+        return _ignored(_("Unknown sender; this mailbox takes mail from known customers only."))
+    if policy == SenderPolicy.REJECT:
+        answered = outbound.send_rejection(parsed=mail.parsed, mailbox=mail.mailbox,
+                                           language=policies.guess_language(mail.parsed))
+        return _ignored(_("Unknown sender; answered with the rejection note.") if answered
+                        else _("Unknown sender; already answered today."))
+    return None
+
+
+def _cc_for_new_ticket(mail: _Mail) -> tuple[str, ...]:
+    """The people the sender copied (never our own addresses, never the sender)."""
+    skip = {mail.address, *mail.our_addresses}
+    copied = [a for a in (*mail.parsed.to, *mail.parsed.cc)
+              if "@" in a and a not in skip and base_address(a) not in mail.our_addresses]
+    return tuple(dict.fromkeys(copied))[:MAX_CC]
+
+
+def _content(mail: _Mail) -> Content:
+    fallback = mail.parsed.subject.strip() or _("(empty message)")
+    return content_for(mail.parsed, fallback=fallback)
+
+
+def _filed(result: IntakeResult, content: Content) -> Handled:
+    rewrite_inline_images(message=result.message, content=content,
+                          attachments=result.attachments)
+    return Handled(state=InboundState.PROCESSED, ticket=result.ticket, message=result.message,
+                   created_ticket=result.created_ticket,
+                   note=_("New ticket.") if result.created_ticket else _("Reply."))
+

@@ -1,0 +1,129 @@
+"""The email channel's side of outgoing mail: which mailbox a ticket's email comes from, the
+signed reply address, our origin header, and the one automatic answer to unknown senders."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from destek.accounts.models import User
+from destek.mail.models import AutoReplyKind, Mailbox
+from destek.mail.parsing.types import ParsedEmail
+from destek.mail.policies import auto_reply_capped, auto_reply_record, bouncing_addresses
+from destek.mail.threading import ORIGIN_HEADER, instance_id
+from destek.mail.tokens import address_with_token, make_token
+from destek.notifications.models import OutboundEmail
+from destek.notifications.outbox import message_id_domain, outbox_email_create
+from destek.tickets.models import Ticket
+
+
+def mailbox_for_department(department_id: int | None) -> Mailbox | None:
+    if department_id is None:
+        return None
+    return (Mailbox.objects.filter(department_id=department_id, is_active=True)
+            .order_by("pk").first())
+
+
+def from_header(mailbox: Mailbox | None) -> str:
+    if mailbox is None:
+        return str(settings.DEFAULT_FROM_EMAIL)
+    default_name = parseaddr(str(settings.DEFAULT_FROM_EMAIL))[0]
+    return formataddr((mailbox.from_name or default_name, mailbox.address))
+
+
+def reply_address(*, mailbox: Mailbox | None, fallback: str, ticket_id: int,
+                  user_id: int) -> str:
+    """Where replies go: the mailbox's address with the recipient's signed token."""
+    base = mailbox.address if mailbox else (fallback or parseaddr(
+        str(settings.DEFAULT_FROM_EMAIL))[1])
+    if not base:
+        return ""
+    if not getattr(settings, "DESTEK_MAIL_REPLY_TOKENS", True):
+        return base
+    return address_with_token(base, make_token(ticket_id=ticket_id, user_id=user_id))
+
+
+def subject_with_token(subject: str, reference: str) -> str:
+    """Make sure the subject carries `[#T-100042]`, whatever an edited template says."""
+    token = f"[#{reference}]"
+    if token in subject:
+        return subject
+    if f"[{reference}]" in subject:
+        return subject.replace(f"[{reference}]", token, 1)
+    return f"{subject} {token}".strip()
+
+
+def origin_headers() -> dict[str, str]:
+    return {ORIGIN_HEADER: instance_id()}
+
+
+def send_rejection(*, parsed: ParsedEmail, mailbox: Mailbox | None, language: str) -> bool:
+    """The polite answer to an unknown sender: once a day per address at most, never to a
+    bouncing address, never past the automatic-reply cap. True when an email was written."""
+    address = parsed.from_address
+    if bouncing_addresses([address]) or auto_reply_capped(address=address):
+        return False
+    today = timezone.localdate().isoformat()
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    key = f"mail-reject-{digest}-{today}"
+    if OutboundEmail.objects.filter(idempotency_key=key).exists():
+        return False  # already answered today
+    context = {
+        "subject": parsed.subject or "",
+        "mailbox": mailbox.address if mailbox else parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        "sender": address,
+        "portal_url": f"{settings.BASE_URL.rstrip('/')}{reverse('portal:ticket_new')}",
+        "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
+    }
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("mail/sender_rejected.subject.txt", context).split())
+        body = render_to_string("mail/sender_rejected.txt", context)
+    headers = {
+        # RFC 3834: an automatic answer to a message, not to be answered in turn.
+        "Auto-Submitted": "auto-replied",
+        "X-Auto-Response-Suppress": "All",
+        **origin_headers(),
+    }
+    if parsed.message_id:
+        headers["In-Reply-To"] = f"<{parsed.message_id}>"
+        headers["References"] = f"<{parsed.message_id}>"
+    email = EmailMessage(subject=subject[:250], body=body, from_email=from_header(mailbox),
+                         to=[address], headers=headers)
+    outbox_email_create(message=email, kind="mail_rejected", idempotency_key=key)
+    auto_reply_record(address=address, kind=AutoReplyKind.REJECTION)
+    return True
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How a ticket email is addressed: the department's mailbox, the recipient's signed reply
+    address, our origin header, and the mailbox's signature for customers."""
+
+    from_email: str
+    reply_to: list[str]
+    headers: dict[str, str]
+    signature: str
+
+
+def notification_envelope(*, ticket: Ticket, recipient: User, fallback_reply_to: list[str],
+                          is_thread_root: bool) -> Envelope:
+    mailbox = mailbox_for_department(ticket.department_id)
+    fallback = fallback_reply_to[0] if fallback_reply_to else ""
+    reply_to = reply_address(mailbox=mailbox, fallback=fallback, ticket_id=ticket.pk,
+                             user_id=recipient.pk)
+    headers = origin_headers()
+    if not is_thread_root and getattr(settings, "DESTEK_MAIL_REPLY_TOKENS", True):
+        # Replies quote this id in In-Reply-To: the token survives clients that drop Reply-To.
+        token = make_token(ticket_id=ticket.pk, user_id=recipient.pk)
+        headers["Message-ID"] = f"<{token}.{uuid.uuid4().hex[:16]}@{message_id_domain()}>"
+    signature = mailbox.signature.strip() if mailbox and not recipient.is_agent else ""
+    return Envelope(from_email=from_header(mailbox), reply_to=[reply_to] if reply_to else [],
+                    headers=headers, signature=signature)

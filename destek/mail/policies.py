@@ -1,0 +1,96 @@
+"""Who may write to us, how often we answer automatically, and which addresses bounce."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from destek.accounts.models import User
+from destek.mail.models import AutoReply, AutoReplyKind, EmailAddressStatus
+from destek.mail.parsing.types import ParsedEmail
+
+CAP_WINDOW = timedelta(hours=1)
+_TURKISH_LETTERS = re.compile("[ğĞşŞıİ]")
+_TURKISH_WORDS = re.compile(r"\b(merhaba|teşekkür|teşekkürler|iyi günler|sunucu|sitem|"
+                            r"alan adı|fatura|yardım|lütfen|selam)\b", re.IGNORECASE)
+_TURKISH_CHARSETS = ("iso-8859-9", "windows-1254", "cp1254", "latin5")
+
+
+def find_user(address: str) -> User | None:
+    """The account behind an address; addresses are stored lower-cased, so the unique index
+    answers, and a case-insensitive scan runs only for senders we do not know."""
+    address = address.strip().lower()
+    if not address:
+        return None
+    user = User.objects.filter(email=address).first()
+    if user is None:
+        user = User.objects.filter(email__iexact=address).first()
+    return user
+
+
+def guess_language(parsed: ParsedEmail) -> str:
+    """'tr' for Turkish mail (charset, Content-Language or the text itself), else ''."""
+    content_language = parsed.headers.get("content-language", "").lower()
+    if content_language.startswith("tr"):
+        return "tr"
+    content_type = parsed.headers.get("content-type", "").lower()
+    if any(charset in content_type for charset in _TURKISH_CHARSETS):
+        return "tr"
+    sample = f"{parsed.subject}\n{parsed.text[:2000]}"
+    if _TURKISH_LETTERS.search(sample) or _TURKISH_WORDS.search(sample):
+        return "tr"
+    return ""
+
+
+def _cap(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def auto_reply_capped(*, address: str, ticket_id: int | None = None) -> bool:
+    """Too many automatic emails to this address or about this ticket in the last hour: an
+    auto-responder that sets no headers would otherwise play ping-pong with us."""
+    since = timezone.now() - CAP_WINDOW
+    per_address = _cap("DESTEK_MAIL_AUTO_REPLY_CAP_PER_ADDRESS", 5)
+    if AutoReply.objects.filter(address=address, created_at__gte=since).count() >= per_address:
+        return True
+    if ticket_id is None:
+        return False
+    per_ticket = _cap("DESTEK_MAIL_AUTO_REPLY_CAP_PER_TICKET", 5)
+    return AutoReply.objects.filter(ticket_id=ticket_id,
+                                    created_at__gte=since).count() >= per_ticket
+
+
+def auto_reply_record(*, address: str, kind: AutoReplyKind, ticket_id: int | None = None) -> None:
+    AutoReply.objects.create(address=address, kind=kind, ticket_id=ticket_id)
+
+
+def mark_bouncing(*, addresses: tuple[str, ...], reason: str) -> int:
+    """Remember that mail to these addresses fails; notifications then skip them."""
+    now = timezone.now()
+    marked = 0
+    for address in dict.fromkeys(a.strip().lower() for a in addresses if "@" in a):
+        status, created = EmailAddressStatus.objects.get_or_create(
+            address=address[:320],
+            defaults={"bouncing": True, "bounce_count": 1, "last_bounce_at": now,
+                      "last_bounce_reason": reason[:255]},
+        )
+        if not created:
+            EmailAddressStatus.objects.filter(pk=status.pk).update(
+                bouncing=True, bounce_count=F("bounce_count") + 1, last_bounce_at=now,
+                last_bounce_reason=reason[:255],
+            )
+        marked += 1
+    return marked
+
+
+def bouncing_addresses(addresses: list[str]) -> set[str]:
+    """The ones among `addresses` that bounce (lower-cased)."""
+    wanted = [a.strip().lower() for a in addresses if a]
+    if not wanted:
+        return set()
+    return set(EmailAddressStatus.objects.filter(address__in=wanted, bouncing=True)
+               .values_list("address", flat=True))
