@@ -6,7 +6,7 @@ import os
 import sys
 
 # Command names a Python module cannot spell.
-ALIASES = {"mail-pipe": "mail_pipe"}
+ALIASES = {"mail-pipe": "mail_pipe", "mail-reprocess": "mail_reprocess"}
 EX_TEMPFAIL = 75
 
 

@@ -1,0 +1,3 @@
+"""Admin of the email channel. Each part keeps its own module; this file only imports them."""
+
+from destek.mail import admin_inbound  # noqa: F401  (registers InboundEmailAdmin, bounces)
