@@ -155,13 +155,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+DESTEK_IMAP_POLL_SECONDS = env.int("DESTEK_IMAP_POLL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweeper delivers anything a lost task message left behind.
     "outbox-sweep": {"task": "destek.notifications.tasks.sweep_outbox", "schedule": 30.0},
     # Inbound mail whose processing task was lost (a killed worker) is enqueued again.
     "mail-inbound-sweep": {"task": "destek.mail.tasks.sweep_inbound", "schedule": 60.0},
+    # Each mailbox with an IMAP host is polled; an unclaimed poll expires instead of piling up.
+    "mail-imap-poll": {
+        "task": "destek.mail.doors.tasks.poll_imap_mailboxes",
+        "schedule": float(DESTEK_IMAP_POLL_SECONDS),
+        "options": {"expires": float(DESTEK_IMAP_POLL_SECONDS)},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Task modules outside the apps' tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ["destek.mail.doors.tasks"]
 
 # --- accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

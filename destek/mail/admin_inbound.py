@@ -16,6 +16,12 @@ from django.utils.translation import ngettext
 from destek.mail import processing
 from destek.mail.models import EmailAddressStatus, InboundEmail
 
+_FIELDS: list[str] = [
+    "state", "note", "error", "attempts", "received_at", "processed_at", "source", "mailbox",
+    "envelope_to", "from_address", "subject", "header_message_id", "dedupe_key", "size",
+    "ticket_link", "raw_download",
+]
+
 
 @admin.register(InboundEmail)
 class InboundEmailAdmin(admin.ModelAdmin):
@@ -27,10 +33,8 @@ class InboundEmailAdmin(admin.ModelAdmin):
     list_select_related = ["mailbox"]
     show_full_result_count = False  # no COUNT(*) over the whole table on every page
     actions = ["reprocess"]
-    fields = ["state", "note", "error", "attempts", "received_at", "processed_at", "source",
-              "mailbox", "envelope_to", "from_address", "subject", "header_message_id",
-              "dedupe_key", "size", "ticket_link", "raw_download"]
-    readonly_fields = fields
+    fields = tuple(_FIELDS)
+    readonly_fields = _FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
