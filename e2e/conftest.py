@@ -3,15 +3,17 @@ Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -29,10 +31,21 @@ class RunningDestek:
     data_dir: Path
     logins: dict[str, tuple[str, str]]
     log: Path
+    env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def sent_mail(self) -> list[bytes]:
         folder = self.data_dir / "sent-mail"
         return [p.read_bytes() for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+
+    def destek(self, *args: str, timeout: float = 60) -> str:
+        """Run a `destek` command (e.g. `shell -c ...`) against this server's database."""
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "destek.cli", *args], env=self.env, capture_output=True,
+            text=True, timeout=timeout, check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"destek {args[0]} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
 
 
 def _free_port() -> int:
@@ -95,7 +108,7 @@ def destek_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningD
         for line in (data_dir / "demo-logins.txt").read_text().splitlines():
             role, email, password = line.split("\t")
             logins[role] = (email, password)
-        yield RunningDestek(url=url, data_dir=data_dir, logins=logins, log=log)
+        yield RunningDestek(url=url, data_dir=data_dir, logins=logins, log=log, env=env)
     finally:
         os.killpg(server.pid, 15)
         try:
@@ -118,3 +131,116 @@ def browser() -> Iterator[object]:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield instance
         instance.close()
+
+
+# --- people, browser contexts, sign-in, screenshots -------------------------------------------
+
+WAIT_MS = 20_000  # Playwright's bound on every wait and expectation
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # git-ignored
+LOCALES = {"tr": "tr-TR", "en": "en-US"}
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    pk: int
+    email: str
+    password: str
+    name: str
+
+
+# Run by `destek shell` in the server's environment: customers of both languages and a second
+# agent next to the demo data's agent (verified addresses: allauth requires them). Idempotent.
+PEOPLE_SCRIPT = """
+import json
+from allauth.account.models import EmailAddress
+from destek.accounts.models import User
+wanted = json.loads({spec!r})
+ids = {{}}
+for key, p in wanted.items():
+    user = User.objects.filter(email=p["email"]).first()
+    if user is None:
+        user = User.objects.create_user(p["email"], p["password"], full_name=p["name"],
+                                        role=p["role"], language=p["language"])
+    EmailAddress.objects.get_or_create(user=user, email=user.email,
+                                       defaults={{"verified": True, "primary": True}})
+    ids[key] = user.pk
+print("PEOPLE=" + json.dumps(ids))
+"""
+
+
+@pytest.fixture(scope="session")
+def people(destek_server: RunningDestek) -> dict[str, Person]:
+    agent_email, agent_password = destek_server.logins["agent"]
+    spec: dict[str, dict[str, str]] = {
+        "agent": {"email": agent_email, "password": agent_password, "name": "Mehmet Destek",
+                  "role": "agent", "language": "en"},
+        "agent2": {"email": "zeynep.kaya@e2e.destek.test", "password": secrets.token_urlsafe(12),
+                   "name": "Zeynep Kaya", "role": "agent", "language": "en"},
+        "customer_tr": {"email": "elif.yilmaz@e2e.destek.test",
+                        "password": secrets.token_urlsafe(12), "name": "Elif Yılmaz",
+                        "role": "customer", "language": "tr"},
+        "customer_en": {"email": "john.smith@e2e.destek.test",
+                        "password": secrets.token_urlsafe(12), "name": "John Smith",
+                        "role": "customer", "language": "en"},
+    }
+    out = destek_server.destek("shell", "-v", "0", "-c",
+                               PEOPLE_SCRIPT.format(spec=json.dumps(spec)))
+    line = next(x for x in out.splitlines() if x.startswith("PEOPLE="))
+    ids = json.loads(line.removeprefix("PEOPLE="))
+    return {key: Person(key=key, pk=ids[key], email=p["email"], password=p["password"],
+                        name=p["name"]) for key, p in spec.items()}
+
+
+@pytest.fixture
+def new_context(browser: Any, destek_server: RunningDestek) -> Iterator[Callable[[str], Any]]:
+    """Browser contexts (one per person) speaking `lang`, closed after the test."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    opened: list[Any] = []
+
+    def make(lang: str) -> Any:
+        context = browser.new_context(locale=LOCALES[lang],
+                                      viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(WAIT_MS)
+        # The language switch's cookie: every page (the desk too) speaks `lang`.
+        context.add_cookies([{"name": "django_language", "value": lang,
+                              "url": destek_server.url}])
+        opened.append(context)
+        return context
+
+    yield make
+    for context in opened:
+        context.close()
+
+
+class Shots:
+    """Numbered full-page screenshots of the main steps, in test-artifacts/<name>/."""
+
+    def __init__(self, name: str) -> None:
+        self.folder = ARTIFACTS / name
+        self.count = 0
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("*.png"):
+            old.unlink()
+
+    def __call__(self, page: Any, name: str) -> None:
+        self.count += 1
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+def sign_in(page: Any, server: RunningDestek, person: Person, *, title: str | None = None,
+            shots: Shots | None = None) -> None:
+    """Through allauth's login page, as a person would."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}/accounts/login/")
+    if title is not None:
+        expect(page.get_by_test_id("auth-title")).to_have_text(title)
+    page.locator("input[name=login]").fill(person.email)
+    page.locator("input[name=password]").fill(person.password)
+    if shots:
+        shots(page, "login")
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -29,7 +29,7 @@ def test_guest_reads_the_conversation_without_signing_in(client, ticket, token):
     assert response.status_code == 200
     assert ticket.reference in content and "My site returns 500." in content
     assert 'data-testid="reply-form"' in content
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
     assert "/portal/tickets/" not in content  # every action stays on the guest URLs
 

@@ -39,7 +39,10 @@ def guest_view(view: GuestView) -> GuestView:
             response = view(request, *args, **kwargs)
         except NotFound:
             response = render(request, "portal/guest_invalid.html", status=404)
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: the token never leaves in a Referer to another site,
+        # while the guest's own form posts keep their Origin header. Under no-referrer
+        # browsers send "Origin: null" and Django's CSRF check refuses every guest reply.
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
