@@ -201,6 +201,9 @@ DESTEK_REQUIRE_STAFF_MFA = env.bool("DESTEK_REQUIRE_STAFF_MFA", default=False)
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("tr", _("Turkish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A visitor's language choice outlives the browser session (signed-in users also keep it on
+# their account, destek.accounts.views.set_language).
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Istanbul")
 USE_I18N = True
 USE_TZ = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core import signing
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from destek.accounts.models import Role, User
 from destek.core.errors import NotFound
@@ -38,13 +39,13 @@ def access_ticket_by_id(*, actor: User, ticket_id: int | str, for_update: bool =
     try:
         pk = int(ticket_id)
     except (TypeError, ValueError):
-        raise NotFound("Ticket not found.") from None
+        raise NotFound(_("Ticket not found.")) from None
     qs = tickets_visible_to(actor).select_related("department", "customer", "assignee")
     if for_update:
         qs = qs.select_for_update(of=("self",))
     ticket = qs.filter(pk=pk).first()
     if ticket is None:
-        raise NotFound("Ticket not found.")
+        raise NotFound(_("Ticket not found."))
     return ticket
 
 
@@ -59,14 +60,14 @@ def access_message_by_id(*, actor: User, message_id: int | str) -> Message:
     try:
         pk = int(message_id)
     except (TypeError, ValueError):
-        raise NotFound("Message not found.") from None
+        raise NotFound(_("Message not found.")) from None
     message = (
         Message.objects.filter(messages_visible_to(actor), pk=pk,
                                ticket__in=tickets_visible_to(actor))
         .select_related("ticket").first()
     )
     if message is None:
-        raise NotFound("Message not found.")
+        raise NotFound(_("Message not found."))
     return message
 
 
@@ -74,14 +75,14 @@ def access_attachment_by_id(*, actor: User, attachment_id: int | str) -> Attachm
     try:
         pk = int(attachment_id)
     except (TypeError, ValueError):
-        raise NotFound("Attachment not found.") from None
+        raise NotFound(_("Attachment not found.")) from None
     is_staff = actor.is_authenticated and actor.is_agent
     note_filter = Q() if is_staff else Q(message__is_internal=False)
     attachment = Attachment.objects.filter(
         note_filter, pk=pk, ticket__in=tickets_visible_to(actor)
     ).first()
     if attachment is None:
-        raise NotFound("Attachment not found.")
+        raise NotFound(_("Attachment not found."))
     return attachment
 
 
@@ -96,13 +97,13 @@ def access_ticket_by_guest_token(*, token: str, for_update: bool = False) -> Tic
     try:
         data = signing.loads(token, salt=GUEST_LINK_SALT, max_age=GUEST_LINK_MAX_AGE)
     except signing.BadSignature:
-        raise NotFound("This link is invalid or has expired.") from None
+        raise NotFound(_("This link is invalid or has expired.")) from None
     qs = Ticket.objects.select_related("department", "customer", "assignee")
     if for_update:
         qs = qs.select_for_update(of=("self",))
     ticket = qs.filter(pk=data.get("t"), customer_id=data.get("c")).first()
     if ticket is None:
-        raise NotFound("This link is invalid or has expired.")
+        raise NotFound(_("This link is invalid or has expired."))
     return ticket
 
 
@@ -111,8 +112,8 @@ def access_attachment_by_guest_token(*, token: str, attachment_id: int | str) ->
     try:
         pk = int(attachment_id)
     except (TypeError, ValueError):
-        raise NotFound("Attachment not found.") from None
+        raise NotFound(_("Attachment not found.")) from None
     attachment = Attachment.objects.filter(pk=pk, ticket=ticket, message__is_internal=False).first()
     if attachment is None:
-        raise NotFound("Attachment not found.")
+        raise NotFound(_("Attachment not found."))
     return attachment
