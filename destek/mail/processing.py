@@ -59,7 +59,7 @@ def process(inbound_id: int) -> str:
     if not counted:
         return Outcome.SKIPPED
     with transaction.atomic():
-        row = (InboundEmail.objects.select_for_update().select_related("mailbox")
+        row = (InboundEmail.objects.select_for_update(of=("self",)).select_related("mailbox")
                .filter(pk=inbound_id, state=InboundState.PENDING).first())
         if row is None:
             return Outcome.SKIPPED
