@@ -40,6 +40,7 @@ class ParsedEmail:
     text: str = ""  # the new text the sender wrote (plain), quoted history and signature removed
     quoted_text: str = ""  # the quoted history that was removed from `text` (shown collapsed)
     signature: str = ""  # the signature that was removed from `text`
+    full_text: str = ""  # the whole plain body as sent: new text, quotes and signature
     html: str = ""  # the HTML body as sent (untrusted; the funnel sanitizes it)
     attachments: tuple[ParsedAttachment, ...] = ()
     # RFC 3834 Auto-Submitted, Precedence, X-Autoreply, out-of-office patterns…

@@ -1,0 +1,145 @@
+"""Header values as sent (raw, possibly 8-bit or broken RFC 2047) to clean Python values.
+
+The stdlib's header objects raise on some malformed headers and replace 8-bit bytes, so the
+parser reads the raw values (`Message.raw_items()`) and decodes them here, leniently.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email.utils
+import quopri
+import re
+from datetime import UTC, datetime
+
+from destek.mail.parsing.charsets import decode_bytes
+
+_ENCODED_WORD = re.compile(
+    r"=\?(?P<charset>[^?\s]*)\?(?P<encoding>[bBqQ])\?(?P<text>[^?]*?)\?=", re.ASCII
+)
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+_NOT_BASE64 = bytes(b for b in range(256) if b not in _BASE64_ALPHABET)
+_FOLD = re.compile(r"\r?\n[ \t]*")
+_WHITESPACE = re.compile(r"\s+")
+_MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+_ADDRESS = re.compile(r"[^\s<>,;:\"'()\[\]]+@[^\s<>,;:\"'()\[\]]+")
+
+
+def raw_to_text(value: str, *, hint: str = "") -> str:
+    """A raw header value (8-bit bytes kept as surrogates by the parser) as text."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    data = value.encode("utf-8", errors="surrogateescape")
+    try:
+        return data.decode("utf-8")  # RFC 6532 allows UTF-8 headers; most 8-bit ones are
+    except UnicodeDecodeError:
+        return decode_bytes(data, declared=hint)
+
+
+def decode_words(value: str, *, hint: str = "") -> str:
+    """Decode RFC 2047 encoded words, also where clients broke the rules.
+
+    Tolerated: encoded words inside a word, missing base64 padding, unknown charsets, and one
+    multi-byte character split across two adjacent words of the same charset.
+    """
+    text = _FOLD.sub(" ", raw_to_text(value, hint=hint))
+    out: list[str] = []
+    pending: list[tuple[str, bytes]] = []  # adjacent encoded words, joined before decoding
+    position = 0
+    for match in _ENCODED_WORD.finditer(text):
+        between = text[position:match.start()]
+        if between and not (pending and between.isspace()):
+            _flush(pending, out)
+            out.append(between)
+        charset = match["charset"]
+        data = _decode_word_bytes(match["encoding"], match["text"])
+        if pending and pending[-1][0].lower() != charset.lower():
+            _flush(pending, out)
+        pending.append((charset, data))
+        position = match.end()
+    _flush(pending, out)
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _decode_word_bytes(encoding: str, text: str) -> bytes:
+    if encoding in "qQ":
+        return quopri.decodestring(text.replace("_", " ").encode("ascii", "replace"), header=True)
+    return lenient_b64decode(text.encode("ascii", "replace"))
+
+
+def lenient_b64decode(data: bytes) -> bytes:
+    """Decode what can be decoded: stray characters skipped, padding repaired, never raises."""
+    body = data.translate(None, _NOT_BASE64).split(b"=", 1)[0]
+    if len(body) % 4 == 1:
+        body = body[:-1]  # a single leftover character carries no whole byte
+    try:
+        return base64.b64decode(body + b"=" * (-len(body) % 4))
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _flush(pending: list[tuple[str, bytes]], out: list[str]) -> None:
+    if pending:
+        out.append(decode_bytes(b"".join(data for _, data in pending), declared=pending[0][0]))
+        pending.clear()
+
+
+def decode_text(value: str, *, hint: str = "") -> str:
+    """An unstructured header (Subject, names) decoded with whitespace collapsed."""
+    decoded = decode_words(value, hint=hint).replace("\x00", "")
+    return _WHITESPACE.sub(" ", decoded).strip()
+
+
+def parse_addresses(value: str, *, hint: str = "") -> list[tuple[str, str]]:
+    """(display name, lower-cased addr-spec) pairs; groups are flattened, empties dropped."""
+    unfolded = _FOLD.sub(" ", raw_to_text(value, hint=hint))
+    try:
+        pairs = email.utils.getaddresses([unfolded])
+    except Exception:  # the stdlib's address parser has raised on odd input before
+        pairs = []
+    result: list[tuple[str, str]] = []
+    broken = False
+    for name, address in pairs:
+        address = address.strip().strip("<>").strip().lower()
+        if not address:
+            continue
+        local, at, domain = address.rpartition("@")
+        if any(ch.isspace() for ch in address) or (at and not (local and domain)):
+            broken = True  # getaddresses mis-split the header: find the addresses instead
+            continue
+        if not at and f"<{address}>" not in unfolded.lower():
+            continue  # a bare word is a display name ("From: Whomever"), not a mailbox
+        result.append((decode_text(name, hint=hint).strip("\"' "), address))
+    if broken or not result:
+        found = [("", found.lower()) for found in _ADDRESS.findall(decode_words(unfolded))]
+        result = found or result
+    return result
+
+
+def parse_message_ids(value: str) -> list[str]:
+    """Message-IDs without <>; bare tokens are accepted when no <…> is present."""
+    unfolded = _FOLD.sub(" ", value)
+    found = _MESSAGE_ID.findall(unfolded)
+    if not found:
+        found = [token.strip("<>,;") for token in unfolded.split()]
+    ids: list[str] = []
+    for message_id in found:
+        message_id = raw_to_text(message_id).strip()
+        if message_id and message_id not in ids:
+            ids.append(message_id)
+    return ids
+
+
+def parse_date(value: str) -> datetime | None:
+    """An aware datetime; a date without a usable zone is taken as UTC; None when invalid."""
+    try:
+        parsed = email.utils.parsedate_to_datetime(_FOLD.sub(" ", value).strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed

@@ -1,0 +1,227 @@
+"""Which MIME parts are the body and which are attachments (RFC 8621 section 4.1.4).
+
+JMAP's published algorithm decides, for any tree, the parts a reader sees as the text body, the
+HTML body and the attachments; following it keeps Destek's choice in line with other mail
+software (the stalwart corpus expectations are computed the same way). Every accessor of the
+stdlib's Message is guarded here, because malformed headers make some of them raise.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import quopri
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import Message
+
+from destek.mail.parsing.charsets import decode_bytes
+from destek.mail.parsing.headers import decode_text, lenient_b64decode, raw_to_text
+from destek.mail.parsing.limits import Limits
+
+_INLINE_MEDIA = ("image/", "audio/", "video/")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+@dataclass
+class Structure:
+    text_parts: list[Message] = field(default_factory=list)
+    html_parts: list[Message] = field(default_factory=list)
+    attachments: list[Message] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+    parts_seen: int = 0
+
+
+def content_type(part: Message) -> str:
+    """The part's type; a multipart whose boundary was lost is read as text/plain."""
+    try:
+        ctype = part.get_content_type().lower()
+    except Exception:
+        return "text/plain"
+    if ctype.startswith("multipart/") and not part.is_multipart():
+        return "text/plain"
+    return ctype
+
+
+def disposition(part: Message) -> str:
+    try:
+        return (part.get_content_disposition() or "").lower()
+    except Exception:
+        return ""
+
+
+def filename(part: Message) -> str:
+    """The file name as sent (RFC 2231 or, against the rules, RFC 2047), or ""."""
+    try:
+        name = part.get_filename() or part.get_param("name", header="content-type") or ""
+    except Exception:
+        name = ""
+    if isinstance(name, tuple):  # an RFC 2231 value get_param did not collapse
+        name = decode_bytes(str(name[2]).encode("latin-1", "replace"), declared=name[0])
+    return decode_text(raw_to_text(str(name))) if name else ""
+
+
+def charset(part: Message) -> str:
+    try:
+        value = part.get_param("charset")
+    except Exception:
+        return ""
+    if isinstance(value, tuple):
+        value = value[2]
+    return str(value) if value else ""
+
+
+def transfer_encoding(part: Message) -> str:
+    """The Content-Transfer-Encoding, tolerating the padding and comments clients add."""
+    try:
+        raw = next((str(v) for k, v in part.raw_items()
+                    if k.lower() == "content-transfer-encoding"), "")
+    except Exception:
+        return ""
+    tokens = raw.replace(";", " ").replace("(", " ").split()
+    return tokens[0].strip("\"'").lower() if tokens else ""
+
+
+def payload_bytes(part: Message) -> bytes:
+    """The decoded content of a leaf part (or the bytes of an attached message)."""
+    if part.is_multipart():
+        return message_bytes(part)
+    raw = part.get_payload()
+    raw_bytes = raw.encode("utf-8", errors="surrogateescape") if isinstance(raw, str) else b""
+    encoding = transfer_encoding(part)
+    try:
+        # The stdlib only recognises an exact header value ("quoted-printable  " is not).
+        if encoding == "quoted-printable":
+            return quopri.decodestring(raw_bytes)
+        if encoding == "base64":
+            return lenient_b64decode(raw_bytes)
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    return data if isinstance(data, bytes) else raw_bytes
+
+
+def message_bytes(part: Message) -> bytes:
+    """An attached message/rfc822 as .eml bytes, undoing an (illegal) transfer encoding."""
+    payload = part.get_payload()
+    first = payload[0] if isinstance(payload, list) and payload else None
+    if content_type(part) in ("message/rfc822", "message/global") and isinstance(first, Message):
+        data = _serialize(first)
+    else:
+        # message/delivery-status and friends: the body holds several header blocks
+        data = _HEADER_END.split(_serialize(part), maxsplit=1)[-1]
+    encoding = transfer_encoding(part)
+    try:
+        if encoding == "base64":
+            return lenient_b64decode(data)
+        if encoding == "quoted-printable":
+            return quopri.decodestring(data)
+    except (binascii.Error, ValueError):
+        pass
+    return data
+
+
+def _serialize(message: Message) -> bytes:
+    # The generator cannot always re-serialize what the parser kept; compat32 is laxer.
+    for generator_policy in (policy.default, policy.compat32):
+        with contextlib.suppress(Exception):
+            return message.as_bytes(policy=generator_policy)
+    return b""
+
+
+def text_of(part: Message, *, hint: str = "") -> str:
+    """A text leaf decoded by its charset, with the fallbacks of charsets.decode_bytes."""
+    declared = charset(part) or hint
+    return decode_bytes(payload_bytes(part), declared=declared).replace("\r\n", "\n")
+
+
+def analyse(message: Message, *, limits: Limits) -> Structure:
+    structure = Structure()
+    if message.is_multipart() and content_type(message).startswith("multipart/"):
+        structure.parts_seen = 1
+        _collect_defects(message, structure)
+        subtype = content_type(message).split("/", 1)[1]
+        _walk(
+            _subparts(message), subtype, subtype == "alternative", structure.html_parts,
+            structure.text_parts, structure, limits=limits, depth=1,
+        )
+    else:
+        _walk([message], "mixed", False, structure.html_parts, structure.text_parts, structure,
+              limits=limits, depth=0)
+    return structure
+
+
+def _subparts(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+
+
+def _collect_defects(part: Message, structure: Structure) -> None:
+    for defect in getattr(part, "defects", []):
+        name = type(defect).__name__
+        if name not in structure.defects:
+            structure.defects.append(name)
+
+
+def _walk(  # a transcription of RFC 8621's parseStructure, kept in one piece
+    parts: list[Message], multipart_type: str, in_alternative: bool,
+    html_body: list[Message] | None, text_body: list[Message] | None, structure: Structure,
+    *, limits: Limits, depth: int,
+) -> None:
+    text_length = len(text_body) if text_body is not None else -1
+    html_length = len(html_body) if html_body is not None else -1
+    for index, part in enumerate(parts):
+        structure.parts_seen += 1
+        if structure.parts_seen > limits.max_parts:
+            _note(structure, f"too many MIME parts: stopped after {limits.max_parts}")
+            return
+        _collect_defects(part, structure)
+        ctype = content_type(part)
+        is_multipart = ctype.startswith("multipart/")
+        is_media = ctype.startswith(_INLINE_MEDIA)
+        is_inline = (
+            disposition(part) != "attachment"
+            and (ctype in ("text/plain", "text/html") or is_media)
+            and (index == 0 or (multipart_type != "related" and (is_media or not filename(part))))
+        )
+        if is_multipart:
+            if depth >= limits.max_depth:
+                _note(structure, f"MIME nesting deeper than {limits.max_depth}: not read")
+                continue
+            subtype = ctype.split("/", 1)[1]
+            _walk(_subparts(part), subtype, in_alternative or subtype == "alternative",
+                  html_body, text_body, structure, limits=limits, depth=depth + 1)
+        elif is_inline:
+            if multipart_type == "alternative":
+                if ctype == "text/plain" and text_body is not None:
+                    text_body.append(part)
+                elif ctype == "text/html" and html_body is not None:
+                    html_body.append(part)
+                else:
+                    structure.attachments.append(part)
+                continue
+            if in_alternative:
+                if ctype == "text/plain":
+                    html_body = None
+                if ctype == "text/html":
+                    text_body = None
+            if text_body is not None:
+                text_body.append(part)
+            if html_body is not None:
+                html_body.append(part)
+            if is_media:
+                # Images are kept once, as (inline) attachments, whatever the body kind.
+                structure.attachments.append(part)
+        else:
+            structure.attachments.append(part)
+    if multipart_type == "alternative" and text_body is not None and html_body is not None:
+        if text_length == len(text_body) and html_length != len(html_body):
+            text_body.extend(html_body[html_length:])
+        if html_length == len(html_body) and text_length != len(text_body):
+            html_body.extend(text_body[text_length:])
+
+
+def _note(structure: Structure, defect: str) -> None:
+    if defect not in structure.defects:
+        structure.defects.append(defect)
