@@ -23,4 +23,5 @@ urlpatterns = [
     path("portal/", include("destek.portal.urls")),
     path("desk/", include("destek.desk.urls")),
     path("api/", include("destek.api.urls")),
+    path("mail/inbound/", include("destek.mail.doors.urls")),
 ]
