@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -9,6 +11,7 @@ from django.urls import reverse
 
 from destek.accounts.models import User
 from destek.notifications.models import OutboundEmail
+from destek.tickets.access import guest_token_for
 from destek.tickets.factories import open_ticket
 from destek.tickets.models import Priority
 
@@ -155,3 +158,44 @@ def test_the_switch_form_is_on_every_page(customer, department):
     text = speaking(customer, "tr").get(NEW_TICKET).content.decode()
     assert f'action="{reverse("set_language")}"' in text
     assert '<option value="tr" selected>Türkçe</option>' in " ".join(text.split())
+
+
+def _language_next(html: str) -> str:
+    form = html[html.index('data-testid="language-form"'):]
+    return re.search(r'name="next" type="hidden" value="([^"]*)"', form).group(1)
+
+
+def test_switching_on_a_page_that_answered_a_post_lands_on_a_readable_page(customer, department):
+    """A reply with errors is shown at the POST-only reply URL; the switch must not go there."""
+    client = speaking(customer, "en")
+    ticket = open_ticket(customer=customer, department=department)
+    failed = client.post(reverse("portal:ticket_reply", args=[ticket.pk]), {"body": ""})
+    assert failed.status_code == 400
+    target = _language_next(failed.content.decode())
+    assert target == reverse("portal:ticket_detail", args=[ticket.pk])
+    response = switch(client, "tr", next_url=target)
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert "Yanıtı gönder" in page.content.decode()
+
+
+def test_switching_on_a_guest_page_after_a_failed_reply_stays_on_the_guest_page(customer,
+                                                                                 department):
+    ticket = open_ticket(customer=customer, department=department)
+    token = guest_token_for(ticket)
+    guest = Client()
+    failed = guest.post(reverse("portal:guest_reply", args=[token]), {"body": ""})
+    assert failed.status_code == 400
+    target = _language_next(failed.content.decode())
+    assert target == reverse("portal:guest_ticket", args=[token])
+    page = guest.get(switch(guest, "tr", next_url=target).url)
+    assert page.status_code == 200
+    assert "Yanıtı gönder" in page.content.decode()
+
+
+def test_switching_on_the_desk_after_a_failed_reply_stays_on_the_ticket(agent, customer,
+                                                                        department):
+    ticket = open_ticket(customer=customer, department=department)
+    failed = speaking(agent, "en").post(reverse("desk:reply", args=[ticket.pk]), {"body": ""})
+    assert failed.status_code == 400
+    assert _language_next(failed.content.decode()) == reverse("desk:ticket", args=[ticket.pk])
