@@ -199,3 +199,9 @@ def test_switching_on_the_desk_after_a_failed_reply_stays_on_the_ticket(agent, c
     failed = speaking(agent, "en").post(reverse("desk:reply", args=[ticket.pk]), {"body": ""})
     assert failed.status_code == 400
     assert _language_next(failed.content.decode()) == reverse("desk:ticket", args=[ticket.pk])
+
+
+def test_switching_after_a_refused_new_ticket_stays_on_the_form(customer, department):
+    failed = speaking(customer, "en").post(NEW_TICKET, {"subject": ""})
+    assert failed.status_code == 400
+    assert _language_next(failed.content.decode()) == NEW_TICKET
