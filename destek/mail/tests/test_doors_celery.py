@@ -1,0 +1,113 @@
+"""End to end with a REAL Celery worker process on Redis: a message sent over SMTP to the
+receiver is stored, its processing task goes through the broker, and the worker turns it into
+a ticket.
+
+Needs REDIS_URL and PostgreSQL (the worker process must see the test database); skipped
+otherwise, unless DESTEK_REQUIRE_SERVICES=1 (CI), where a missing Redis is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from destek.mail.doors import smtpd
+from destek.mail.models import InboundEmail, InboundState
+from destek.mail.tasks import process_inbound_email
+from destek.mail.tests.doors_helpers import free_port, make_mailbox, message_bytes, missing_service
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+DEADLINE_SECONDS = 45
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL: the SQLite test database is in memory, invisible to "
+                    "a worker process")
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture
+def worker_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    database_url = _test_database_url()
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        missing_service("REDIS_URL is not set: there is no broker for a real worker")
+    # A queue of our own: a worker of another test run on the same Redis cannot take it.
+    queue = f"destek-doors-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setattr(
+        process_inbound_email, "delay",
+        lambda *args, **kwargs: process_inbound_email.apply_async(args, kwargs, queue=queue),
+    )
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "destek.settings", "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
+        "DESTEK_DATA_DIR": str(tmp_path / "worker-data"), "DESTEK_EMAIL_URL": "",
+        "CELERY_TASK_ALWAYS_EAGER": "0", "DEBUG": "0",
+    }
+    log = tmp_path / "worker.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
+            [sys.executable, "-m", "celery", "-A", "destek", "worker", "--pool=solo",
+             "--queues", queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--loglevel=INFO"],
+            env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def smtp_port() -> Iterator[int]:
+    port = free_port()
+    controller = smtpd.smtp_controller(host="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def test_mail_sent_to_smtpd_becomes_a_ticket_through_a_real_worker(
+    worker_log, smtp_port, department,
+):
+    mailbox = make_mailbox(department=department)
+    raw = message_bytes(subject="Worker-processed mail", body="My site shows a 500 error.")
+    with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as client:
+        client.sendmail("deniz@customer.example", [mailbox.address], raw)
+    row = InboundEmail.objects.get()
+
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while row.state == InboundState.PENDING and time.monotonic() < deadline:
+        time.sleep(0.25)
+        row.refresh_from_db()
+    log = worker_log.read_text(errors="replace")[-4000:]
+    assert row.state == InboundState.PROCESSED, f"state {row.state} ({row.error}); log:\n{log}"
+    assert row.attempts == 1
+    assert row.ticket is not None
+    assert row.ticket.subject == "Worker-processed mail"
+    assert row.ticket.department == department
