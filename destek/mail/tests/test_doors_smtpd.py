@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import ssl
 import subprocess
 import sys
 import threading
@@ -235,3 +236,47 @@ def test_destek_smtpd_command_defers_mail_while_the_database_is_down(tmp_path: P
     finally:
         process.terminate()
         assert process.wait(timeout=15) == 0, log.read_text()[-3000:]
+
+
+def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mx.destek.test")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_starttls_is_offered_when_a_certificate_is_configured(server, mailbox, settings,
+                                                               tmp_path):
+    pytest.importorskip("cryptography")
+    with connect(server) as client:
+        assert not client.has_extn("starttls")
+    settings.DESTEK_SMTPD_TLS_CERT, settings.DESTEK_SMTPD_TLS_KEY = map(
+        str, _self_signed_certificate(tmp_path))
+    raw = message_bytes(subject="Over TLS")
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the test's own self-signed certificate
+    with connect(server) as client:
+        assert client.has_extn("starttls")
+        assert client.starttls(context=context)[0] == 220
+        client.ehlo("customer.example")
+        client.sendmail(SENDER, ["support@example.com"], raw)
+    assert bytes(InboundEmail.objects.get().raw) == raw

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true",
                             help="do not start a Celery worker (production runs its own)")
         parser.add_argument("--no-demo", action="store_true", help="do not create demo data")
+        parser.add_argument("--smtpd-port", type=int, default=None,
+                            help="also receive email over SMTP on this port (destek smtpd)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_secure_secret(debug=settings.DEBUG, key=settings.SECRET_KEY,
@@ -44,6 +46,8 @@ class Command(BaseCommand):
             logins = []
         if not options["no_worker"]:
             self._start_worker()
+        if options["smtpd_port"]:
+            self._start_smtpd(host=options["host"], port=options["smtpd_port"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"Destek is running at {url}"))
         for login in logins:
@@ -60,3 +64,11 @@ class Command(BaseCommand):
              "--loglevel=WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         )
         atexit.register(worker.terminate)
+
+    def _start_smtpd(self, *, host: str, port: int) -> None:
+        """The SMTP receiver, in its own process so that mail keeps flowing in while the web
+        server restarts its workers."""
+        receiver = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
+            [sys.executable, "-m", "destek.cli", "smtpd", "--host", host, "--port", str(port)],
+        )
+        atexit.register(receiver.terminate)
