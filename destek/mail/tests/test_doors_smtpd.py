@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import socket
 import ssl
 import subprocess
 import sys
@@ -280,3 +281,41 @@ def test_starttls_is_offered_when_a_certificate_is_configured(server, mailbox, s
         client.ehlo("customer.example")
         client.sendmail(SENDER, ["support@example.com"], raw)
     assert bytes(InboundEmail.objects.get().raw) == raw
+
+
+def test_destek_run_starts_the_receiver_with_smtpd_port(tmp_path: Path):
+    web_port, smtp_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "CELERY_BROKER_URL")}
+    env.update(DEBUG="1", DESTEK_DATA_DIR=str(tmp_path / "data"))
+    log = tmp_path / "run.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
+            [sys.executable, "-m", "destek.cli", "run", "--no-worker", "--no-demo",
+             "--port", str(web_port), "--smtpd-port", str(smtp_port)],
+            env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with connect(smtp_port) as client:
+                    assert client.has_extn("size")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"no SMTP receiver:\n{log.read_text()[-3000:]}")
+                time.sleep(0.3)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    # The receiver goes with `destek run`.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", smtp_port), timeout=2).close()
+        except OSError:
+            break
+        time.sleep(0.3)
+    else:
+        pytest.fail("the SMTP receiver outlived destek run")

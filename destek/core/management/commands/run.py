@@ -70,5 +70,17 @@ class Command(BaseCommand):
         server restarts its workers."""
         receiver = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
             [sys.executable, "-m", "destek.cli", "smtpd", "--host", host, "--port", str(port)],
+            preexec_fn=_die_with_parent,
         )
         atexit.register(receiver.terminate)
+
+
+def _die_with_parent() -> None:
+    """uvicorn ends on SIGTERM by re-raising it, so atexit handlers never run: let Linux send
+    the child SIGTERM when this process dies (elsewhere atexit is the only cleanup)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
