@@ -37,6 +37,11 @@ class Words:
     """What each page must say in the flow's language."""
 
     sign_in: str
+    portal_new_title: str
+    portal_submit: str
+    priority_high: str
+    portal_sent: str
+    support_team: str
     department: str
     language_name: str
     desk_live: str
@@ -53,7 +58,9 @@ class Words:
 
 WORDS = {
     "tr": Words(
-        sign_in="Giriş Yap", department="Teknik destek",
+        sign_in="Giriş Yap", portal_new_title="Yeni talep oluştur", portal_submit="Talebi oluştur",
+        priority_high="Yüksek", portal_sent="Yanıtınız gönderildi.", support_team="Destek ekibi",
+        department="Teknik destek",
         language_name="Türkçe", desk_live="Canlı", desk_viewing="görüntülüyor",
         desk_send="Yanıtı gönder",
         subject="Web sitem 500 hatası veriyor",
@@ -63,7 +70,9 @@ WORDS = {
         mail_subject_prefix="Ynt:", mail_greeting="Merhaba", mail_replied="talebinizi yanıtladı",
     ),
     "en": Words(
-        sign_in="Sign In", department="Technical support",
+        sign_in="Sign In", portal_new_title="Open a new ticket", portal_submit="Open ticket",
+        priority_high="High", portal_sent="Your reply has been sent.", support_team="Support team",
+        department="Technical support",
         language_name="English", desk_live="Live", desk_viewing="is viewing",
         desk_send="Send reply",
         subject="My website shows a 500 error",
@@ -133,14 +142,14 @@ def test_customer_and_agent_help_desk_flow(destek_server: RunningDestek,
     sign_in(page, server, customer, title=words.sign_in, shots=shots)
     expect(page.locator("html")).to_have_attribute("lang", lang)
     page.get_by_test_id("new-ticket-link").click()
-    form = page.get_by_test_id("new-ticket-form")
-    expect(form).to_be_visible()
+    expect(page.locator("main h1")).to_have_text(words.portal_new_title)
+    expect(page.get_by_test_id("new-ticket-submit")).to_have_text(words.portal_submit)
     expect(page.locator("[data-testid=language-form] option[selected]")).to_have_text(
         words.language_name)
     department = page.get_by_test_id("new-ticket-department")
     expect(department.locator("option", has_text=words.department)).to_have_count(1)
     department.select_option(label=words.department)
-    page.get_by_test_id("new-ticket-priority").select_option("30")  # Priority.HIGH
+    page.get_by_test_id("new-ticket-priority").select_option(label=words.priority_high)
     page.get_by_test_id("new-ticket-subject").fill(subject)
     page.get_by_test_id("new-ticket-body").fill(words.body)
     page.get_by_test_id("new-ticket-attachments").set_input_files(
@@ -196,7 +205,9 @@ def test_customer_and_agent_help_desk_flow(destek_server: RunningDestek,
     agent_page.wait_for_load_state()
     expect(agent_page.get_by_test_id("conversation")).to_contain_text(words.agent_reply)
     expect(agent_page.get_by_test_id("live-status")).to_have_attribute("data-state", "online")
-    agent2_context.close()  # leaving the ticket drops the presence badge
+    # The reply reloaded the first agent's page; the second agent is still shown, until they go.
+    expect(agent_page.get_by_test_id(f"presence-badge-{agent2.pk}")).to_be_visible()
+    agent2_context.close()
     expect(agent_page.get_by_test_id(f"presence-badge-{agent2.pk}")).to_have_count(0)
 
     # --- the worker delivers the customer's email, in the customer's language -----------------
@@ -224,20 +235,25 @@ def test_customer_and_agent_help_desk_flow(destek_server: RunningDestek,
     page.goto(links[0])
     conversation = page.get_by_test_id("conversation")
     expect(conversation).to_contain_text(words.agent_reply)
-    expect(page.locator("[data-testid=message][data-author-kind=agent]")).to_contain_text(
-        agent.name)
+    agent_message = page.locator("[data-testid=message][data-author-kind=agent]")
+    expect(agent_message).to_contain_text(agent.name)
+    expect(agent_message).to_contain_text(words.support_team)
     expect(page.get_by_test_id("ticket-reference")).to_have_text(reference)
     page.get_by_test_id("reply-body").fill(words.customer_reply)
     shots(page, "portal-guest-link-reply")
+    pushes.clear()
     page.get_by_test_id("reply-submit").click()
     page.wait_for_load_state()
     expect(conversation).to_contain_text(words.customer_reply)
+    expect(page.get_by_role("alert")).to_have_text(words.portal_sent)
     expect(page.locator("[data-testid=message][data-author-kind=customer]")).to_have_count(2)
     shots(page, "portal-after-reply")
 
     # --- the agent is told live and sees the customer's reply ----------------------------------
     changed = agent_page.get_by_test_id("ticket-changed")
     expect(changed).to_be_visible()
+    assert any(p.get("type") == "ticket.changed" and p.get("ticket_id") == ticket_id
+               for p in pushes), pushes
     shots(agent_page, "desk-ticket-changed")
     changed.get_by_role("link").click()
     agent_page.wait_for_url(f"**/desk/tickets/{ticket_id}/")
