@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -117,6 +118,9 @@ def destek_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningD
             os.killpg(server.pid, 9)
         if created_db and admin_url:
             _drop_database(admin_url, created_db)
+        # Kept beside the screenshots: pytest's temp dirs are rotated away.
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log, ARTIFACTS / "server.log")
 
 
 @pytest.fixture(scope="session")
