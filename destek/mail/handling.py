@@ -41,6 +41,21 @@ class Handled:
     created_ticket: bool = False
 
 
+class Context:
+    """What a batch of emails shares: the active mailboxes, read once."""
+
+    def __init__(self) -> None:
+        self._mailboxes: dict[str, Mailbox] | None = None
+
+    @property
+    def mailboxes(self) -> dict[str, Mailbox]:
+        """Lower-cased address → active mailbox."""
+        if self._mailboxes is None:
+            self._mailboxes = {m.address.lower(): m for m in Mailbox.objects.filter(
+                is_active=True).select_related("department")}
+        return self._mailboxes
+
+
 def _ignored(note: str) -> Handled:
     return Handled(state=InboundState.IGNORED, note=note[:255])
 
@@ -65,7 +80,8 @@ class _Mail:
         return (self.parsed.message_id or self.row.dedupe_key)[:255]
 
 
-def handle(row: InboundEmail, parsed: ParsedEmail) -> Handled:
+def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = None) -> Handled:
+    context = context or Context()
     ids = threading.referenced_ids(parsed)
     sent = threading.outbound_tickets([parsed.message_id, *ids])
     if threading.is_own_email(parsed, sent):
@@ -77,7 +93,7 @@ def handle(row: InboundEmail, parsed: ParsedEmail) -> Handled:
                         % {"count": count})
     if "@" not in parsed.from_address:
         raise ProcessingError(_("The message has no usable sender address."))
-    mailbox, ours = _mailbox_for(row, parsed)
+    mailbox, ours = _mailbox_for(row, parsed, context.mailboxes)
     if base_address(parsed.from_address) in ours:
         return _ignored(_("Sent from one of our own addresses (a mail loop)."))
     token = find_token([*parsed.to, *parsed.cc, *row.envelope_to,
@@ -102,12 +118,10 @@ def handle(row: InboundEmail, parsed: ParsedEmail) -> Handled:
     return _new_ticket(mail)
 
 
-def _mailbox_for(row: InboundEmail, parsed: ParsedEmail) -> tuple[Mailbox | None,
-                                                                   frozenset[str]]:
+def _mailbox_for(row: InboundEmail, parsed: ParsedEmail, mailboxes: dict[str, Mailbox],
+                 ) -> tuple[Mailbox | None, frozenset[str]]:
     """The mailbox the email was sent to (the door's, else the first recipient that is one of
     ours), and all our addresses (to spot loops and keep them out of CC lists)."""
-    mailboxes = {m.address.lower(): m for m in
-                 Mailbox.objects.filter(is_active=True).select_related("department")}
     default_from = base_address(parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1])
     ours = frozenset([*mailboxes, default_from])
     if row.mailbox_id is not None and row.mailbox is not None:

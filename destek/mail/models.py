@@ -98,6 +98,9 @@ class InboundEmail(models.Model):
     from_address = models.CharField(_("from"), max_length=320, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A worker that took this message (in a batch) owns it until then; after that (it died),
+    # another one may take it again.
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 
@@ -24,12 +27,31 @@ from destek.notifications.models import OutboundEmail
 from destek.notifications.outbox import message_id_domain, outbox_email_create
 from destek.tickets.models import Ticket
 
+_department_mailboxes: ContextVar[dict[int, Mailbox | None] | None] = ContextVar(
+    "department_mailboxes", default=None)
+
+
+@contextmanager
+def department_mailboxes_cached() -> Iterator[None]:
+    """Within a batch of inbound mail, look each department's mailbox up once."""
+    token = _department_mailboxes.set({})
+    try:
+        yield
+    finally:
+        _department_mailboxes.reset(token)
+
 
 def mailbox_for_department(department_id: int | None) -> Mailbox | None:
     if department_id is None:
         return None
-    return (Mailbox.objects.filter(department_id=department_id, is_active=True)
-            .order_by("pk").first())
+    cache = _department_mailboxes.get()
+    if cache is not None and department_id in cache:
+        return cache[department_id]
+    mailbox = (Mailbox.objects.filter(department_id=department_id, is_active=True)
+               .order_by("pk").first())
+    if cache is not None:
+        cache[department_id] = mailbox
+    return mailbox
 
 
 def from_header(mailbox: Mailbox | None) -> str:

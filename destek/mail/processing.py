@@ -1,13 +1,20 @@
-"""Processing a stored inbound email: once, whatever happens to the worker running it.
+"""Processing stored inbound email: each message once, whatever happens to the worker.
 
-* Idempotent and safe to run concurrently: the row is locked (SELECT … FOR UPDATE) and only
-  a `pending` row is processed; the intake funnel deduplicates on the Message-ID as well.
-* Every attempt is counted in its own short transaction before the work starts, so a message
-  that kills its worker every time is quarantined after MAX_ATTEMPTS instead of looping.
-* Any failure (UnparseableEmail, a ProcessingError, a bug) rolls the work back to a savepoint
-  and quarantines the row with its error; later mail keeps flowing. Admins reprocess it.
-* A lost task (a worker killed before it acknowledged, a broker hiccup) leaves the row
-  pending; `sweep` (Celery beat, every minute) enqueues rows pending for over a minute.
+* Batches. A task takes its own message and up to BATCH_SIZE-1 others waiting (oldest
+  first), files them in one transaction (a savepoint each) and commits once: the tasks of
+  the others then find nothing to do. Two short transactions per batch instead of per email.
+* Claims. Taking a batch is committed first (`attempts` + 1, `claimed_until`), so a message
+  that kills its worker every time is noticed: a message that was interrupted before is
+  processed alone, and after MAX_ATTEMPTS it is quarantined instead of looping.
+* Idempotent and safe to run concurrently: only a pending row that is not claimed by a live
+  worker is taken (FOR UPDATE SKIP LOCKED), and the intake funnel deduplicates on the
+  Message-ID as well.
+* Any failure (UnparseableEmail, a ProcessingError, a bug) rolls that message back to its
+  savepoint and quarantines it with its error; the rest of the batch and later mail flow on.
+  A transient database error (deadlock, lock timeout) leaves it pending to be tried again.
+* A lost task (a worker killed before it acknowledged, a broker hiccup) leaves rows pending;
+  `sweep` (Celery beat, every minute) enqueues rows pending for over a minute whose claim,
+  if any, has expired.
 """
 
 from __future__ import annotations
@@ -17,20 +24,25 @@ import traceback
 from datetime import timedelta
 from enum import StrEnum
 
-from django.db import transaction
-from django.db.models import F
+from django.db import OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from destek.mail.handling import Handled, ProcessingError, handle
+from destek.mail import outbound
+from destek.mail.handling import Context, Handled, ProcessingError, handle
 from destek.mail.models import InboundEmail, InboundState
 from destek.mail.parsing.types import ParsedEmail, UnparseableEmail
 
 logger = logging.getLogger(__name__)
 
+BATCH_SIZE = 20
 MAX_ATTEMPTS = 5
+CLAIM_FOR = timedelta(minutes=1)
 PENDING_GRACE = timedelta(minutes=1)
 SWEEP_BATCH = 1000
 MAX_ERROR_CHARS = 4000
+_FINISH_FIELDS = ["state", "note", "error", "ticket", "ticket_message", "processed_at",
+                  "from_address", "subject", "claimed_until"]
 
 
 class Outcome(StrEnum):
@@ -39,6 +51,7 @@ class Outcome(StrEnum):
     IGNORED = "ignored"
     QUARANTINED = "quarantined"
     SKIPPED = "skipped"  # not pending (done already, or another worker has it)
+    RETRY = "retry"  # a transient database error; still pending
 
 
 def parse(raw: bytes) -> ParsedEmail:
@@ -53,31 +66,88 @@ def parse(raw: bytes) -> ParsedEmail:
 
 
 def process(inbound_id: int) -> str:
-    """Turn one stored email into a ticket, a reply, an ignored or a quarantined message."""
-    counted = InboundEmail.objects.filter(pk=inbound_id, state=InboundState.PENDING).update(
-        attempts=F("attempts") + 1)
-    if not counted:
+    """File this email, and others waiting with it; returns what became of this one."""
+    ids = claim(inbound_id)
+    if not ids:
         return Outcome.SKIPPED
+    outcomes = process_claimed(ids)
+    return outcomes.get(inbound_id, Outcome.SKIPPED)
+
+
+def _claimable() -> Q:
+    return Q(state=InboundState.PENDING) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now()))
+
+
+def claim(inbound_id: int, *, batch_size: int = BATCH_SIZE) -> list[int]:
+    """Take `inbound_id` (when it is waiting) and others waiting, committed before the work.
+
+    A message interrupted before (attempts > 0) goes alone, so a message that kills its
+    worker cannot take a batch of innocent ones down with it twice."""
     with transaction.atomic():
-        row = (InboundEmail.objects.select_for_update(of=("self",)).select_related("mailbox")
-               .filter(pk=inbound_id, state=InboundState.PENDING).first())
-        if row is None:
-            return Outcome.SKIPPED
-        if row.attempts > MAX_ATTEMPTS:
-            return _quarantine(row, f"Gave up after {row.attempts - 1} interrupted attempts "
-                                    "(the worker died while processing this message).")
-        try:
-            parsed = parse(bytes(row.raw))
-            row.from_address = parsed.from_address[:320]
-            row.subject = parsed.subject[:255]
-            with transaction.atomic():
-                handled = handle(row, parsed)
-        except (UnparseableEmail, ProcessingError) as exc:
-            return _quarantine(row, f"{type(exc).__name__}: {exc}")
-        except Exception as exc:  # a bug must not block the mailbox: keep the mail, move on
-            logger.exception("Inbound email %s could not be processed", inbound_id)
-            return _quarantine(row, _describe(exc))
-        return _finish(row, handled)
+        first = list(InboundEmail.objects.select_for_update(skip_locked=True)
+                     .filter(_claimable(), pk=inbound_id).values_list("pk", "attempts"))
+        if first and first[0][1] > 0:
+            ids = [inbound_id]
+        else:
+            others = (InboundEmail.objects.select_for_update(skip_locked=True)
+                      .filter(_claimable(), attempts=0).exclude(pk=inbound_id)
+                      .order_by("received_at", "pk")
+                      .values_list("pk", flat=True)[:max(batch_size - len(first), 0)])
+            ids = [pk for pk, _attempts in first] + list(others)
+        if ids:
+            InboundEmail.objects.filter(pk__in=ids).update(
+                attempts=F("attempts") + 1, claimed_until=timezone.now() + CLAIM_FOR)
+    return ids
+
+
+def process_claimed(ids: list[int]) -> dict[int, str]:
+    """File the claimed rows in one transaction, a savepoint each."""
+    outcomes: dict[int, str] = {}
+    retry: list[int] = []
+    context = Context()
+    with transaction.atomic(), outbound.department_mailboxes_cached():
+        rows = list(InboundEmail.objects.select_for_update(of=("self",))
+                    .select_related("mailbox").filter(pk__in=ids, state=InboundState.PENDING)
+                    .order_by("received_at", "pk"))
+        finished: list[InboundEmail] = []
+        for row in rows:
+            outcome = _process_row(row, context)
+            outcomes[row.pk] = outcome
+            if outcome == Outcome.RETRY:
+                retry.append(row.pk)
+            else:
+                finished.append(row)
+        InboundEmail.objects.bulk_update(finished, _FINISH_FIELDS)
+        if retry:
+            InboundEmail.objects.filter(pk__in=retry).update(claimed_until=None)
+            for pk in retry:
+                enqueue_on_commit(pk)
+    return outcomes
+
+
+def _process_row(row: InboundEmail, context: Context) -> str:
+    row.claimed_until = None
+    row.processed_at = timezone.now()
+    if row.attempts > MAX_ATTEMPTS:
+        return _quarantine(row, f"Gave up after {row.attempts - 1} interrupted attempts "
+                                "(the worker died while processing this message).")
+    try:
+        parsed = parse(bytes(row.raw))
+        row.from_address = parsed.from_address[:320]
+        row.subject = parsed.subject[:255]
+        with transaction.atomic():
+            handled = handle(row, parsed, context)
+    except (UnparseableEmail, ProcessingError) as exc:
+        return _quarantine(row, f"{type(exc).__name__}: {exc}")
+    except OperationalError as exc:  # deadlock, lock timeout: try again later
+        logger.warning("Inbound email %s: transient database error, will retry: %s", row.pk,
+                       exc)
+        return Outcome.RETRY
+    except Exception as exc:  # a bug must not block the mailbox: keep the mail, move on
+        logger.exception("Inbound email %s could not be processed", row.pk)
+        return _quarantine(row, _describe(exc))
+    return _finish(row, handled)
 
 
 def _describe(exc: BaseException) -> str:
@@ -88,8 +158,6 @@ def _describe(exc: BaseException) -> str:
 def _quarantine(row: InboundEmail, error: str) -> str:
     row.state = InboundState.QUARANTINED
     row.error = error[:MAX_ERROR_CHARS]
-    row.processed_at = timezone.now()
-    row.save(update_fields=["state", "error", "processed_at", "from_address", "subject"])
     return Outcome.QUARANTINED
 
 
@@ -99,9 +167,6 @@ def _finish(row: InboundEmail, handled: Handled) -> str:
     row.error = ""
     row.ticket = handled.ticket
     row.ticket_message = handled.message
-    row.processed_at = timezone.now()
-    row.save(update_fields=["state", "note", "error", "ticket", "ticket_message",
-                            "processed_at", "from_address", "subject"])
     if handled.state == InboundState.IGNORED:
         return Outcome.IGNORED
     return Outcome.TICKET if handled.created_ticket else Outcome.REPLY
@@ -113,7 +178,8 @@ def reprocess(*, ids: list[int]) -> int:
     with transaction.atomic():
         ids = list(InboundEmail.objects.filter(pk__in=ids).exclude(
             state=InboundState.PENDING).values_list("pk", flat=True))
-        InboundEmail.objects.filter(pk__in=ids).update(state=InboundState.PENDING, attempts=0)
+        InboundEmail.objects.filter(pk__in=ids).update(
+            state=InboundState.PENDING, attempts=0, claimed_until=None)
         for pk in ids:
             enqueue_on_commit(pk)
     return len(ids)
@@ -134,9 +200,9 @@ def enqueue(inbound_id: int) -> None:
 
 
 def sweep(*, older_than: timedelta = PENDING_GRACE) -> list[int]:
-    """Ids of rows still pending after `older_than` (their task was lost)."""
+    """Ids of rows still pending after `older_than` whose task was lost (claim expired)."""
     cutoff = timezone.now() - older_than
     return list(
-        InboundEmail.objects.filter(state=InboundState.PENDING, received_at__lt=cutoff)
+        InboundEmail.objects.filter(_claimable(), received_at__lt=cutoff)
         .order_by("received_at").values_list("pk", flat=True)[:SWEEP_BATCH]
     )
