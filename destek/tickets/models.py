@@ -158,8 +158,9 @@ class Message(models.Model):
     external_id = models.CharField(max_length=255, blank=True, default="")
     # Email: the quoted history and signature cut from the body (shown collapsed), and
     # whether this was an automatic reply (out of office…), which is never answered.
-    quoted_text = models.TextField(_("quoted text"), blank=True, default="")
-    is_auto_reply = models.BooleanField(_("automatic reply"), default=False)
+    # Database defaults too: bulk loaders (destek seed's COPY) write only the columns they know.
+    quoted_text = models.TextField(_("quoted text"), blank=True, default="", db_default="")
+    is_auto_reply = models.BooleanField(_("automatic reply"), default=False, db_default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
