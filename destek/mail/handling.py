@@ -9,7 +9,7 @@ they answer and otherwise dropped; they never open tickets and are never answere
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -92,7 +92,10 @@ def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = Non
         return _ignored(_("Delivery failure report; %(count)d address(es) marked as bouncing.")
                         % {"count": count})
     if "@" not in parsed.from_address:
-        raise ProcessingError(_("The message has no usable sender address."))
+        fallback = _fallback_sender(parsed)
+        if not fallback:
+            raise ProcessingError(_("The message has no usable sender address."))
+        parsed = replace(parsed, from_address=fallback)
     mailbox, ours = _mailbox_for(row, parsed, context.mailboxes)
     if base_address(parsed.from_address) in ours:
         return _ignored(_("Sent from one of our own addresses (a mail loop)."))
@@ -116,6 +119,17 @@ def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = Non
         return _ignored(_("Automatic reply (%(reason)s) not about a ticket of the sender.")
                         % {"reason": parsed.auto_reply_reason or _("auto-reply")})
     return _new_ticket(mail)
+
+
+def _fallback_sender(parsed: ParsedEmail) -> str:
+    """No usable From: the Sender, Reply-To or Return-Path address, in that order."""
+    candidates = [parsed.headers.get("sender", ""), *parsed.reply_to,
+                  parsed.headers.get("return-path", "")]
+    for candidate in candidates:
+        address = parseaddr(candidate)[1].strip().lower()
+        if "@" in address and " " not in address:
+            return address
+    return ""
 
 
 def _mailbox_for(row: InboundEmail, parsed: ParsedEmail, mailboxes: dict[str, Mailbox],

@@ -31,7 +31,7 @@ from django.utils import timezone
 from destek.mail import outbound
 from destek.mail.handling import Context, Handled, ProcessingError, handle
 from destek.mail.models import InboundEmail, InboundState
-from destek.mail.parsing.types import ParsedEmail, UnparseableEmail
+from destek.mail.parsing import ParsedEmail, UnparseableEmail, parse_email
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +55,8 @@ class Outcome(StrEnum):
 
 
 def parse(raw: bytes) -> ParsedEmail:
-    """The MIME parser (destek.mail.parsing); a seam tests can replace."""
-    from destek.mail import parsing
-
-    parse_email = getattr(parsing, "parse_email", None)
-    if parse_email is None:  # the parser is not installed in this build
-        raise UnparseableEmail("No MIME parser is available.")
-    result: ParsedEmail = parse_email(raw)
-    return result
+    """The MIME parser; a seam tests can replace."""
+    return parse_email(raw)
 
 
 def process(inbound_id: int) -> str:

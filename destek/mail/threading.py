@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from destek.mail.models import InboundEmail
+from destek.mail.parsing import ticket_token_in_subject
 from destek.mail.parsing.types import ParsedEmail
 from destek.notifications.models import OutboundEmail
 from destek.notifications.outbox import message_id_domain
@@ -91,8 +92,8 @@ def ticket_from_headers(ids: list[str], sent: dict[str, int | None]) -> list[int
 
 def ticket_from_subject(subject: str) -> int | None:
     """`Re: Site down [#T-100042]` → 42."""
-    match = _SUBJECT_TOKEN.search(subject)
-    return parse_reference(match.group(1)) if match else None
+    reference = ticket_token_in_subject(subject)
+    return parse_reference(reference) if reference else None
 
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|ynt|yan[ıi]t|ilt|i̇lt)\s*(\[\d+\])?\s*:\s*)+",

@@ -286,6 +286,15 @@ def test_attachments_inline_images_and_refused_files(feeder, mailbox, settings):
     assert ".exe" in message.body_text  # the customer's text says what was not stored
 
 
+def test_without_from_the_sender_header_is_used_else_quarantined(feeder, mailbox):
+    _outcome, row = feeder.feed(parsed(from_address="", headers={
+        "sender": "List Owner <owner@example.org>"}))
+    assert row.ticket.customer.email == "owner@example.org"
+    outcome, row = feeder.feed(parsed(from_address=""))
+    assert outcome == processing.Outcome.QUARANTINED
+    assert "no usable sender" in row.error
+
+
 def test_empty_body_uses_the_subject(feeder, mailbox):
     _outcome, row = feeder.feed(parsed(text="", subject="Server down!"))
     assert row.ticket_message.body_text == "Server down!"
