@@ -6,6 +6,7 @@ Skipped when dovecot is not installed, unless DESTEK_REQUIRE_SERVICES=1 (CI inst
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import shutil
@@ -47,7 +48,12 @@ default_internal_group = {internal_group}
 first_valid_uid = 0
 first_valid_gid = 0
 mail_location = maildir:~/Maildir
+# No chroot: an unprivileged master cannot chroot, and these are throwaway test processes.
+service anvil {{
+  chroot =
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {port}
@@ -103,8 +109,8 @@ def dovecot() -> Iterator[Dovecot]:
     config = root / "dovecot.conf"
     config.write_text(DOVECOT_CONFIG.format(
         root=root, port=port, password=PASSWORD, login_user=login_user,
-        internal_user=internal_user, internal_group=mail_user.pw_gid if os.geteuid() else
-        "dovecot", mail_uid=mail_user.pw_uid, mail_gid=mail_user.pw_gid,
+        internal_user=internal_user, internal_group=grp.getgrgid(mail_user.pw_gid).gr_name,
+        mail_uid=mail_user.pw_uid, mail_gid=mail_user.pw_gid,
     ))
     server = Dovecot(port=port, log=root / "dovecot.log")
     process = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
