@@ -111,5 +111,5 @@ class InboundController(Controller):
 def smtp_controller(*, host: str, port: int) -> InboundController:
     """A receiver for `host:port`; `start()` serves it from a thread, `stop()` ends it."""
     # No AUTH: the receiver takes mail for its own mailboxes only, like any MX.
-    return InboundController(InboundHandler(), hostname=host, port=port,
+    return InboundController(InboundHandler(), hostname=host, port=port, ready_timeout=30,
                              decode_data=False, enable_SMTPUTF8=True)
