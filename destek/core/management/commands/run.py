@@ -62,6 +62,7 @@ class Command(BaseCommand):
         worker = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
             [sys.executable, "-m", "celery", "-A", "destek", "worker", "-B", "--concurrency=1",
              "--loglevel=WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+            preexec_fn=_die_with_parent,
         )
         atexit.register(worker.terminate)
 
