@@ -257,6 +257,8 @@ DESTEK_MAIL_AUTO_REPLY_CAP_PER_TICKET = env.int("DESTEK_MAIL_AUTO_REPLY_CAP_PER_
                                                 default=5)
 # Signed reply addresses (support+t42-u7-<mac>@…) need plus-addressing on the mail server.
 DESTEK_MAIL_REPLY_TOKENS = env.bool("DESTEK_MAIL_REPLY_TOKENS", default=True)
+# A worker owns the batch of inbound mail it took this long; then it is presumed dead.
+DESTEK_MAIL_CLAIM_SECONDS = env.int("DESTEK_MAIL_CLAIM_SECONDS", default=60)
 
 # --- inbound email doors (docs/configuration.md) ----------------------------------------------
 # Largest message any door accepts; the SMTP receiver announces it with the SIZE extension.

@@ -24,6 +24,7 @@ import traceback
 from datetime import timedelta
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -37,7 +38,6 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
 MAX_ATTEMPTS = 5
-CLAIM_FOR = timedelta(minutes=1)
 PENDING_GRACE = timedelta(minutes=1)
 SWEEP_BATCH = 1000
 MAX_ERROR_CHARS = 4000
@@ -68,6 +68,11 @@ def process(inbound_id: int) -> str:
     return outcomes.get(inbound_id, Outcome.SKIPPED)
 
 
+def claim_duration() -> timedelta:
+    """How long a worker owns the batch it took (then it is presumed dead)."""
+    return timedelta(seconds=int(getattr(settings, "DESTEK_MAIL_CLAIM_SECONDS", 60)))
+
+
 def _claimable() -> Q:
     return Q(state=InboundState.PENDING) & (
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now()))
@@ -91,7 +96,7 @@ def claim(inbound_id: int, *, batch_size: int = BATCH_SIZE) -> list[int]:
             ids = [pk for pk, _attempts in first] + list(others)
         if ids:
             InboundEmail.objects.filter(pk__in=ids).update(
-                attempts=F("attempts") + 1, claimed_until=timezone.now() + CLAIM_FOR)
+                attempts=F("attempts") + 1, claimed_until=timezone.now() + claim_duration())
     return ids
 
 
