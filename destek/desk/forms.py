@@ -16,7 +16,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.models import Department, User
+from destek.desk.choices import AgentOption, DepartmentOption
 from destek.desk.filters import parse_id
+from destek.desk.widgets import FastSelect, FastTextInput
 from destek.tickets.models import Priority, Status, Ticket, parse_reference
 
 NO_CHANGE = ""
@@ -24,12 +26,13 @@ UNASSIGNED = "none"
 MAX_CC = 20
 
 
-def department_choices(departments: Sequence[Department]) -> list[tuple[str, str]]:
+def department_choices(
+        departments: Sequence[Department | DepartmentOption]) -> list[tuple[str, str]]:
     language = get_language()
     return [(str(d.pk), d.localized_name(language)) for d in departments]
 
 
-def agent_choices(agents: Sequence[User]) -> list[tuple[str, str]]:
+def agent_choices(agents: Sequence[User | AgentOption]) -> list[tuple[str, str]]:
     return [(str(a.pk), a.display_name) for a in agents]
 
 
@@ -58,22 +61,26 @@ class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Message"), required=False, max_length=200_000,
                            widget=forms.Textarea(attrs={"rows": 6}))
     is_internal = forms.BooleanField(label=_("Internal note"), required=False)
-    status = forms.ChoiceField(label=_("Set status"), required=False,
+    status = forms.ChoiceField(label=_("Set status"), required=False, widget=FastSelect,
                                choices=[(NO_CHANGE, _("Keep status")), *Status.choices])
 
 
 class TicketFieldsForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
-    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
-    department = forms.ChoiceField(label=_("Department"))
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, widget=FastSelect)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
+                                      widget=FastSelect)
+    department = forms.ChoiceField(label=_("Department"), widget=FastSelect)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=FastSelect)
     tags = forms.CharField(label=_("Tags"), required=False, max_length=500,
-                           help_text=_("Separated by commas."))
+                           help_text=_("Separated by commas."), widget=FastTextInput)
     cc = forms.CharField(label=_("CC"), required=False, max_length=2000,
-                         help_text=_("Email addresses, separated by commas."))
+                         help_text=_("Email addresses, separated by commas."),
+                         widget=FastTextInput)
 
-    def __init__(self, *args: Any, departments: Sequence[Department], agents: Sequence[User],
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, departments: Sequence[Department | DepartmentOption],
+                 agents: Sequence[User | AgentOption], **kwargs: Any) -> None:
+        """Options (destek.desk.choices) are enough to show the form; a bound form must be
+        given models (destek.desk.lookups): what it cleans is handed to the services."""
         super().__init__(*args, **kwargs)
         self.departments = departments
         self.agents = agents
@@ -122,7 +129,7 @@ class TicketFieldsForm(forms.Form):
 
 class MergeForm(forms.Form):
     target = forms.CharField(label=_("Merge into ticket"), max_length=30,
-                             widget=forms.TextInput(attrs={"placeholder": "T-100042"}))
+                             widget=FastTextInput(attrs={"placeholder": "T-100042"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,29 +142,38 @@ class MergeForm(forms.Form):
         return pk
 
 
-class BulkForm(forms.Form):
-    """The queue's bulk bar: every field defaults to "no change"."""
+def bulk_assignee_choices(agents: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+    return [(NO_CHANGE, _("Assignee…")), (UNASSIGNED, _("Unassigned")), *agents]
 
-    status = forms.ChoiceField(label=_("Status"), required=False,
+
+def bulk_department_choices(departments: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+    return [(NO_CHANGE, _("Department…")), *departments]
+
+
+class BulkForm(forms.Form):
+    """The queue's bulk bar: every field defaults to "no change".
+
+    The queue page prints its selects itself (desk/queue.html, from these choices); the form
+    validates what comes back.
+    """
+
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=FastSelect,
                                choices=[(NO_CHANGE, _("Status…")), *Status.choices])
     priority = forms.TypedChoiceField(
-        label=_("Priority"), required=False, coerce=int, empty_value=None,
+        label=_("Priority"), required=False, coerce=int, empty_value=None, widget=FastSelect,
         choices=[(NO_CHANGE, _("Priority…")), *Priority.choices],
     )
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
-    department = forms.ChoiceField(label=_("Department"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=FastSelect)
+    department = forms.ChoiceField(label=_("Department"), required=False, widget=FastSelect)
 
     def __init__(self, *args: Any, departments: Sequence[Department], agents: Sequence[User],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.departments = departments
         self.agents = agents
-        _set_choices(self, "assignee", [
-            (NO_CHANGE, _("Assignee…")), (UNASSIGNED, _("Unassigned")), *agent_choices(agents)
-        ])
-        _set_choices(self, "department", [
-            (NO_CHANGE, _("Department…")), *department_choices(departments)
-        ])
+        _set_choices(self, "assignee", bulk_assignee_choices(agent_choices(agents)))
+        _set_choices(self, "department",
+                     bulk_department_choices(department_choices(departments)))
         style(self, "bulk")
 
     def changes(self) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from destek.desk.views import actions, queue, ticket
 app_name = "desk"
 urlpatterns = [
     path("", queue.queue, name="queue"),
-    path("queue/rows/", queue.queue_rows, name="queue_rows"),
+    path("queue/rows/", queue.queue_rows_view, name="queue_rows"),
     path("bulk/", actions.bulk, name="bulk"),
     path("availability/", actions.availability, name="availability"),
     path("tickets/<int:ticket_id>/", ticket.ticket_view, name="ticket"),

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from destek.accounts.models import Department
+from destek.desk.presenters import Choice
 from destek.tickets.models import EventKind, Priority, Status, format_reference
 
 register = template.Library()
@@ -59,3 +64,17 @@ def event_value(kind: str, value: str) -> str:
 def reference(pk: int | None) -> str:
     """T-100042 from a primary key, without loading the ticket."""
     return format_reference(pk)
+
+
+@register.simple_tag
+def options(choices: Iterable[Choice]) -> SafeString:
+    """The `<option>`s of a select from `presenters.choices()`, values and labels escaped.
+
+    One tag instead of a template loop: a page has about eighty options, and three variable
+    lookups and an `{% if %}` per option cost more than the rest of the filter bar.
+    """
+    return mark_safe("".join(  # every value and label below is escaped
+        f'<option value="{escape(c["value"])}"{" selected" if c["selected"] else ""}>'
+        f'{escape(c["label"])}</option>'
+        for c in choices
+    ))

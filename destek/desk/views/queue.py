@@ -10,12 +10,20 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from destek.core.pagination import Page
+from destek.desk import choices as desk_choices
 from destek.desk.decorators import staff_required
 from destek.desk.filters import ASSIGNEE_ME, ASSIGNEE_NONE, QueueRequest, parse_queue_request
-from destek.desk.forms import BulkForm
-from destek.desk.lookups import assignable_agents, departments_for
+from destek.desk.forms import BulkForm, bulk_assignee_choices, bulk_department_choices
+from destek.desk.presenters import (
+    agent_options,
+    choices,
+    department_options,
+    priority_labels,
+    queue_rows,
+    status_labels,
+)
 from destek.desk.views.common import acting_user
-from destek.tickets.models import Priority, Status, Ticket
+from destek.tickets.models import Ticket
 from destek.tickets.selectors import ticket_queue
 
 QUEUE_TABS = ("mine", "unassigned", "open", "all")
@@ -43,27 +51,45 @@ def _query(params: QueryDict, **changes: str | None) -> str:
     return query.urlencode()
 
 
+def _bulk_fields(departments: list[tuple[int, str]],
+                 agents: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """The bulk bar's selects: BulkForm's fields and choices, every one on "no change"."""
+    fields = BulkForm.base_fields
+    options = {
+        "status": fields["status"].choices,  # type: ignore[attr-defined]
+        "priority": fields["priority"].choices,  # type: ignore[attr-defined]
+        "assignee": bulk_assignee_choices([(str(pk), label) for pk, label in agents]),
+        "department": bulk_department_choices([(str(pk), label) for pk, label in departments]),
+    }
+    return [{"name": name, "id": f"id_{name}", "label": fields[name].label,
+             "options": choices(options[name], "")} for name in BulkForm.base_fields]
+
+
 @staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     asked, page = _load_page(request)
     actor = acting_user(request)
-    departments = list(departments_for(actor))
-    agents = list(assignable_agents(actor))
+    snap = desk_choices.snapshot()
+    departments = department_options(desk_choices.departments_for(actor, snap))
+    agents = agent_options(desk_choices.agents_for(actor, snap))
+    filters = asked.filters
     params = request.GET
     context: dict[str, Any] = {
-        "page": page,
+        "rows": queue_rows(page.items),
         "asked": asked,
-        "filters": asked.filters,
+        "filters": filters,
         "tab": params.get("queue") if params.get("queue") in QUEUE_TABS else "open",
         "queue_tabs": QUEUE_TABS,
-        "departments": departments,
-        "agents": agents,
-        "statuses": Status.choices,
-        "priorities": Priority.choices,
+        "department_tabs": [{"id": pk, "label": label, "active": pk == filters.department_id}
+                            for pk, label in departments],
+        "status_choices": choices(status_labels().items(), filters.statuses),
+        "priority_choices": choices(priority_labels().items(), filters.priority),
+        "department_choices": choices(departments, filters.department_id),
         "assignee_me": ASSIGNEE_ME,
         "assignee_none": ASSIGNEE_NONE,
-        "bulk_form": BulkForm(departments=departments, agents=agents),
+        "assignee_choices": choices(agents, asked.assignee),
+        "bulk_fields": _bulk_fields(departments, agents),
         "rows_query": params.urlencode(),
         "next_query": _query(params, cursor=page.next_cursor) if page.next_cursor else "",
         "first_query": _query(params, cursor=None),
@@ -74,7 +100,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
-def queue_rows(request: HttpRequest) -> HttpResponse:
+def queue_rows_view(request: HttpRequest) -> HttpResponse:
     """Only the rows: what desk.js fetches when a ticket changed, through the same checks."""
     _asked, page = _load_page(request)
-    return render(request, "desk/_queue_rows.html", {"page": page})
+    return render(request, "desk/_queue_rows.html", {"rows": queue_rows(page.items)})

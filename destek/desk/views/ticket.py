@@ -1,12 +1,14 @@
 """The ticket screen: conversation, history, customer, and the forms that act on the ticket.
 
 Its query count is fixed whatever the conversation's length (see tests/test_query_counts.py):
-ticket, messages, attachments, events, tags, the customer's other tickets, canned responses,
-departments and colleagues, one query each.
+ticket, messages, attachments, events, tags and the customer's other tickets, one query each.
+Departments, colleagues and canned responses come from the per-process options snapshot
+(destek.desk.choices), which costs a cache read per page and a few queries when it reloads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,14 +18,21 @@ from django.views.decorators.http import require_GET
 from destek.accounts.models import User
 from destek.core.downloads import attachment_response
 from destek.core.errors import NotFound
+from destek.desk import choices
 from destek.desk.decorators import staff_required
 from destek.desk.forms import MergeForm, ReplyForm, TicketFieldsForm
-from destek.desk.lookups import assignable_agents, departments_for
+from destek.desk.presenters import (
+    STATUS_BADGES,
+    id_url,
+    present_events,
+    present_messages,
+    status_labels,
+)
 from destek.desk.views.common import acting_user, ticket_or_404
 from destek.tickets.access import access_attachment_by_id, tickets_visible_to
 from destek.tickets.models import Ticket
-from destek.tickets.selectors import canned_responses_for, ticket_detail
-from destek.tickets.services.canned import canned_response_render
+from destek.tickets.selectors import ticket_detail
+from destek.tickets.services.canned import canned_placeholders, render_text
 
 OTHER_TICKETS = 5
 MAX_CANNED = 200
@@ -31,21 +40,41 @@ MAX_CANNED = 200
 
 def _other_tickets(actor: User, ticket: Ticket) -> list[Ticket]:
     """The customer's latest other tickets this agent may see (one bounded query)."""
-    return list(
+    others = list(
         tickets_visible_to(actor)
         .filter(customer_id=ticket.customer_id)
         .exclude(pk=ticket.pk)
         .only("id", "subject", "status", "updated_at")
         .order_by("-updated_at", "-id")[:OTHER_TICKETS]
     )
+    url, statuses = id_url("desk:ticket", "ticket_id"), status_labels()
+    for t in others:
+        t.url = url(t.pk)  # type: ignore[attr-defined]
+        t.status_label = statuses.get(t.status, t.status)  # type: ignore[attr-defined]
+        t.status_badge = STATUS_BADGES.get(t.status, "text-bg-secondary")  # type: ignore[attr-defined]
+    return others
 
 
-def with_current_assignee(agents: list[User], ticket: Ticket) -> list[User]:
+def with_current_assignee(agents: Sequence[User | choices.AgentOption],
+                          ticket: Ticket) -> list[User | choices.AgentOption]:
     """Keep the current assignee selectable even when they are not in the agent's list,
     so saving the form unchanged never unassigns the ticket by accident."""
+    found: list[User | choices.AgentOption] = list(agents)
     if ticket.assignee is not None and all(a.pk != ticket.assignee_id for a in agents):
-        return [ticket.assignee, *agents]
-    return agents
+        found.insert(0, ticket.assignee)
+    return found
+
+
+def _canned(ticket: Ticket, actor: User, snap: choices.Snapshot) -> list[tuple[Any, str]]:
+    """(canned response, its text filled in for this ticket and agent), by title."""
+    values: dict[str, dict[str, str]] = {}
+    filled = []
+    for c in choices.canned_for(ticket.department_id, snap, limit=MAX_CANNED):
+        if c.language not in values:
+            values[c.language] = canned_placeholders(ticket=ticket, agent=actor,
+                                                     language=c.language)
+        filled.append((c, render_text(c.body, values[c.language])))
+    return filled
 
 
 def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm | None = None,
@@ -54,24 +83,24 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
     """The ticket page; the action views call it with a bound form to show its errors."""
     actor = acting_user(request)
     detail = ticket_detail(actor=actor, ticket=ticket)
-    tags = [t.name for t in ticket.tags.all()]
-    departments = list(departments_for(actor))
-    agents = with_current_assignee(list(assignable_agents(actor)), ticket)
-    canned = [
-        (c, canned_response_render(canned=c, ticket=ticket, agent=actor))
-        for c in canned_responses_for(ticket=ticket)[:MAX_CANNED]
-    ]
+    tags = list(ticket.tags.order_by("name").values_list("name", flat=True))
     if fields_form is None:
-        fields_form = TicketFieldsForm(initial=TicketFieldsForm.initial_for(ticket, tags),
-                                       departments=departments, agents=agents)
+        snap = choices.snapshot()
+        fields_form = TicketFieldsForm(
+            initial=TicketFieldsForm.initial_for(ticket, tags),
+            departments=choices.departments_for(actor, snap),
+            agents=with_current_assignee(choices.agents_for(actor, snap), ticket),
+        )
+    else:
+        snap = choices.snapshot()
     context: dict[str, Any] = {
         "ticket": ticket,
         "customer": ticket.customer,
-        "messages_list": detail.messages,
-        "events": detail.events,
+        "messages_list": present_messages(detail.messages),
+        "events": present_events(detail.events),
         "tags": tags,
         "other_tickets": _other_tickets(actor, ticket),
-        "canned": canned,
+        "canned": _canned(ticket, actor, snap),
         "reply_form": reply_form or ReplyForm(),
         "fields_form": fields_form,
         "merge_form": merge_form or MergeForm(),
