@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "destek.desk",
     "destek.api",
     "destek.mail",
+    "destek.sla",
 ]
 
 MIDDLEWARE = [
