@@ -98,3 +98,19 @@ def test_sweep_task_enqueues_lost_rows(feeder, mailbox):
     assert sweep_inbound() == 1  # eager in tests: processed right away
     row.refresh_from_db()
     assert row.state == InboundState.PROCESSED
+
+
+def test_desk_shows_quoted_text_folded_and_flags_auto_replies(feeder, mailbox, customer,
+                                                              agent_client):
+    from destek.tickets.factories import open_ticket
+
+    ticket = open_ticket(customer=customer, department=mailbox.department)
+    feeder.feed(parsed(from_address=customer.email, subject=f"[#{ticket.reference}]",
+                       text="New words", quoted_text="> <b>old</b> words"))
+    feeder.feed(parsed(from_address=customer.email, subject=f"[#{ticket.reference}] away",
+                       is_auto_reply=True, text="I am away"))
+    page = agent_client.get(reverse("desk:ticket", kwargs={"ticket_id": ticket.pk}))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<details" in html and "&gt; &lt;b&gt;old&lt;/b&gt; words" in html
+    assert 'data-testid="auto-reply-badge"' in html
