@@ -14,6 +14,11 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 
 from destek.core.security import ensure_secure_secret  # noqa: E402
+from destek.livechat.routing import (  # noqa: E402
+    VisitorOrElse,
+    agent_urlpatterns,
+    visitor_application,
+)
 from destek.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 ensure_secure_secret(debug=settings.DEBUG, key=settings.SECRET_KEY,
@@ -22,8 +27,12 @@ ensure_secure_secret(debug=settings.DEBUG, key=settings.SECRET_KEY,
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        # The chat widget's socket comes from customers' websites (its own origin list).
+        "websocket": VisitorOrElse(
+            visitor_application(),
+            AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *agent_urlpatterns]))
+            ),
         ),
     }
 )

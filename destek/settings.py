@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "destek.api",
     "destek.mail",
     "destek.sla",
+    "destek.livechat",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,20 @@ if env.list("DESTEK_INBOUND_WEBHOOK_SECRET", default=[]):
     ANYMAIL["WEBHOOK_SECRET"] = env.list("DESTEK_INBOUND_WEBHOOK_SECRET")
 if env.str("DESTEK_MAILGUN_WEBHOOK_SIGNING_KEY", default=""):
     ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = env.str("DESTEK_MAILGUN_WEBHOOK_SIGNING_KEY")
+
+# --- live chat (docs/configuration.md) -------------------------------------------------------
+# Websites that may embed the chat widget (scheme://host[:port]); Destek's own hosts always may.
+DESTEK_CHAT_ALLOWED_ORIGINS = env.list("DESTEK_CHAT_ALLOWED_ORIGINS", default=[])
+DESTEK_CHAT_COLOR = env.str("DESTEK_CHAT_COLOR", default="#0d6efd")
+DESTEK_CHAT_MAX_FRAME_BYTES = env.int("DESTEK_CHAT_MAX_FRAME_BYTES", default=8192)
+DESTEK_CHAT_MAX_MESSAGE_CHARS = env.int("DESTEK_CHAT_MAX_MESSAGE_CHARS", default=4000)
+# Token bucket per connection: frames per second sustained, and the burst above it.
+DESTEK_CHAT_RATE_PER_SECOND = env.float("DESTEK_CHAT_RATE_PER_SECOND", default=5.0)
+DESTEK_CHAT_RATE_BURST = env.int("DESTEK_CHAT_RATE_BURST", default=20)
+# An online agent whose console has not been heard from for this long gets no new chats.
+DESTEK_CHAT_AGENT_SEEN_SECONDS = env.int("DESTEK_CHAT_AGENT_SEEN_SECONDS", default=90)
+DESTEK_CHAT_TOKEN_MAX_AGE = env.int("DESTEK_CHAT_TOKEN_MAX_AGE", default=24 * 3600)
+DESTEK_CHAT_TRANSCRIPT_ON_END = env.bool("DESTEK_CHAT_TRANSCRIPT_ON_END", default=True)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -21,7 +21,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("portal/", include("destek.portal.urls")),
+    path("desk/chat/", include("destek.livechat.urls_desk")),
     path("desk/", include("destek.desk.urls")),
+    path("chat/", include("destek.livechat.urls")),
     path("api/", include("destek.api.urls")),
     path("mail/inbound/", include("destek.mail.doors.urls")),
 ]

@@ -1,0 +1,70 @@
+"""The shared shape of the chat sockets: decode strictly, rate-limit, dispatch, forward by seq.
+
+Async consumers: most frames (typing, ping, read, junk) need no database, and a thousand idle
+visitors should cost a coroutine each, not a thread hop per frame. Everything that touches the
+database runs in database_sync_to_async and calls a service or a selector.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.serializers.json import DjangoJSONEncoder
+
+from destek.core.errors import ApplicationError
+from destek.livechat.consumers.frames import (
+    CLOSE_BAD_FRAME,
+    CLOSE_RATE_LIMITED,
+    BadFrame,
+    TokenBucket,
+    decode_frame,
+)
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class ChatSocket(AsyncWebsocketConsumer):
+    bucket: TokenBucket
+    closed: bool = False
+
+    def handlers(self) -> dict[str, Handler]:
+        raise NotImplementedError
+
+    async def send_json(self, content: dict[str, Any]) -> None:
+        if not self.closed:
+            await self.send(text_data=DjangoJSONEncoder(ensure_ascii=False).encode(content))
+
+    async def close_with(self, code: int) -> None:
+        if not self.closed:
+            self.closed = True
+            await self.close(code=code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closed:
+            return
+        if not self.bucket.take():
+            await self.close_with(CLOSE_RATE_LIMITED)
+            return
+        try:
+            content = decode_frame(text_data, bytes_data)
+            handler = self.handlers().get(content["type"])
+            if handler is None:
+                raise BadFrame("unknown type")
+            await handler(content)
+        except BadFrame:
+            await self.close_with(CLOSE_BAD_FRAME)
+        except ApplicationError as error:
+            await self.send_json({"type": "error", "client_id": content.get("client_id"),
+                                  "code": error.field or "invalid", "message": error.message})
+
+    async def pong(self, content: dict[str, Any]) -> None:
+        await self.send_json({"type": "pong"})
+
+
+db = database_sync_to_async

@@ -1,0 +1,63 @@
+"""Channel-layer notifications for chat: tiny frames that say "look in the database".
+
+Group names live here so that services (which publish) and consumers (which listen) cannot
+drift apart. Publishing happens after the commit: nothing is announced that could roll back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+QUEUE = "chat.queue"  # every agent console: the waiting list and the supervisor view changed
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"chat.conv.{conversation_id}"
+
+
+def agent_group(agent_id: int) -> str:
+    return f"chat.agent.{agent_id}"
+
+
+def publish_on_commit(group: str, event: dict[str, Any]) -> None:
+    transaction.on_commit(lambda: publish(group, event), robust=True)
+
+
+def publish(group: str, event: dict[str, Any]) -> None:
+    """A lost notification only delays delivery (clients resume from their last seq and
+    consoles refresh), so a broken channel layer is logged, never raised."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, event)
+    except Exception:
+        logger.exception("Could not notify %s", group)
+
+
+def message_stored(conversation_id: int, seq: int) -> None:
+    publish_on_commit(conversation_group(conversation_id),
+                      {"type": "chat.notify", "conversation": conversation_id, "seq": seq})
+
+
+def conversation_changed(conversation_id: int, *, agent_ids: tuple[int | None, ...] = ()) -> None:
+    """State, agent or department changed: the visitor, the agents concerned and the queue."""
+    event = {"type": "chat.changed", "conversation": conversation_id}
+    publish_on_commit(conversation_group(conversation_id), event)
+    for agent_id in dict.fromkeys(agent_ids):
+        if agent_id:
+            publish_on_commit(agent_group(agent_id), event)
+    publish_on_commit(QUEUE, {"type": "chat.queue", "conversation": conversation_id})
+
+
+def read_moved(conversation_id: int, side: str, seq: int) -> None:
+    publish_on_commit(conversation_group(conversation_id),
+                      {"type": "chat.read", "conversation": conversation_id, "side": side,
+                       "seq": seq})

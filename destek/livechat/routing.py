@@ -1,0 +1,53 @@
+"""WebSocket URLs of live chat, mounted by destek.asgi.
+
+The visitor's socket comes from other websites, so its Origin is checked against
+DESTEK_CHAT_ALLOWED_ORIGINS (plus Destek's own hosts) instead of ALLOWED_HOSTS alone; the
+agent's console socket stays behind the desk's same-host check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.auth import AuthMiddlewareStack
+from channels.security.websocket import OriginValidator
+from django.conf import settings
+from django.urls import path
+
+from destek.livechat.consumers.agent import AgentConsumer
+from destek.livechat.consumers.visitor import VisitorConsumer
+
+VISITOR_PATH = "/ws/chat/visitor/"
+
+
+class ChatOriginValidator(OriginValidator):
+    """Channels' OriginValidator with its list read from the settings on every handshake."""
+
+    def __init__(self, application: Any) -> None:
+        super().__init__(application, [])
+
+    def validate_origin(self, parsed_origin: Any) -> bool:
+        allowed = [*settings.DESTEK_CHAT_ALLOWED_ORIGINS, *settings.ALLOWED_HOSTS]
+        return any(pattern == "*" or self.match_allowed_origin(parsed_origin, pattern)
+                   for pattern in allowed)
+
+
+def visitor_application() -> Any:
+    # The session is read too: a portal customer on Destek's own pages is recognised.
+    return ChatOriginValidator(AuthMiddlewareStack(VisitorConsumer.as_asgi()))
+
+
+class VisitorOrElse:
+    """Sends the visitor's path to the chat stack and every other socket to `default`."""
+
+    def __init__(self, visitor: Any, default: Any) -> None:
+        self.visitor, self.default = visitor, default
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        app = self.visitor if scope.get("path") == VISITOR_PATH else self.default
+        return await app(scope, receive, send)
+
+
+agent_urlpatterns = [
+    path("ws/chat/agent/", AgentConsumer.as_asgi()),
+]

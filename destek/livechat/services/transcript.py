@@ -1,0 +1,66 @@
+"""The chat transcript by email, through the outbox, in the visitor's language.
+
+Sent at the end (DESTEK_CHAT_TRANSCRIPT_ON_END) and when the visitor asks; only ever to the
+conversation's own address, so the button cannot be used to mail strangers. The idempotency
+key includes the last seq: asking twice without new messages sends one email.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from destek.core.errors import ApplicationError
+from destek.livechat.models import ChatMessage, Conversation, Side
+from destek.notifications.models import OutboundEmail
+from destek.notifications.outbox import outbox_email_create
+from destek.notifications.rendering import email_language, render_notification
+
+
+def transcript_lines(*, conversation: Conversation, internal: bool = False,
+                     after: int = 0) -> list[str]:
+    """One line per message: "[14:02] Ayşe: Hello"; agents' notes only when asked for."""
+    messages = ChatMessage.objects.filter(conversation=conversation,
+                                          seq__gt=after).select_related(
+        "author", "attachment").order_by("seq")
+    if not internal:
+        messages = messages.filter(is_internal=False)
+    lines = []
+    for m in messages:
+        when = timezone.localtime(m.created_at).strftime("%H:%M")
+        if m.side == Side.VISITOR:
+            who = conversation.display_name
+        elif m.side == Side.AGENT:
+            who = (m.author.full_name if m.author else "") or _("Support team")
+        else:
+            who = "—"
+        text = m.body
+        if m.attachment is not None:
+            text = f"{text} [{_('File')}: {m.attachment.original_name}]".strip()
+        if m.is_internal:
+            text = f"({_('Internal note')}) {text}"
+        lines.append(f"[{when}] {who}: {text}")
+    return lines
+
+
+def chat_transcript_send(*, conversation: Conversation, reason: str) -> OutboundEmail:
+    address = conversation.email
+    if not address:
+        raise ApplicationError(_("This chat has no email address."), field="email")
+    language = email_language(conversation.language)
+    with translation.override(language):
+        context = {
+            "recipient_name": conversation.display_name,
+            "lines": transcript_lines(conversation=conversation),
+            "started_at": timezone.localtime(conversation.created_at).strftime("%Y-%m-%d %H:%M"),
+            "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
+        }
+        rendered = render_notification(key="chat_transcript", language=language,
+                                       context=context)
+    email = EmailMultiAlternatives(subject=rendered.subject, body=rendered.body,
+                                   to=[address], headers={"Auto-Submitted": "auto-generated"})
+    key = f"chat-transcript:{conversation.public_id}:{conversation.last_seq}"
+    return outbox_email_create(message=email, kind="chat_transcript",
+                               ticket=conversation.ticket, idempotency_key=key)

@@ -1,0 +1,320 @@
+/* Destek live chat widget: <script src="https://destek.example/chat/widget.js" async
+   data-lang="tr" data-color="#0a7" data-department="2"></script>
+   Vanilla JS, no build step. Words come from /chat/api/config in the visitor's language.
+   Delivery: every message carries a client id and stays in `pending` (localStorage) until the
+   server acknowledges it with its seq; after a reconnect the widget resumes from the last seq
+   it saw and re-sends what was not acknowledged, so nothing is lost or shown twice. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__destekChat) return;
+  window.__destekChat = true;
+  var base = new URL(script.src).origin;
+  var opts = script.dataset;
+  var KEY = "destek-chat:" + base;
+  var EMOJI = ["😀", "🙂", "😉", "😍", "🤔", "😅", "😢", "😡", "👍", "👎", "🙏", "👋", "🎉", "✅", "❌", "❤️"];
+  var T = {}, cfg = null, ws = null, retry = 0, store = load(), typingSent = 0, typingTimer = 0;
+  var agentRead = 0, unread = 0, titleTimer = 0, baseTitle = document.title, closing = false;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
+  }
+  function save() { try { localStorage.setItem(KEY, JSON.stringify(store)); } catch (e) { /* private mode */ } }
+  function t(key, vars) {
+    return (T[key] || key).replace(/\{(\w+)\}/g, function (m, k) { return vars && k in vars ? vars[k] : m; });
+  }
+  function el(tag, attrs, kids) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), attrs[k]);
+      else node.setAttribute(k, attrs[k]);
+    });
+    (kids || []).forEach(function (c) { node.appendChild(c); });
+    return node;
+  }
+  function uid() {
+    return (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2));
+  }
+  function api(path, body, isForm) {
+    var init = body === undefined ? {} : {method: "POST", body: isForm ? body : JSON.stringify(body),
+      headers: isForm ? {} : {"Content-Type": "application/json"}};
+    init.credentials = new URL(location.href).origin === base ? "same-origin" : "omit";
+    return fetch(base + path, init).then(function (r) {
+      return r.json().then(function (data) { if (!r.ok) throw data; return data; });
+    });
+  }
+
+  // --- layout (shadow DOM: the host page's CSS cannot break it, ours cannot break the page) ---
+  var host = el("div", {id: "destek-chat"});
+  var root = host.attachShadow({mode: "open"});
+  var css = ":host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif}" +
+    ".btn{background:var(--c);color:#fff;border:0;border-radius:6px;padding:8px 12px;cursor:pointer}" +
+    ".launch{position:fixed;right:20px;bottom:20px;border-radius:24px;padding:12px 18px;z-index:2147483000}" +
+    ".panel{position:fixed;right:20px;bottom:80px;width:340px;max-width:calc(100vw - 40px);height:480px;" +
+    "max-height:calc(100vh - 100px);background:#fff;color:#222;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.25);" +
+    "display:flex;flex-direction:column;overflow:hidden;z-index:2147483000}" +
+    ".head{background:var(--c);color:#fff;padding:10px 12px;display:flex;justify-content:space-between;align-items:center}" +
+    ".head button{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}" +
+    ".body{flex:1;overflow:auto;padding:10px}.foot{border-top:1px solid #ddd;padding:8px;display:flex;gap:6px;align-items:flex-end}" +
+    "form.pre{display:flex;flex-direction:column;gap:8px}input,select,textarea{border:1px solid #bbb;border-radius:6px;padding:6px;width:100%}" +
+    "textarea{resize:none}.msg{margin:6px 0;max-width:85%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
+    ".visitor{margin-left:auto;background:var(--c);color:#fff}.agent{background:#eef}.system{margin:8px auto;color:#666;font-size:12px;text-align:center}" +
+    ".who{font-size:11px;opacity:.7}.meta{font-size:11px;color:#777;text-align:right}.status{font-size:12px;color:#555;padding:4px 10px}" +
+    ".icon{background:none;border:0;font-size:18px;cursor:pointer;padding:4px}.emoji{display:flex;flex-wrap:wrap;gap:2px;padding:4px 8px}" +
+    ".emoji button{background:none;border:0;font-size:18px;cursor:pointer}.sugg a{display:block;color:var(--c)}[hidden]{display:none!important}" +
+    ".msg a{color:inherit}.links{display:flex;gap:8px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c);cursor:pointer;padding:0}";
+  var launch = el("button", {"class": "btn launch", "data-testid": "chat-launcher", text: "Chat"});
+  var panel = el("div", {"class": "panel", hidden: "", role: "dialog", "data-testid": "chat-panel"});
+  root.appendChild(el("style", {text: css}));
+  root.appendChild(launch);
+  root.appendChild(panel);
+  var title = el("span"), body = el("div", {"class": "body", "data-testid": "chat-body"});
+  var status = el("div", {"class": "status", "data-testid": "chat-status", "aria-live": "polite"});
+  var foot = el("div", {"class": "foot"});
+  var links = el("div", {"class": "links"});
+  var emojiBox = el("div", {"class": "emoji", hidden: ""});
+  panel.appendChild(el("div", {"class": "head"}, [title, el("button", {"aria-label": "×", text: "×", onclick: toggle})]));
+  [body, status, emojiBox, links, foot].forEach(function (n) { panel.appendChild(n); });
+
+  function toggle() {
+    panel.hidden = !panel.hidden;
+    if (!panel.hidden) { unread = 0; stopTitle(); markRead(); }
+  }
+  launch.addEventListener("click", toggle);
+
+  // --- notifications ---------------------------------------------------------------------------
+  function beep() {
+    try {
+      var ctx = new (window.AudioContext || window.webkitAudioContext)(), o = ctx.createOscillator(), g = ctx.createGain();
+      o.frequency.value = 880; g.gain.value = 0.05; o.connect(g); g.connect(ctx.destination);
+      o.start(); o.stop(ctx.currentTime + 0.15);
+    } catch (e) { /* no audio */ }
+  }
+  function notify() {
+    if (!panel.hidden && !document.hidden) return markRead();
+    unread += 1; beep();
+    if (!titleTimer) titleTimer = setInterval(function () {
+      document.title = document.title === baseTitle ? "(" + unread + ") " + t("new_message") : baseTitle;
+    }, 1000);
+  }
+  function stopTitle() { clearInterval(titleTimer); titleTimer = 0; document.title = baseTitle; }
+  document.addEventListener("visibilitychange", function () { if (!document.hidden && !panel.hidden) { stopTitle(); markRead(); } });
+
+  // --- views -----------------------------------------------------------------------------------
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function departmentSelect() {
+    var select = el("select", {name: "department", "aria-label": t("department")});
+    cfg.departments.forEach(function (d) {
+      var o = el("option", {value: d.id, text: d.name});
+      if (String(d.id) === opts.department) o.selected = true;
+      select.appendChild(o);
+    });
+    return select;
+  }
+  function showPrechat() {
+    clear(body); clear(foot); clear(links); status.textContent = "";
+    var me = cfg.customer;
+    var sugg = el("div", {"class": "sugg", "data-testid": "chat-suggestions"});
+    var topic = el("textarea", {name: "topic", rows: "3", placeholder: t("topic"), "data-testid": "chat-topic"});
+    topic.addEventListener("input", suggest(topic, sugg));
+    var form = el("form", {"class": "pre", "data-testid": "chat-prechat"}, [
+      el("input", {name: "name", placeholder: t("name"), autocomplete: "name", "data-testid": "chat-name"}),
+      el("input", {name: "email", type: "email", required: "", placeholder: t("email"), autocomplete: "email", "data-testid": "chat-email"}),
+      departmentSelect(), topic, sugg,
+      el("button", {"class": "btn", type: "submit", text: t("start"), "data-testid": "chat-start"})]);
+    if (me) { form.name.value = me.name; form.email.value = me.email; form.name.hidden = form.email.hidden = true; }
+    if (cfg.departments.length < 2) form.department.hidden = true;
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      api("/chat/api/start", {name: form.name.value, email: form.email.value, topic: form.topic.value,
+        department: form.department.value, language: cfg.language, page_url: location.href})
+        .then(function (data) {
+          store = {token: data.token, lastSeq: 0, pending: [], mine: {}};
+          if (form.topic.value.trim()) store.pending.push({client_id: uid(), body: form.topic.value.trim()});
+          save(); showChat(); connect();
+        }).catch(function (e) { status.textContent = (e && e.error) || t("error"); });
+    });
+    body.appendChild(form);
+  }
+  function suggest(input, box) {
+    var timer = 0;
+    return function () {
+      if (!cfg.suggestions_url) return;  // no knowledge base yet
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (q.length < 4) { clear(box); return; }
+        fetch(cfg.suggestions_url + "?lang=" + cfg.language + "&q=" + encodeURIComponent(q)).then(function (r) { return r.json(); })
+          .then(function (data) {
+            clear(box);
+            if (!data.results || !data.results.length) return;
+            box.appendChild(el("div", {text: t("suggestions")}));
+            data.results.slice(0, 3).forEach(function (a) { box.appendChild(el("a", {href: a.url, target: "_blank", rel: "noopener", text: a.title})); });
+          }).catch(function () { clear(box); });
+      }, 300);
+    };
+  }
+  function showOffline() {
+    clear(body); clear(foot); clear(links);
+    var form = el("form", {"class": "pre", "data-testid": "chat-offline"}, [
+      el("strong", {text: t("offline_title")}), el("div", {text: t("offline_text")}),
+      el("input", {name: "name", placeholder: t("name"), "data-testid": "chat-name"}),
+      el("input", {name: "email", type: "email", required: "", placeholder: t("email"), "data-testid": "chat-email"}),
+      departmentSelect(),
+      el("textarea", {name: "body", rows: "4", required: "", placeholder: t("message"), "data-testid": "chat-offline-body"}),
+      el("button", {"class": "btn", type: "submit", text: t("leave_message"), "data-testid": "chat-offline-send"})]);
+    if (cfg.customer) { form.name.value = cfg.customer.name; form.email.value = cfg.customer.email; }
+    if (cfg.departments.length < 2) form.department.hidden = true;
+    var id = uid();
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      api("/chat/api/offline", {name: form.name.value, email: form.email.value, body: form.body.value,
+        department: form.department.value, language: cfg.language, client_id: id})
+        .then(function (data) { clear(body); body.appendChild(el("p", {"data-testid": "chat-offline-done", text: t("offline_sent", data)})); })
+        .catch(function (e) { status.textContent = (e && e.error) || t("error"); });
+    });
+    body.appendChild(form);
+  }
+  var input, fileInput;
+  function showChat() {
+    clear(body); clear(foot); clear(links);
+    input = el("textarea", {rows: "2", placeholder: t("placeholder"), maxlength: String(cfg.max_message_chars), "data-testid": "chat-input"});
+    input.addEventListener("keydown", function (ev) { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); sendText(); } });
+    input.addEventListener("input", typing);
+    fileInput = el("input", {type: "file", hidden: "", "data-testid": "chat-file"});
+    fileInput.addEventListener("change", upload);
+    clear(emojiBox);
+    EMOJI.forEach(function (e) { emojiBox.appendChild(el("button", {type: "button", text: e, onclick: function () { input.value += e; input.focus(); }})); });
+    foot.appendChild(el("button", {"class": "icon", title: t("emoji"), "aria-label": t("emoji"), text: "☺", onclick: function () { emojiBox.hidden = !emojiBox.hidden; }}));
+    foot.appendChild(el("button", {"class": "icon", title: t("attach"), "aria-label": t("attach"), text: "📎", onclick: function () { fileInput.click(); }}));
+    foot.appendChild(fileInput);
+    foot.appendChild(input);
+    foot.appendChild(el("button", {"class": "btn", text: t("send"), "data-testid": "chat-send", onclick: sendText}));
+    links.appendChild(el("button", {text: t("transcript"), "data-testid": "chat-transcript", onclick: function () { send({type: "transcript"}); }}));
+    links.appendChild(el("button", {text: t("end"), "data-testid": "chat-end", onclick: function () { send({type: "end"}); }}));
+    (store.shown || []).forEach(render);
+    store.pending.forEach(function (p) { renderPending(p); });
+  }
+
+  // --- messages ----------------------------------------------------------------------------------
+  function render(m) {
+    var node = el("div", {"class": "msg " + m.side, "data-seq": m.seq, "data-testid": "chat-message"});
+    if (m.side === "agent" && m.name) node.appendChild(el("div", {"class": "who", text: m.name}));
+    if (m.body) node.appendChild(el("div", {text: m.body}));
+    if (m.attachment) node.appendChild(el("a", {href: base + "/chat/api/files/" + m.attachment.id + "/?token=" + encodeURIComponent(store.token), text: "📎 " + m.attachment.name}));
+    var old = m.client_id && root.querySelector('[data-client-id="' + m.client_id + '"]');
+    if (old) old.replaceWith(node); else body.appendChild(node);
+    body.scrollTop = body.scrollHeight;
+    showSeen();
+  }
+  function renderPending(p) {
+    var node = el("div", {"class": "msg visitor", "data-client-id": p.client_id}, [el("div", {text: p.body || "📎"}), el("div", {"class": "meta", text: t("sending")})]);
+    body.appendChild(node);
+    body.scrollTop = body.scrollHeight;
+  }
+  function showSeen() {
+    var old = root.querySelector(".seen"); if (old) old.remove();
+    var mine = root.querySelectorAll(".msg.visitor[data-seq]"), last = mine[mine.length - 1];
+    if (last && Number(last.dataset.seq) <= agentRead) last.appendChild(el("div", {"class": "meta seen", "data-testid": "chat-seen", text: t("seen")}));
+  }
+  function queue(item) {
+    store.pending.push(item); save(); renderPending(item);
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify(Object.assign({type: "message"}, item)));
+  }
+  function sendText() {
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    queue({client_id: uid(), body: text});
+    send({type: "typing", active: false});
+  }
+  function upload() {
+    var file = fileInput.files[0];
+    if (!file) return;
+    if (file.size > cfg.max_upload_bytes) { status.textContent = t("error"); return; }
+    var form = new FormData();
+    form.append("token", store.token); form.append("file", file);
+    api("/chat/api/upload", form, true).then(function (a) { queue({client_id: uid(), body: "", attachment: a.id}); })
+      .catch(function (e) { status.textContent = (e && e.error) || t("error"); });
+    fileInput.value = "";
+  }
+  function typing() {
+    var now = Date.now();
+    if (now - typingSent > 2000) { typingSent = now; send({type: "typing", active: true}); }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typingSent = 0; send({type: "typing", active: false}); }, 3000);
+  }
+  function markRead() {
+    if (store.lastSeq && store.readSent !== store.lastSeq && !panel.hidden && !document.hidden) {
+      if (send({type: "read", seq: store.lastSeq})) { store.readSent = store.lastSeq; save(); }
+    }
+  }
+  function send(frame) {
+    if (ws && ws.readyState === 1) { ws.send(JSON.stringify(frame)); return true; }
+    return false;
+  }
+
+  // --- the socket ----------------------------------------------------------------------------------
+  function connect() {
+    var url = base.replace(/^http/, "ws") + cfg.ws_path + "?token=" + encodeURIComponent(store.token);
+    ws = new WebSocket(url);
+    ws.onopen = function () {
+      retry = 0; status.textContent = "";
+      ws.send(JSON.stringify({type: "resume", after: store.lastSeq || 0}));
+      store.pending.forEach(function (p) { ws.send(JSON.stringify(Object.assign({type: "message"}, p))); });
+    };
+    ws.onmessage = function (ev) {
+      var f = JSON.parse(ev.data);
+      if (f.type === "ack") {
+        store.pending = store.pending.filter(function (p) { return p.client_id !== f.client_id; }); save();
+      } else if (f.type === "message") {
+        if (f.seq <= (store.lastSeq || 0)) return;  // already shown
+        store.lastSeq = f.seq;
+        store.pending = store.pending.filter(function (p) { return p.client_id !== f.client_id || f.side !== "visitor"; });
+        store.shown = (store.shown || []).concat([f]).slice(-200); save();
+        render(f);
+        if (f.side !== "visitor") notify();
+      } else if (f.type === "state") {
+        agentRead = f.read; showSeen();
+        status.textContent = f.state === "waiting" ? t("waiting") : f.state === "active" ? t("connected", {name: f.agent || t("agent")}) : t("ended");
+        if (f.state === "ended") { input.disabled = true; }
+      } else if (f.type === "typing") {
+        status.textContent = f.active ? t("typing", {name: t("agent")}) : "";
+      } else if (f.type === "read") {
+        agentRead = f.seq; showSeen();
+      } else if (f.type === "transcript") {
+        status.textContent = t("transcript_sent", {email: f.email});
+      } else if (f.type === "error") {
+        status.textContent = f.message || t("error");
+        if (f.client_id) { store.pending = store.pending.filter(function (p) { return p.client_id !== f.client_id; }); save(); }
+      }
+    };
+    ws.onclose = function (ev) {
+      ws = null;
+      if (closing) return;
+      if (ev.code === 4404) {
+        store = {}; save(); showStart(); return;  // the chat is gone (expired token)
+      }
+      status.textContent = t("reconnecting");
+      retry += 1;
+      setTimeout(connect, Math.min(15000, 500 * Math.pow(2, retry)) * (0.5 + Math.random()));
+    };
+  }
+  window.addEventListener("online", function () { if (!ws && store.token) { retry = 0; connect(); } });
+  window.addEventListener("pagehide", function () { closing = true; if (ws) ws.close(); });
+
+  function showStart() {
+    if (store.token) { showChat(); connect(); }
+    else if (cfg.online) showPrechat();
+    else showOffline();
+  }
+  var lang = opts.lang || (navigator.language || "en").slice(0, 2);
+  api("/chat/api/config?lang=" + encodeURIComponent(lang)).then(function (data) {
+    cfg = data; T = data.strings;
+    host.style.setProperty("--c", opts.color || data.color);
+    launch.textContent = t("open"); title.textContent = t("title");
+    document.body.appendChild(host);
+    showStart();
+  }).catch(function () { /* Destek unreachable: no widget rather than a broken one */ });
+})();

@@ -1,0 +1,124 @@
+"""The widget's HTTP doors (CORS, start, offline, upload) and the desk pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from destek.accounts.factories import AgentFactory, MembershipFactory
+from destek.accounts.models import Role
+from destek.livechat.models import ChatMessage, Conversation, Side
+from destek.livechat.services.conversations import chat_start
+from destek.livechat.services.messages import chat_message_post
+from destek.livechat.tests.conftest import SHOP, go_online
+from destek.livechat.tokens import visitor_token
+from destek.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def post_json(client: Client, url: str, data: dict, origin: str = SHOP):  # type: ignore[no-untyped-def]
+    return client.post(url, json.dumps(data), content_type="application/json",
+                       headers={"Origin": origin})
+
+
+def test_config_says_who_is_online_in_the_visitors_language(department) -> None:
+    client = Client()
+    response = client.get("/chat/api/config?lang=tr", headers={"Origin": SHOP})
+    data = response.json()
+    assert response["Access-Control-Allow-Origin"] == SHOP
+    assert data["online"] is False and data["suggestions_url"] is None
+    assert data["departments"][0]["name"] == "Teknik destek"
+    go_online(MembershipFactory(department=department).agent)
+    assert client.get("/chat/api/config").json()["online"] is True
+
+
+def test_other_websites_are_refused(department) -> None:
+    response = post_json(Client(), "/chat/api/start", {"email": "a@b.example"},
+                         origin="https://evil.example")
+    assert response.status_code == 403 and "Access-Control-Allow-Origin" not in response
+    preflight = Client().options("/chat/api/start", headers={"Origin": SHOP})
+    assert preflight.status_code == 204 and preflight["Access-Control-Allow-Origin"] == SHOP
+
+
+def test_start_gives_a_token_and_bad_input_a_clear_error(department) -> None:
+    client = Client()
+    bad = post_json(client, "/chat/api/start", {"email": "nope"})
+    assert bad.status_code == 400 and bad.json()["field"] == "email"
+    assert client.post("/chat/api/start", "[", content_type="application/json",
+                       headers={"Origin": SHOP}).status_code == 400
+    ok = post_json(client, "/chat/api/start", {"name": "Ali", "email": "ali@example.com",
+                                               "department": department.pk})
+    assert ok.status_code == 201 and ok.json()["token"]
+    assert Conversation.objects.get().visitor_email == "ali@example.com"
+
+
+def test_a_signed_in_portal_customer_is_recognised_on_destek_itself(department, customer) -> None:
+    client = Client()
+    client.force_login(customer)
+    assert client.get("/chat/api/config").json()["customer"]["email"] == customer.email
+    response = client.post("/chat/api/start", "{}", content_type="application/json")
+    assert response.status_code == 201
+    assert Conversation.objects.get().customer == customer
+    # Across origins the session is never used.
+    assert client.get("/chat/api/config", headers={"Origin": SHOP}).json()["customer"] is None
+
+
+def test_offline_message_and_upload(department) -> None:
+    client = Client()
+    data = {"name": "Can", "email": "can@example.com", "body": "Hello?", "client_id": "w-1"}
+    assert post_json(client, "/chat/api/offline", data).status_code == 201
+    assert post_json(client, "/chat/api/offline", data).json()["duplicate"] is True
+    assert Ticket.objects.count() == 1
+    chat = chat_start(customer=None, name="", email="x@example.com", topic="",
+                      department_id=department.pk, language="en")
+    token = visitor_token(chat.public_id)
+    refused = client.post("/chat/api/upload", {"token": token, "file": SimpleUploadedFile(
+        "x.exe", b"MZ")}, headers={"Origin": SHOP})
+    assert refused.status_code == 400
+    stored = client.post("/chat/api/upload", {"token": token, "file": SimpleUploadedFile(
+        "log.txt", b"error")}, headers={"Origin": SHOP})
+    assert stored.status_code == 201
+    file_id = stored.json()["id"]
+    assert client.get(f"/chat/api/files/{file_id}/?token={token}").status_code == 200
+    other = chat_start(customer=None, name="", email="y@example.com", topic="",
+                       department_id=department.pk, language="en")
+    assert client.get(f"/chat/api/files/{file_id}/?token="
+                      f"{visitor_token(other.public_id)}").status_code == 404
+
+
+def test_widget_script_is_served() -> None:
+    response = Client().get("/chat/widget.js")
+    assert response.status_code == 200 and b"destek-chat" in response.content
+
+
+def test_console_side_panel_history_and_supervision(department, customer) -> None:
+    agent = MembershipFactory(department=department).agent
+    go_online(agent)
+    chat = chat_start(customer=customer, name="", email="", topic="DNS",
+                      department_id=department.pk, language="en")
+    chat_message_post(conversation_id=chat.pk, side=Side.VISITOR, client_id="1",
+                      body="nameservers wrong")
+    client = Client()
+    client.force_login(agent)
+    assert client.get("/desk/chat/").status_code == 200
+    side = client.get(f"/desk/chat/{chat.pk}/side/")
+    assert customer.email in side.content.decode()
+    found = client.get("/desk/chat/history/?q=nameservers")
+    assert chat.display_name in found.content.decode()
+    assert client.get("/desk/chat/history/?q=zzz-nothing").content.decode().count(
+        f"/desk/chat/{chat.pk}/") == 0
+    assert client.get("/desk/chat/supervisor/").status_code == 404  # agents are not supervisors
+    boss = AgentFactory(role=Role.SUPERVISOR)
+    client.force_login(boss)
+    page = client.get("/desk/chat/supervisor/")
+    assert page.status_code == 200 and chat.display_name in page.content.decode()
+    response = client.post(f"/desk/chat/{chat.pk}/ticket/")
+    assert response.status_code == 200 and Ticket.objects.filter(pk=response.json()["ticket"])
+    customer_client = Client()
+    customer_client.force_login(customer)
+    assert customer_client.get("/desk/chat/").status_code == 404
+    assert ChatMessage.objects.filter(conversation=chat).exists()

@@ -1,0 +1,15 @@
+"""The widget's public endpoints, mounted at /chat/."""
+
+from django.urls import path
+
+from destek.livechat.views import public
+
+app_name = "livechat"
+urlpatterns = [
+    path("widget.js", public.widget_js, name="widget"),
+    path("api/config", public.config, name="config"),
+    path("api/start", public.start, name="start"),
+    path("api/upload", public.upload, name="upload"),
+    path("api/offline", public.offline, name="offline"),
+    path("api/files/<int:attachment_id>/", public.visitor_file, name="file"),
+]

@@ -1,0 +1,188 @@
+"""The widget's HTTP endpoints: script, configuration, start, upload, offline message, files.
+
+The visitor's key to everything after /start is the signed conversation token.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from destek.accounts.models import Department, User
+from destek.core.errors import ApplicationError
+from destek.livechat.access import access_conversation_by_token
+from destek.livechat.models import ChatAttachment, Side
+from destek.livechat.services.conversations import chat_start
+from destek.livechat.services.messages import chat_attachment_create
+from destek.livechat.services.routing import department_is_staffed
+from destek.livechat.services.tickets import chat_offline_message
+from destek.livechat.tokens import visitor_token
+from destek.livechat.views.cors import chat_cors, same_origin
+from destek.livechat.widget_strings import widget_strings
+from destek.tickets.uploads import files_from_request
+
+WIDGET = Path(__file__).resolve().parent.parent / "static" / "livechat" / "widget.js"
+MAX_JSON = 16 * 1024
+
+
+@cache
+def _widget_source() -> bytes:
+    return WIDGET.read_bytes()
+
+
+def _language(request: HttpRequest, data: dict[str, Any] | None = None) -> str:
+    """The widget's language: asked for, else the browser's, else English."""
+    for wanted in (str((data or {}).get("language") or ""), request.GET.get("lang", ""),
+                   translation.get_language_from_request(request)):
+        if wanted[:2] in ("en", "tr"):
+            return wanted[:2]
+    return "en"
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    if len(request.body) > MAX_JSON:
+        raise ApplicationError(_("The request is too large."))
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        raise ApplicationError(_("The request is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise ApplicationError(_("The request is not valid JSON."))
+    return data
+
+
+def _portal_customer(request: HttpRequest) -> User | None:
+    """A signed-in portal customer on Destek's own pages; never across origins."""
+    user = request.user
+    if same_origin(request) and user.is_authenticated and getattr(user, "is_customer", False):
+        return user
+    return None
+
+
+def _error(error: ApplicationError) -> JsonResponse:
+    return JsonResponse({"error": error.message, "field": error.field},
+                        status=error.status_code)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+def widget_js(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(_widget_source(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"  # a script: nothing private in it
+    return response
+
+
+@chat_cors
+@require_http_methods(["GET", "OPTIONS"])
+def config(request: HttpRequest) -> HttpResponse:
+    language = _language(request)
+    departments = [
+        {"id": d.pk, "name": d.localized_name(language),
+         "online": department_is_staffed(department_id=d.pk)}
+        for d in Department.objects.filter(is_public=True).order_by("pk")
+    ]
+    customer = _portal_customer(request)
+    with translation.override(language):
+        strings = widget_strings()
+    return JsonResponse({
+        "language": language, "strings": strings, "color": settings.DESTEK_CHAT_COLOR,
+        "departments": departments, "online": any(d["online"] for d in departments),
+        "customer": {"name": customer.display_name, "email": customer.email}
+        if customer else None,
+        "max_upload_bytes": settings.DESTEK_ATTACHMENT_MAX_BYTES,
+        "max_message_chars": settings.DESTEK_CHAT_MAX_MESSAGE_CHARS,
+        "ws_path": "/ws/chat/visitor/",
+        # Knowledge-base suggestions while typing: destek/kb has no endpoint yet. When it
+        # has one, put its URL here (GET ?q=…&lang=… → {"results": [{"title", "url"}]}).
+        "suggestions_url": kb_suggestions_url(),
+    })
+
+
+def kb_suggestions_url() -> str | None:
+    """The hook for knowledge-base suggestions; None until destek.kb provides them."""
+    return None
+
+
+@chat_cors
+@require_http_methods(["POST", "OPTIONS"])
+def start(request: HttpRequest) -> HttpResponse:
+    try:
+        data = _json_body(request)
+        language = _language(request, data)
+        conversation = chat_start(
+            customer=_portal_customer(request), name=str(data.get("name") or ""),
+            email=str(data.get("email") or ""), topic=str(data.get("topic") or ""),
+            department_id=_int_or_none(data.get("department")), language=language,
+            origin=request.headers.get("Origin", ""), page_url=str(data.get("page_url") or ""),
+        )
+    except ApplicationError as error:
+        return _error(error)
+    return JsonResponse({"token": visitor_token(conversation.public_id),
+                         "conversation": str(conversation.public_id),
+                         "state": conversation.state}, status=201)
+
+
+@chat_cors
+@require_http_methods(["POST", "OPTIONS"])
+def upload(request: HttpRequest) -> HttpResponse:
+    try:
+        conversation = access_conversation_by_token(token=request.POST.get("token", ""))
+        files = files_from_request(request.FILES.getlist("file"))
+        if len(files) != 1:
+            raise ApplicationError(_("Choose one file."), field="file")
+        attachment = chat_attachment_create(conversation=conversation, side=Side.VISITOR,
+                                            file=files[0])
+    except ApplicationError as error:
+        return _error(error)
+    return JsonResponse({"id": attachment.pk, "name": attachment.original_name,
+                         "size": attachment.size}, status=201)
+
+
+@chat_cors
+@require_http_methods(["GET", "OPTIONS"])
+def visitor_file(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    try:
+        conversation = access_conversation_by_token(token=request.GET.get("token", ""))
+    except ApplicationError as error:
+        return _error(error)
+    attachment = ChatAttachment.objects.filter(pk=attachment_id,
+                                               conversation=conversation).first()
+    if attachment is None:
+        return JsonResponse({"error": _("File not found.")}, status=404)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                        filename=attachment.original_name,
+                        content_type="application/octet-stream")
+
+
+@chat_cors
+@require_http_methods(["POST", "OPTIONS"])
+def offline(request: HttpRequest) -> HttpResponse:
+    try:
+        data = _json_body(request)
+        result = chat_offline_message(
+            name=str(data.get("name") or ""), email=str(data.get("email") or ""),
+            body=str(data.get("body") or ""),
+            department_id=_int_or_none(data.get("department")),
+            language=_language(request, data), message_id=str(data.get("client_id") or ""),
+            customer=_portal_customer(request),
+        )
+    except ApplicationError as error:
+        return _error(error)
+    return JsonResponse({"reference": result.ticket.reference,
+                         "duplicate": result.duplicate}, status=201)
+
