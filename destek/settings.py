@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "channels",
     "allauth",
     "allauth.account",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "destek.desk",
     "destek.api",
     "destek.mail",
+    "destek.kb",
     "destek.sla",
     "destek.livechat",
 ]
@@ -325,6 +327,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name with another app's get their own names.
+    "ENUM_NAME_OVERRIDES": {
+        "KbArticleStatusEnum": "destek.kb.models.ArticleStatus",
+        "KbAudienceEnum": "destek.kb.models.Audience",
+        "LanguageEnum": "destek.kb.models.LANGUAGES",
+        "StatusEnum": "destek.tickets.models.Status",
+    },
 }
 
 # Sessions are read from the cache and written through to the database: one query less on

@@ -14,6 +14,7 @@ from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Subquery
 from django.utils.module_loading import import_string
 
 from destek.sla.calendar import AlwaysOpen, BusinessClock, Clock
@@ -84,6 +85,13 @@ _lock = threading.Lock()
 _cached: Config | None = None
 
 
+def version_subquery() -> Subquery:
+    """The version as a subquery, so a caller can read it along with its own row."""
+    from destek.sla.models import SlaSettings
+
+    return Subquery(SlaSettings.objects.order_by("pk").values("version")[:1])
+
+
 def current_version() -> int:
     from destek.sla.models import SlaSettings
 
@@ -92,7 +100,8 @@ def current_version() -> int:
 
 
 def load_config(*, version: int | None = None) -> Config:
-    """The compiled configuration; one query when nothing changed since the last call."""
+    """The compiled configuration; one query (none when the caller read the version) when
+    nothing changed since the last call."""
     global _cached
     version = current_version() if version is None else version
     cached = _cached

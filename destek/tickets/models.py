@@ -91,7 +91,7 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Written by the SLA engine (destek.sla) when the ticket changes: the next deadline of a
     # running target, its warning time, and when the breach scan must next look at it.
-    sla_due_at = models.DateTimeField(_("next SLA deadline"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
     sla_warn_at = models.DateTimeField(null=True, blank=True)
     sla_next_check_at = models.DateTimeField(null=True, blank=True)
 

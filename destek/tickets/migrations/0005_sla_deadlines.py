@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ticket',
             name='sla_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='next SLA deadline'),
+            field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
             model_name='ticket',

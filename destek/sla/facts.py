@@ -1,0 +1,118 @@
+"""From rows to the engine's values: a ticket's Facts, its policy, and the columns to write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from destek.sla.calendar import from_us, to_us
+from destek.sla.engine import Computed, Facts, Stretch, check_candidates
+from destek.sla.models import Metric
+from destek.sla.policies import Config, Policy
+from destek.tickets.models import OPEN_STATUSES, Status
+
+
+def us(value: datetime | None) -> int | None:
+    return None if value is None else to_us(value)
+
+
+def dt(value: int | None) -> datetime | None:
+    return None if value is None else from_us(value)
+
+
+def load_stretches(raw: list[Any]) -> list[Stretch]:
+    out: list[Stretch] = []
+    for start, end, status in raw or []:
+        out.append((int(start), None if end is None else int(end), str(status)))
+    return out
+
+
+def dump_stretches(stretches: list[Stretch]) -> list[list[Any]]:
+    return [[start, end, status] for start, end, status in stretches]
+
+
+def with_status(stretches: list[Stretch], status: str, now: int) -> list[Stretch]:
+    """The stretches after the ticket is seen in `status` at `now`."""
+    if stretches and stretches[-1][2] == status and stretches[-1][1] is None:
+        return stretches
+    closed = list(stretches)
+    if closed and closed[-1][1] is None:
+        start, _end, old = closed[-1]
+        closed[-1] = (start, max(start, now), old)
+    # Keep the list short: statuses that pause nothing in any policy still matter for a
+    # future policy, but a hundred flips back and forth only need the last ones.
+    return [*closed[-99:], (now, None, status)]
+
+
+def initial_stretches(*, status: str, created_at: datetime, updated_at: datetime) -> list[Stretch]:
+    """A ticket that predates the SLA engine: its current status since its last change."""
+    since = created_at if status in (Status.NEW, Status.OPEN) else updated_at
+    return [(to_us(since), None, status)]
+
+
+def facts_for(*, ticket_values: dict[str, Any], stretches: list[Stretch],
+              awaiting_since: datetime | None, response_cycle: int) -> Facts:
+    """`ticket_values`: created_at, status, first_response_at, last_agent_message_at,
+    resolved_at (a dict, so the bulk recompute can pass .values() rows)."""
+    responded = ticket_values.get("first_response_at") or ticket_values.get(
+        "last_agent_message_at")
+    created = to_us(ticket_values["created_at"])
+    return Facts(
+        created=created, is_open=ticket_values["status"] in OPEN_STATUSES,
+        responded=us(responded), resolved=us(ticket_values.get("resolved_at")),
+        last_agent_message=us(ticket_values.get("last_agent_message_at")),
+        awaiting_since=us(awaiting_since), response_cycle=response_cycle,
+        stretches=stretches,
+    )
+
+
+def derived_awaiting(ticket_values: dict[str, Any]) -> datetime | None:
+    """For a ticket without SLA state: waiting since the customer's last message if no agent
+    wrote after it."""
+    customer = ticket_values.get("last_customer_message_at")
+    agent = ticket_values.get("last_agent_message_at")
+    if customer is None or (agent is not None and agent >= customer):
+        return None
+    return customer
+
+
+def match_policy(config: Config, ticket_values: dict[str, Any],
+                 organization_id: int | None, plan: str = "") -> Policy | None:
+    return config.policy_for(priority=ticket_values["priority"],
+                             channel=ticket_values["channel"],
+                             department_id=ticket_values["department_id"],
+                             organization_id=organization_id, plan=plan)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """What is written: on the ticket row, and on its TicketSla row."""
+
+    sla_due_at: datetime | None
+    sla_warn_at: datetime | None
+    sla_next_check_at: datetime | None
+    first_response_due: datetime | None
+    next_response_due: datetime | None
+    resolution_due: datetime | None
+    progress_due: datetime | None
+    paused: bool
+    paused_seconds: int
+
+
+def columns_for(computed: Computed | None, policy: Policy | None, *, is_open: bool) -> Columns:
+    if computed is None or policy is None or not is_open:
+        return Columns(None, None, None, None, None, None, None,
+                       bool(computed and computed.paused and is_open),
+                       (computed.paused_us // 1_000_000) if computed else 0)
+    dues: dict[str, int | None] = {t.metric: t.due for t in computed.running()}
+    candidates = check_candidates(computed, policy)
+    return Columns(
+        sla_due_at=dt(computed.due_at), sla_warn_at=dt(computed.warn_at),
+        sla_next_check_at=dt(min(candidates, default=None)),
+        first_response_due=dt(dues.get(Metric.FIRST_RESPONSE)),
+        next_response_due=dt(dues.get(Metric.NEXT_RESPONSE)),
+        resolution_due=dt(dues.get(Metric.RESOLUTION)),
+        progress_due=dt(computed.progress_next), paused=computed.paused,
+        paused_seconds=computed.paused_us // 1_000_000,
+    )
