@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 
 from destek.accounts.views import set_language
 from destek.core.views import health
+from destek.kb.sitemaps import sitemaps as kb_sitemaps
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,6 +26,9 @@ urlpatterns = [
     path("desk/chat/", include("destek.livechat.urls_desk")),
     path("desk/", include("destek.desk.urls")),
     path("chat/", include("destek.livechat.urls")),
+    path("kb/", include("destek.kb.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": kb_sitemaps},
+         name="django.contrib.sitemaps.views.sitemap"),
     path("api/", include("destek.api.urls")),
     path("mail/inbound/", include("destek.mail.doors.urls")),
 ]

@@ -44,6 +44,7 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include(v1)),
+    path("v1/kb/", include("destek.kb.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -1,0 +1,28 @@
+"""Files and images of articles: checked like ticket attachments, stored under generated names."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from destek.accounts.models import User
+from destek.core.errors import ApplicationError, PermissionDenied
+from destek.kb import access
+from destek.kb.models import Article, ArticleAttachment
+
+
+def attachment_add(*, actor: User, article: Article, upload: UploadedFile) -> ArticleAttachment:
+    if not access.can_edit(actor):
+        raise PermissionDenied(_("Only agents can edit the knowledge base."))
+    size = upload.size or 0
+    if size > settings.DESTEK_ATTACHMENT_MAX_BYTES:
+        raise ApplicationError(_("The file is too large."), field="file")
+    content_type = (upload.content_type or "application/octet-stream").split(";")[0].lower()
+    if content_type not in settings.DESTEK_ATTACHMENT_ALLOWED_TYPES:
+        raise ApplicationError(_("This type of file is not accepted."), field="file")
+    attachment = ArticleAttachment(article=article, original_name=(upload.name or "file")[:255],
+                                   content_type=content_type, size=size)
+    attachment.file.save(upload.name or "file", upload, save=False)
+    attachment.save()
+    return attachment
