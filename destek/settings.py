@@ -171,6 +171,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(DESTEK_IMAP_POLL_SECONDS),
         "options": {"expires": float(DESTEK_IMAP_POLL_SECONDS)},
     },
+    # SLA: warnings, breaches, escalation and progress reminders that are due (destek.sla);
+    # an unclaimed run expires instead of queueing behind the next one.
+    "sla-scan": {"task": "destek.sla.tasks.sla_scan", "schedule": 30.0,
+                 "options": {"expires": 30.0}},
+    "sla-recompute-sweep": {"task": "destek.sla.tasks.sla_recompute_sweep", "schedule": 120.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).
