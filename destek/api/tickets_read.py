@@ -18,15 +18,25 @@ from destek.api.serializers import PriorityField, TicketDetailSerializer, Ticket
 from destek.core.errors import PermissionDenied
 from destek.tickets.access import access_ticket_by_id
 from destek.tickets.models import Status, Ticket
-from destek.tickets.selectors import QUEUES, SORTS, QueueFilters, ticket_detail, ticket_queue
+from destek.tickets.selectors import (
+    QUEUES,
+    SORTS,
+    QueueFilters,
+    TicketDetail,
+    ticket_detail,
+    ticket_queue,
+)
 
 
 def ticket_detail_response(request: Request, ticket: Ticket, *,
                            status_code: int = status.HTTP_200_OK,
-                           headers: dict[str, str] | None = None) -> Response:
-    """A ticket (obtained through access_*) with what `actor` may see of its conversation."""
+                           headers: dict[str, str] | None = None,
+                           detail: TicketDetail | None = None) -> Response:
+    """A ticket (obtained through access_*) with what `actor` may see of its conversation;
+    `detail` when the caller already has it (a ticket it just opened)."""
     user = actor(request)
-    detail = ticket_detail(actor=user, ticket=ticket, with_events=user.is_agent)
+    if detail is None:
+        detail = ticket_detail(actor=user, ticket=ticket, with_events=user.is_agent)
     context = {"request": request, "messages": detail.messages, "events": detail.events}
     body = TicketDetailSerializer(ticket, context=context).data
     return Response(body, status=status_code, headers=headers)

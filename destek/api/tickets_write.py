@@ -21,6 +21,7 @@ from destek.core.errors import ApplicationError, PermissionDenied
 from destek.tickets.access import access_ticket_by_id
 from destek.tickets.intake import MAX_BODY_CHARS, MAX_SUBJECT, InboundMessage, receive
 from destek.tickets.models import Channel, Status
+from destek.tickets.selectors import new_ticket_detail
 from destek.tickets.services.changes import UNSET, ticket_set_status_by_customer, ticket_update
 from destek.tickets.uploads import files_from_request
 
@@ -80,10 +81,19 @@ class TicketCreateApi(ApiView):
         key = idempotency.idempotency_key(request)
         inbound = _inbound_ticket(user, params.validated_data, key)
         result = receive(inbound)
-        ticket = access_ticket_by_id(actor=user, ticket_id=result.ticket.pk)
-        if result.duplicate:
-            return ticket_detail_response(request, ticket, headers={"Idempotent-Replayed": "true"})
-        return ticket_detail_response(request, ticket, status_code=status.HTTP_201_CREATED)
+        if result.duplicate or not user.is_customer:
+            # A replay, or an agent: read it back through the access check.
+            ticket = access_ticket_by_id(actor=user, ticket_id=result.ticket.pk)
+            if result.duplicate:
+                return ticket_detail_response(request, ticket,
+                                              headers={"Idempotent-Replayed": "true"})
+            return ticket_detail_response(request, ticket, status_code=status.HTTP_201_CREATED)
+        # A customer's own new ticket: answer from what the funnel returned (its department,
+        # customer and assignee are loaded), without reading ticket and message back.
+        detail = new_ticket_detail(actor=user, ticket=result.ticket, message=result.message,
+                                   attachments=result.attachments)
+        return ticket_detail_response(request, result.ticket, detail=detail,
+                                      status_code=status.HTTP_201_CREATED)
 
 
 def _inbound_ticket(user: User, data: dict[str, Any], key: str) -> InboundMessage:

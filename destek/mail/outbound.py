@@ -135,6 +135,19 @@ class Envelope:
     signature: str
 
 
+def notification_message_id(*, ticket_id: int, recipient_id: int, is_thread_root: bool) -> str:
+    """The Message-ID of a ticket notification, or "" when the default one will do (the
+    thread root's is the ticket's thread id; without reply tokens, any unique id).
+
+    The outbox fixes it when the notification is written, before it is rendered, so a
+    reply can be threaded by it as soon as the email exists."""
+    if is_thread_root or not getattr(settings, "DESTEK_MAIL_REPLY_TOKENS", True):
+        return ""
+    # Replies quote this id in In-Reply-To: the token survives clients that drop Reply-To.
+    token = make_token(ticket_id=ticket_id, user_id=recipient_id)
+    return f"<{token}.{uuid.uuid4().hex[:16]}@{message_id_domain()}>"
+
+
 def notification_envelope(*, ticket: Ticket, recipient: User, fallback_reply_to: list[str],
                           is_thread_root: bool) -> Envelope:
     mailbox = mailbox_for_department(ticket.department_id)
@@ -142,10 +155,10 @@ def notification_envelope(*, ticket: Ticket, recipient: User, fallback_reply_to:
     reply_to = reply_address(mailbox=mailbox, fallback=fallback, ticket_id=ticket.pk,
                              user_id=recipient.pk)
     headers = origin_headers()
-    if not is_thread_root and getattr(settings, "DESTEK_MAIL_REPLY_TOKENS", True):
-        # Replies quote this id in In-Reply-To: the token survives clients that drop Reply-To.
-        token = make_token(ticket_id=ticket.pk, user_id=recipient.pk)
-        headers["Message-ID"] = f"<{token}.{uuid.uuid4().hex[:16]}@{message_id_domain()}>"
+    message_id = notification_message_id(ticket_id=ticket.pk, recipient_id=recipient.pk,
+                                         is_thread_root=is_thread_root)
+    if message_id:
+        headers["Message-ID"] = message_id
     signature = mailbox.signature.strip() if mailbox and not recipient.is_agent else ""
     return Envelope(from_email=from_header(mailbox), reply_to=[reply_to] if reply_to else [],
                     headers=headers, signature=signature)

@@ -20,6 +20,10 @@ Guarantees and the one trade-off
 * Every attempt counts (attempts is incremented when claiming), so a message that kills
   its worker every time still ends `failed` after DESTEK_OUTBOX_MAX_ATTEMPTS instead of
   looping forever. Failures keep their error in `last_error`, visible in the admin.
+* Ticket notifications arrive unrendered (a payload of ids). The first attempt renders and
+  stores the bytes *before* talking to the mail server, under its claim, and every later
+  attempt sends the stored bytes: the same Message-ID and Date whatever happens after the
+  rendering. A notice whose ticket or recipient was deleted fails at once.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from destek.notifications.models import OutboundEmail, OutboxStatus
+from destek.notifications.notices import NoticeGone
+from destek.notifications.outbox import OutboxError, render_pending
 from destek.notifications.transports import PartiallyRefused, current_transport
 
 logger = logging.getLogger(__name__)
@@ -86,6 +92,16 @@ def deliver(outbox_id: int) -> Outcome:
     if claimed is None:
         return Outcome.SKIPPED
     row, claimed_at = claimed
+    if row.needs_rendering:
+        try:
+            rendered = render_pending(row, claimed_at=claimed_at)
+        except (NoticeGone, OutboxError) as exc:  # nothing that could ever be sent
+            return _mark_failed(row, claimed_at, exc, permanent=True)
+        except Exception as exc:  # a database hiccup, a broken template…: retried
+            return _mark_failed(row, claimed_at, exc)
+        if rendered is None:
+            return Outcome.SKIPPED  # the sweeper gave the row to another attempt meanwhile
+        row = rendered
     try:
         current_transport().send(outbox_id=row.pk, from_email=row.from_email,
                                  recipients=list(row.recipients), raw=row.raw_bytes)
@@ -123,9 +139,10 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
 
 
-def _mark_failed(row: OutboundEmail, claimed_at: datetime, exc: Exception) -> Outcome:
+def _mark_failed(row: OutboundEmail, claimed_at: datetime, exc: Exception, *,
+                 permanent: bool = False) -> Outcome:
     now = timezone.now()
-    give_up = is_permanent(exc) or row.attempts >= max_attempts()
+    give_up = permanent or is_permanent(exc) or row.attempts >= max_attempts()
     fields: dict[str, object] = {"last_error": describe(exc)}
     if give_up:
         fields["status"] = OutboxStatus.FAILED

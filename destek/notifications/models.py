@@ -23,8 +23,12 @@ class OutboxStatus(models.TextChoices):
 class OutboundEmail(models.Model):
     """One email to deliver, stored as the exact bytes that go on the wire.
 
-    `raw_message` is serialized once, when the row is written, so every delivery attempt
-    (including a re-send after a crash) carries the same Message-ID, Date and body.
+    `raw_message` is serialized once, so every delivery attempt (including a re-send after a
+    crash) carries the same Message-ID, Date and body. Emails handed over whole (allauth,
+    `send_mail`) are serialized when the row is written. Ticket notifications are written
+    as a `payload` (what to say to whom: template key and ids, destek.notifications.notices)
+    and rendered by the worker that first claims the row, before its first attempt;
+    `rendered_at` is set then, and every later attempt sends the stored bytes.
     `subject`, `body_text`, `body_html` and `headers` are copies for people reading the admin.
     """
 
@@ -48,6 +52,10 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(_("HTML body"), blank=True, default="")
     headers = models.JSONField(_("headers"), default=dict, blank=True)
     raw_message = models.BinaryField(_("raw message"))
+    payload = models.JSONField(
+        _("payload"), default=dict, blank=True,
+        help_text=_("A notification not rendered yet: what to say to whom, as ids."))
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
 
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True, default="")
@@ -75,6 +83,10 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
+
+    @property
+    def needs_rendering(self) -> bool:
+        return bool(self.payload) and self.rendered_at is None
 
     @property
     def raw_bytes(self) -> bytes:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import logging
+from datetime import datetime
 from email.utils import make_msgid, parseaddr
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -21,6 +23,9 @@ from django.utils.translation import gettext as _
 
 from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.tickets.models import Ticket
+
+if TYPE_CHECKING:
+    from destek.notifications.compose import Notice
 
 logger = logging.getLogger(__name__)
 
@@ -65,17 +70,11 @@ def _bodies(message: EmailMessage) -> tuple[str, str]:
     return body, html
 
 
-def outbox_email_create(*, message: EmailMessage, kind: str = "", ticket: Ticket | None = None,
-                        idempotency_key: str = "") -> OutboundEmail:
-    """Serialize `message` into a pending outbox row and deliver it after the commit.
+def serialized(message: EmailMessage) -> dict[str, Any]:
+    """The OutboundEmail fields of `message`: its wire bytes, and copies for the admin.
 
-    With an idempotency key, a second call for the same key returns the first row and
-    writes nothing, even when two transactions race (the unique constraint decides).
+    Raises OutboxError for an email without recipients or one too large to send.
     """
-    if idempotency_key:
-        existing = OutboundEmail.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
     recipients = list(dict.fromkeys(message.recipients()))
     if not recipients:
         raise OutboxError(_("An email needs at least one recipient."))
@@ -93,27 +92,123 @@ def outbox_email_create(*, message: EmailMessage, kind: str = "", ticket: Ticket
         raise OutboxError(_("The email is too large to send (%(size)d bytes).")
                           % {"size": len(raw)})
     text, html = _bodies(message)
+    return {
+        "message_id": message_id[:255], "from_email": str(message.from_email)[:320],
+        "recipients": recipients, "subject": str(message.subject), "body_text": text,
+        "body_html": html, "headers": {name: str(value) for name, value in mime.items()},
+        "raw_message": raw,
+    }
+
+
+def outbox_email_create(*, message: EmailMessage, kind: str = "", ticket: Ticket | None = None,
+                        idempotency_key: str = "") -> OutboundEmail:
+    """Serialize `message` into a pending outbox row and deliver it after the commit.
+
+    With an idempotency key, a second call for the same key returns the first row and
+    writes nothing, even when two transactions race (the unique constraint decides).
+    """
+    now = timezone.now()
+    row = OutboundEmail(status=OutboxStatus.PENDING, kind=kind[:40], ticket=ticket,
+                        idempotency_key=idempotency_key[:200], next_attempt_at=now,
+                        created_at=now, rendered_at=now, **serialized(message))
+    return _insert(row)
+
+
+def render_in_worker() -> bool:
+    """DESTEK_RENDER_NOTIFICATIONS_IN_WORKER (default on): see outbox_notice_create."""
+    return bool(getattr(settings, "DESTEK_RENDER_NOTIFICATIONS_IN_WORKER", True))
+
+
+def outbox_notice_create(*, notice: Notice, idempotency_key: str) -> OutboundEmail:
+    """A ticket notification into the outbox, in the caller's transaction.
+
+    By default the row holds only what to say to whom (`payload`: template key and ids);
+    the worker that first claims it renders and stores the email before sending
+    (`render_pending`), so the request that caused it pays for one INSERT instead of
+    composing an email. With DESTEK_RENDER_NOTIFICATIONS_IN_WORKER off it is composed here.
+    """
+    if not render_in_worker():
+        from destek.notifications.compose import compose
+
+        return outbox_email_create(message=compose(notice), kind=notice.key,
+                                   ticket=notice.ticket, idempotency_key=idempotency_key)
+    from destek.mail.outbound import notification_message_id
+    from destek.notifications.compose import thread_id
+    from destek.notifications.notices import notice_payload
+
+    # The Message-ID is fixed now, so replies can be threaded by it from the moment the
+    # email exists; rendering keeps it.
+    if notice.is_thread_root:
+        message_id = thread_id(notice.ticket)
+    else:
+        message_id = notification_message_id(
+            ticket_id=notice.ticket.pk, recipient_id=notice.recipient.pk, is_thread_root=False,
+        ) or new_message_id()
     now = timezone.now()
     row = OutboundEmail(
-        status=OutboxStatus.PENDING, kind=kind[:40], ticket=ticket,
+        status=OutboxStatus.PENDING, kind=notice.key[:40], ticket=notice.ticket,
         idempotency_key=idempotency_key[:200], message_id=message_id[:255],
-        from_email=str(message.from_email)[:320], recipients=recipients,
-        subject=str(message.subject), body_text=text, body_html=html,
-        headers={name: str(value) for name, value in mime.items()},
-        raw_message=raw, next_attempt_at=now, created_at=now,
+        from_email=str(settings.DEFAULT_FROM_EMAIL)[:320],
+        recipients=list(dict.fromkeys([notice.recipient.email, *notice.cc])),
+        payload=notice_payload(notice), raw_message=b"", next_attempt_at=now, created_at=now,
     )
-    if idempotency_key:
+    return _insert(row)
+
+
+def _insert(row: OutboundEmail) -> OutboundEmail:
+    """INSERT the row and enqueue its delivery on commit; with an idempotency key already
+    taken (the same event handled twice, or two racing transactions), the existing row."""
+    if row.idempotency_key:
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # a savepoint: a duplicate key must not abort the caller
                 row.save(force_insert=True)
         except IntegrityError:
-            existing = OutboundEmail.objects.filter(idempotency_key=idempotency_key).first()
+            existing = OutboundEmail.objects.filter(idempotency_key=row.idempotency_key).first()
             if existing is None:
                 raise
             return existing
     else:
         row.save(force_insert=True)
     enqueue_on_commit(row.pk)
+    return row
+
+
+def rendered_fields(row: OutboundEmail) -> dict[str, Any]:
+    """Compose the notification a row holds (its payload) with the Message-ID the row was
+    given when it was written: the fields `render_pending` stores."""
+    from destek.notifications.compose import compose
+    from destek.notifications.notices import notice_from_payload
+
+    message = compose(notice_from_payload(row.payload))
+    if row.message_id:
+        message.extra_headers = {k: v for k, v in message.extra_headers.items()
+                                 if k.lower() != "message-id"}
+        message.extra_headers["Message-ID"] = row.message_id
+    return serialized(message)
+
+
+def render_pending(row: OutboundEmail, *, claimed_at: datetime) -> OutboundEmail | None:
+    """Compose a claimed notification row and store its bytes, before it is first sent.
+
+    Idempotent: the UPDATE only fills a row still unrendered and still claimed by this
+    attempt (`claimed_at`), so the bytes, Message-ID and Date are fixed once and every
+    later attempt (a retry, a re-send after a crash) sends exactly them. Returns the row
+    ready to send, or None when the claim was lost meanwhile (the sweeper gave the row to
+    another worker). Raises NoticeGone (ticket or recipient deleted) and OutboxError.
+    """
+    if not row.needs_rendering:
+        return row
+    fields = rendered_fields(row)
+    done = OutboundEmail.objects.filter(
+        pk=row.pk, rendered_at__isnull=True, status=OutboxStatus.SENDING, claimed_at=claimed_at,
+    ).update(rendered_at=timezone.now(), **fields)
+    if not done:
+        current = OutboundEmail.objects.filter(pk=row.pk).first()
+        if current is None or current.claimed_at != claimed_at or current.needs_rendering:
+            return None
+        return current
+    for name, value in fields.items():
+        setattr(row, name, value)
     return row
 
 

@@ -9,16 +9,17 @@ The rules of who is told what:
 
 Each notification has an idempotency key, so an event handled twice writes one email.
 These handlers run inside the intake/service transaction (destek.core.bus); only the
-Celery enqueue waits for the commit.
+Celery enqueue waits for the commit. They decide who is told what; the email itself is
+composed by the delivery worker (destek.notifications.outbox.outbox_notice_create).
 """
 
 from __future__ import annotations
 
 from destek.accounts.models import User
-from destek.notifications.compose import Notice, compose
+from destek.notifications.compose import Notice
 from destek.notifications.links import agent_ticket_url, customer_ticket_url
 from destek.notifications.models import TemplateKey
-from destek.notifications.outbox import outbox_email_create
+from destek.notifications.outbox import outbox_notice_create
 from destek.tickets.domain_events import MessagePosted, TicketAssigned, TicketOpened
 from destek.tickets.models import AuthorKind, EventKind, Message, Ticket, TicketEvent
 
@@ -36,8 +37,7 @@ def _send(notice: Notice, idempotency_key: str) -> None:
         if notice.recipient.email.lower() in bouncing:
             return
         notice.cc = [a for a in notice.cc if a.lower() not in bouncing]
-    outbox_email_create(message=compose(notice), kind=notice.key, ticket=notice.ticket,
-                        idempotency_key=idempotency_key)
+    outbox_notice_create(notice=notice, idempotency_key=idempotency_key)
 
 
 def _customer_cc(ticket: Ticket) -> list[str]:
@@ -95,7 +95,7 @@ def on_ticket_assigned(event: TicketAssigned) -> None:
         return
     if event.actor is not None and event.actor.pk == assignee.pk:
         return  # they took it themselves
-    latest = (
+    latest = event.latest_message or (
         Message.objects.filter(ticket=ticket, is_internal=False)
         .select_related("author").order_by("-created_at", "-id").first()
     )
@@ -103,13 +103,14 @@ def on_ticket_assigned(event: TicketAssigned) -> None:
                     message=latest, url=agent_ticket_url(ticket),
                     extra_context={"assigned_by": event.actor.display_name if event.actor
                                    else ""})
-    _send(notice, _assignment_key(ticket, assignee))
+    _send(notice, _assignment_key(ticket, assignee, event.audit_event_id))
 
 
-def _assignment_key(ticket: Ticket, assignee: User) -> str:
+def _assignment_key(ticket: Ticket, assignee: User, audit_id: int | None = None) -> str:
     """One email per assignment: keyed on the audit event the service just wrote."""
-    audit_id = (
-        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ASSIGNEE)
-        .order_by("-id").values_list("pk", flat=True).first()
-    )
+    if audit_id is None:
+        audit_id = (
+            TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ASSIGNEE)
+            .order_by("-id").values_list("pk", flat=True).first()
+        )
     return f"assign-{audit_id}-{assignee.pk}" if audit_id else ""

@@ -39,9 +39,27 @@ def ticket_changed_message(ticket: Ticket) -> dict[str, Any]:
 def on_ticket_changed(event: HasTicket) -> None:
     """Subscribed (in destek.wiring) to TicketOpened, MessagePosted, TicketAssigned and
     TicketUpdated. Runs inside the service's transaction, so it only schedules the push:
-    nothing is announced that could still roll back."""
+    nothing is announced that could still roll back.
+
+    One push per ticket (and department) per transaction: opening a ticket that routing
+    assigns publishes two events, and desks only need to hear "this ticket changed" once.
+    """
     message = ticket_changed_message(event.ticket)
-    transaction.on_commit(lambda: push(message), robust=True)
+    key = (message["ticket_id"], message["department_id"])
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(callback, "destek_push_key", None) == key and not callback.done
+        for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        return  # this transaction already announces this ticket on commit
+
+    def announce() -> None:
+        announce.done = True  # type: ignore[attr-defined]
+        push(message)
+
+    announce.destek_push_key = key  # type: ignore[attr-defined]
+    announce.done = False  # type: ignore[attr-defined]
+    transaction.on_commit(announce, robust=True)
 
 
 def push(message: dict[str, Any]) -> None:

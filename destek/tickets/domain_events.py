@@ -33,6 +33,10 @@ class TicketAssigned:
     ticket: Ticket
     assignee: User | None
     actor: User | None
+    # What the publisher already has at hand, so subscribers need not read it back: the
+    # audit event of this assignment, and the ticket's latest public message.
+    audit_event_id: int | None = None
+    latest_message: Message | None = None
 
 
 @dataclass(frozen=True)

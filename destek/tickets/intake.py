@@ -32,7 +32,7 @@ from destek.tickets.models import (
     Status,
     Ticket,
 )
-from destek.tickets.services.routing import assign_automatically
+from destek.tickets.services.routing import pick_assignee
 from destek.tickets.services.status import stamp_status_times
 from destek.tickets.uploads import InboundFile, validate_files
 
@@ -184,10 +184,13 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
     if not customer.is_customer:
         raise ApplicationError(_("Tickets are opened for customers."), field="customer")
     department = _department_for(inbound, customer_facing=not by_agent)
+    # Routing picks before the INSERT, so the ticket is written once, already assigned.
+    membership = pick_assignee(department=department)
+    assignee = membership.agent if membership is not None else None
     ticket = Ticket.objects.create(
         subject=subject, department=department, priority=priority, status=Status.NEW,
         channel=inbound.channel, customer=customer, cc_addresses=list(inbound.cc),
-        follow_up_of_id=inbound.follow_up_of_id,
+        follow_up_of_id=inbound.follow_up_of_id, assignee=assignee,
         created_at=now, updated_at=now, message_count=1,
         last_customer_message_at=None if by_agent else now,
         last_agent_message_at=now if by_agent else None,
@@ -200,9 +203,16 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
         created_at=now,
     )
     attachments = _store_attachments(ticket, message, files)
-    events.record(ticket=ticket, actor=author or customer, kind=EventKind.CREATED,
-                  after=ticket.get_channel_display())
-    assign_automatically(ticket=ticket)
+    audit = [events.build(ticket=ticket, actor=author or customer, kind=EventKind.CREATED,
+                          after=ticket.get_channel_display(), at=now)]
+    if assignee is not None:
+        audit.append(events.build(ticket=ticket, actor=None, kind=EventKind.ASSIGNEE,
+                                  before="", after=assignee.display_name, at=now))
+    events.record_many(audit)
+    if assignee is not None:
+        bus.publish(domain_events.TicketAssigned(ticket=ticket, assignee=assignee, actor=None,
+                                                 audit_event_id=audit[-1].pk,
+                                                 latest_message=message))
     bus.publish(domain_events.TicketOpened(ticket=ticket, message=message, actor=author,
                                            quiet=inbound.suppress_notifications))
     return IntakeResult(ticket=ticket, message=message, created_ticket=True,

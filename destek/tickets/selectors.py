@@ -140,6 +140,24 @@ def ticket_detail(*, actor: User | None, ticket: Ticket, with_events: bool = Tru
     return TicketDetail(ticket=ticket, messages=messages, events=history)
 
 
+def new_ticket_detail(*, actor: User, ticket: Ticket, message: Message,
+                      attachments: list[Attachment]) -> TicketDetail:
+    """`ticket_detail` of a ticket the intake funnel has just opened, from what it returned:
+    its one message (author loaded) and that message's attachments, without reading them
+    back. Agents also get the history (one query)."""
+    cached = Attachment.objects.filter(message=message).order_by("pk")
+    # What prefetch_related("attachments") leaves behind: `message.attachments.all()` then
+    # returns these rows without a query.
+    cached._result_cache = sorted(attachments, key=lambda a: a.pk or 0)
+    cached._prefetch_done = True  # type: ignore[attr-defined]
+    message._prefetched_objects_cache = {"attachments": cached}  # type: ignore[attr-defined]
+    history: list[TicketEvent] = []
+    if actor.is_agent:
+        history = list(TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+                       .order_by("created_at", "pk"))
+    return TicketDetail(ticket=ticket, messages=[message], events=history)
+
+
 def canned_responses_for(*, ticket: Ticket) -> QuerySet[CannedResponse]:
     return CannedResponse.objects.filter(
         Q(department__isnull=True) | Q(department_id=ticket.department_id)

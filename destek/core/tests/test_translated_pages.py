@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from destek.accounts.models import User
 from destek.notifications.models import OutboundEmail
+from destek.notifications.testing import render_outbox
 from destek.tickets.access import guest_token_for
 from destek.tickets.factories import open_ticket
 from destek.tickets.models import Priority
@@ -87,6 +88,7 @@ def test_ticket_opened_email_follows_the_customer_language(
     customer.language = language
     customer.save(update_fields=["language"])
     open_ticket(customer=customer, department=department, priority=Priority.HIGH)
+    render_outbox()  # notifications are composed by the delivery worker
     [email] = [row for row in OutboundEmail.objects.all() if customer.email in row.recipients]
     assert subject in email.subject
     for word in words:

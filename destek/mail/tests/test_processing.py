@@ -13,6 +13,7 @@ from destek.mail.parsing.types import ParsedAttachment, UnparseableEmail
 from destek.mail.tests.processing_helpers import parsed, reply_to
 from destek.notifications.compose import thread_id
 from destek.notifications.models import OutboundEmail
+from destek.notifications.testing import render_outbox
 from destek.tickets.factories import open_ticket, reply
 from destek.tickets.models import AuthorKind, Message, Status, Ticket
 
@@ -34,6 +35,7 @@ def test_new_ticket_from_unknown_sender(feeder, mailbox, other_department):
     assert not ticket.customer.has_usable_password()
     assert row.ticket_message.external_id == mail.message_id
     assert row.from_address == "new.person@example.org"
+    render_outbox()  # notifications are composed by the delivery worker
     # The acknowledgement answers the customer's own message.
     ack = OutboundEmail.objects.get(ticket=ticket, kind="ticket_opened")
     assert ack.headers["In-Reply-To"] == f"<{mail.message_id}>"
@@ -239,6 +241,7 @@ def test_bounce_marks_addresses_bouncing_and_notifications_skip_them(feeder, mai
 
 def test_our_own_notification_coming_back_is_ignored(feeder, mailbox, customer):
     ticket = open_ticket(customer=customer, department=mailbox.department)
+    render_outbox()  # notifications are composed by the delivery worker
     ack = OutboundEmail.objects.get(ticket=ticket)
     outcome, _row = feeder.feed(parsed(message_id=ack.message_id.strip("<>"),
                                       from_address="support@destek.example"))

@@ -13,6 +13,7 @@ from destek.mail.tests.processing_helpers import parsed
 from destek.mail.tokens import address_with_token, base_address, find_token, make_token
 from destek.notifications.compose import thread_id
 from destek.notifications.models import OutboundEmail
+from destek.notifications.testing import render_outbox
 from destek.tickets.factories import open_ticket, reply
 from destek.tickets.models import AuthorKind, Ticket
 
@@ -38,6 +39,7 @@ def test_too_long_local_part_keeps_the_plain_address():
 
 
 def _notification(ticket, kind):
+    render_outbox()  # notifications are composed by the delivery worker
     row = OutboundEmail.objects.get(ticket=ticket, kind=kind)
     return row, message_from_bytes(row.raw_bytes, policy=policy.default)
 

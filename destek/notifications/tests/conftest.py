@@ -7,6 +7,7 @@ import pytest
 from destek.accounts.factories import CustomerFactory
 from destek.accounts.models import User
 from destek.notifications.models import OutboundEmail
+from destek.notifications.testing import render_outbox
 
 
 @pytest.fixture(autouse=True)
@@ -22,5 +23,6 @@ def tr_customer(db: None) -> User:
 
 
 def outbox_for(email: str) -> list[OutboundEmail]:
-    """The outbox rows addressed to `email`, oldest first."""
+    """The outbox rows addressed to `email`, oldest first, rendered as the worker will."""
+    render_outbox()
     return [row for row in OutboundEmail.objects.order_by("id") if email in row.recipients]

@@ -69,3 +69,19 @@ def test_push_reaches_everyone_group_and_department_group(monkeypatch):
                "reference": "T-100001"}
     subscribers.push(message)
     assert sent == [(groups.ALL, message), (groups.department_group(7), message)]
+
+
+@pytest.mark.django_db
+def test_one_push_per_ticket_per_transaction(pushed, customer, department,
+                                             django_capture_on_commit_callbacks):
+    """Routing assigns the new ticket (TicketAssigned and TicketOpened): desks hear it once."""
+    from destek.accounts.factories import AgentFactory, MembershipFactory
+    from destek.accounts.models import AssignmentMode
+
+    department.assignment_mode = AssignmentMode.ROUND_ROBIN
+    department.save()
+    MembershipFactory(department=department, agent=AgentFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_ticket(customer=customer, department=department)
+    assert ticket.assignee_id is not None
+    assert [p["ticket_id"] for p in pushed] == [ticket.pk]

@@ -1,0 +1,60 @@
+"""A ticket notification as the outbox stores it before it is rendered: ids, not text.
+
+The subscribers decide *who* is told *what* inside the change's transaction (cheap: a few
+attribute reads). Composing the email (the recipient's language, the template, the
+department's mailbox, the reply token, MIME serialization) is the expensive part; it is done
+by the delivery worker from this payload, once, before the first attempt (see
+`destek.notifications.outbox.render_pending` and ADR 0003).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from destek.accounts.models import User
+from destek.notifications.compose import Notice
+from destek.tickets.models import Attachment, Message, Ticket
+
+PAYLOAD_VERSION = 1
+
+
+class NoticeGone(Exception):
+    """The ticket or the recipient of a stored notice no longer exists: nothing to send."""
+
+
+def notice_payload(notice: Notice) -> dict[str, Any]:
+    """What `notice_from_payload` needs to rebuild `notice` in a worker (JSON)."""
+    return {
+        "v": PAYLOAD_VERSION,
+        "key": notice.key,
+        "recipient": notice.recipient.pk,
+        "ticket": notice.ticket.pk,
+        "message": notice.message.pk if notice.message is not None else None,
+        "url": notice.url,
+        "cc": list(notice.cc),
+        "reply_to": list(notice.reply_to),
+        "extra": dict(notice.extra_context),
+        "thread_root": notice.is_thread_root,
+    }
+
+
+def notice_from_payload(data: dict[str, Any]) -> Notice:
+    """The Notice a subscriber built, with the rows as they are now (4 queries)."""
+    ticket = (Ticket.objects.select_related("customer", "department", "assignee")
+              .filter(pk=data["ticket"]).first())
+    recipient = User.objects.filter(pk=data["recipient"]).first()
+    if ticket is None or recipient is None:
+        raise NoticeGone("The ticket or the recipient of this notification was deleted.")
+    message = None
+    if data.get("message") is not None:
+        attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+        message = (Message.objects.select_related("author").prefetch_related(attachments)
+                   .filter(pk=data["message"]).first())
+    return Notice(
+        key=data["key"], recipient=recipient, ticket=ticket, url=data["url"], message=message,
+        cc=list(data.get("cc", [])), reply_to=list(data.get("reply_to", [])),
+        extra_context=dict(data.get("extra", {})),
+        is_thread_root=bool(data.get("thread_root", False)),
+    )
