@@ -42,9 +42,13 @@ def publish(group: str, event: dict[str, Any]) -> None:
         logger.exception("Could not notify %s", group)
 
 
-def message_stored(conversation_id: int, seq: int) -> None:
-    publish_on_commit(conversation_group(conversation_id),
-                      {"type": "chat.notify", "conversation": conversation_id, "seq": seq})
+def message_stored(conversation_id: int, seq: int, frame: dict[str, Any] | None = None) -> None:
+    """`frame` is a copy of the stored message: a receiver that is exactly one behind sends it
+    on without a query; any other receiver reads what it misses from the database."""
+    event: dict[str, Any] = {"type": "chat.notify", "conversation": conversation_id, "seq": seq}
+    if frame is not None:
+        event["message"] = frame
+    publish_on_commit(conversation_group(conversation_id), event)
 
 
 def conversation_changed(conversation_id: int, *, agent_ids: tuple[int | None, ...] = ()) -> None:

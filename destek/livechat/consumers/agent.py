@@ -152,9 +152,15 @@ class AgentConsumer(ChatSocket):
             self.delivered[pk] = frames[-1]["seq"]
 
     async def chat_notify(self, event: dict[str, Any]) -> None:
-        pk = event["conversation"]
-        if pk in self.delivered and event["seq"] > self.delivered[pk]:
-            await self.forward(pk)
+        pk, seq = event["conversation"], event["seq"]
+        if pk not in self.delivered or seq <= self.delivered[pk]:
+            return
+        frame = event.get("message")
+        if frame is not None and seq == self.delivered[pk] + 1:
+            await self.send_json(frame)
+            self.delivered[pk] = seq
+            return
+        await self.forward(pk)
 
     async def chat_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "changed", "conversation": event["conversation"]})

@@ -123,8 +123,15 @@ class VisitorConsumer(ChatSocket):
             self.delivered = frames[-1]["seq"]
 
     async def chat_notify(self, event: dict[str, Any]) -> None:
-        if self.delivered is not None and event["seq"] > self.delivered:
-            await self.forward()
+        if self.delivered is None or event["seq"] <= self.delivered:
+            return
+        frame = event.get("message")
+        if frame is not None and event["seq"] == self.delivered + 1:
+            if not frame.get("internal"):
+                await self.send_json(frame)
+            self.delivered = event["seq"]
+            return
+        await self.forward()
 
     async def chat_changed(self, event: dict[str, Any]) -> None:
         self.conversation = await db(_reload)(self.conversation.pk)

@@ -27,6 +27,7 @@ from destek.livechat.models import (
     ConversationState,
     Side,
 )
+from destek.livechat.selectors import message_payload
 from destek.tickets.uploads import InboundFile, validate_files
 
 MAX_CLIENT_ID = 64
@@ -79,7 +80,8 @@ def chat_message_post(*, conversation_id: int, side: str, body: str, client_id: 
             conversation=conversation, seq=seq, client_id=client_id, side=side, author=author,
             body=body, is_internal=is_internal, attachment=attachment, created_at=now,
         )
-        events.message_stored(conversation.pk, seq)
+        events.message_stored(conversation.pk, seq, message_payload(
+            message, conversation=conversation))
     return Posted(message=message, duplicate=False)
 
 
