@@ -60,13 +60,19 @@ def live_q() -> Q:
     return Q(status=ArticleStatus.PUBLISHED) & (Q(publish_at__isnull=True) | Q(publish_at__lte=now))
 
 
-def articles_visible_to(actor: Actor, *, include_unpublished: bool = False) -> QuerySet[Article]:
-    """Articles `actor` may read. Drafts, articles in review and scheduled ones only for agents
-    who ask for them (`include_unpublished`); customers and visitors never see them."""
-    qs = Article.objects.filter(audience__in=audiences_for(actor))
+def visibility_q(actor: Actor, *, include_unpublished: bool = False) -> Q:
+    """Who may read what, over the fields `audience`, `status` and `publish_at` (an Article's,
+    or the copies in its search index). Drafts, articles in review and scheduled ones only for
+    agents who ask for them (`include_unpublished`); customers and visitors never see them."""
+    scope = Q(audience__in=audiences_for(actor))
     if include_unpublished and can_edit(actor):
-        return qs
-    return qs.filter(live_q())
+        return scope
+    return scope & live_q()
+
+
+def articles_visible_to(actor: Actor, *, include_unpublished: bool = False) -> QuerySet[Article]:
+    """Articles `actor` may read."""
+    return Article.objects.filter(visibility_q(actor, include_unpublished=include_unpublished))
 
 
 def _not_found() -> NotFound:

@@ -118,8 +118,7 @@ class KbArticleListApi(ApiView):
                 hit.article.snippet = hit.snippet  # type: ignore[attr-defined]
                 rows.append(hit.article)
             return Response(ArticleSummarySerializer(rows, many=True, context=context).data)
-        qs = access.articles_visible_to(user).defer("body_html", "body_text",
-                                                    "search_vector")
+        qs = access.articles_visible_to(user).defer("body_html", "body_text")
         if data.get("language"):
             qs = qs.filter(language=data["language"])
         if data.get("category"):

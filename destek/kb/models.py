@@ -84,9 +84,6 @@ class Article(models.Model):
     helpful_count = models.PositiveIntegerField(_("helpful votes"), default=0)
     unhelpful_count = models.PositiveIntegerField(_("unhelpful votes"), default=0)
     deflection_count = models.PositiveIntegerField(_("tickets avoided"), default=0)
-    # PostgreSQL only (destek.kb.search.postgres); on SQLite the FTS5 table kb_article_fts
-    # holds the index instead and this column stays empty.
-    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("article")
@@ -221,6 +218,33 @@ class SearchMiss(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class SearchIndex(models.Model):
+    """PostgreSQL's search index of an article (destek.kb.search.postgres); SQLite keeps the
+    FTS5 table kb_article_fts instead. A narrow table of its own: in kb_article's wide rows the
+    vectors are compressed with the bodies, and reading them cost 10x more (bench/README.md)."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="search_index")
+    vector = SearchVectorField()
+    title_vector = SearchVectorField()
+    # Copies of the article's fields that decide who may find it (destek.kb.access applies
+    # the same conditions here), so a search reads one narrow table; rewritten by every
+    # write of the article (services), never edited on their own.
+    language = models.CharField(max_length=8)
+    audience = models.CharField(max_length=16)
+    status = models.CharField(max_length=16)
+    publish_at = models.DateTimeField(null=True)
+    category = models.ForeignKey(Category, null=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
+
+    def __str__(self) -> str:
+        return str(self.article_id)
 
 
 class SearchTerm(models.Model):

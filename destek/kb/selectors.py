@@ -18,7 +18,7 @@ REPORT_LIMIT = 20
 
 
 def _light(qs: QuerySet[Article]) -> QuerySet[Article]:
-    return qs.defer("body_markdown", "body_html", "body_text", "search_vector")
+    return qs.defer("body_markdown", "body_html", "body_text")
 
 
 def category_list() -> list[Category]:
@@ -60,7 +60,7 @@ def faq_list(*, actor: Actor, language: str | None) -> list[Article]:
     qs = articles_visible_to(actor).filter(is_faq=True)
     if language:
         qs = qs.filter(language=language)
-    return list(qs.select_related("category").defer("search_vector").annotate(
+    return list(qs.select_related("category").annotate(
         score=F("helpful_count") - F("unhelpful_count"),
     ).order_by("-score", "-view_count", "pk")[:LIST_LIMIT])
 

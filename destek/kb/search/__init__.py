@@ -1,8 +1,8 @@
 """Knowledge-base search: one port, a PostgreSQL and an SQLite backend.
 
 `search` answers the search page, the API and the desk panel; `suggest` answers the live
-suggestions on the new-ticket form. Both start from `articles_visible_to`, so what someone may
-not read is never matched, ranked, counted or shown.
+suggestions on the new-ticket form. Both start from destek.kb.access (`visibility_q`), so what
+someone may not read is never matched, ranked, counted or shown.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 
-from destek.kb.access import Actor, articles_visible_to
+from destek.kb.access import Actor, visibility_q
 from destek.kb.models import Article, Category, SearchMiss
 from destek.kb.search.base import Backend, Hit, Query, SearchResult
 from destek.kb.search.text import STOPWORDS, highlight, query_terms, words
@@ -72,20 +72,20 @@ def category_ids_under(category_id: int) -> list[int]:
     return found
 
 
-def _scope(actor: Actor, language: str | None, category_id: int | None) -> QuerySet[Article]:
-    visible = articles_visible_to(actor)
+def _scope(actor: Actor, language: str | None, category_id: int | None) -> Q:
+    scope = visibility_q(actor)
     if language in LANGUAGE_CODES:
-        visible = visible.filter(language=language)
+        scope &= Q(language=language)
     if category_id is not None:
-        visible = visible.filter(category_id__in=category_ids_under(category_id))
-    return visible
+        scope &= Q(category_id__in=category_ids_under(category_id))
+    return scope
 
 
 def _hits(ranked: list[tuple[int, float]], text: str, *, snippets: bool) -> list[Hit]:
     if not ranked:
         return []
     articles = Article.objects.select_related("category").defer(
-        "body_markdown", "body_html", "search_vector").in_bulk([pk for pk, _r in ranked])
+        "body_markdown", "body_html").in_bulk([pk for pk, _r in ranked])
     terms = {lang: set(query_terms(text, lang)) for lang in LANGUAGE_CODES}
     hits = []
     for pk, rank in ranked:
@@ -145,18 +145,18 @@ def search(*, actor: Actor, query: str, language: str | None = None,
     if q.is_empty:
         return result
     engine = backend()
-    visible = _scope(actor, language, category_id)
-    ranked = engine.match(visible=visible, query=q, limit=limit)
+    scope = _scope(actor, language, category_id)
+    ranked = engine.match(scope=scope, query=q, limit=limit)
     match_text = text
     if not ranked:
         corrected = _correct(text, languages, engine)
         if corrected and corrected != text:
-            ranked = engine.match(visible=visible, limit=limit, query=Query(
+            ranked = engine.match(scope=scope, limit=limit, query=Query(
                 words=_words(corrected, languages), mode="and"))
             if ranked:
                 result.corrected, match_text = corrected, corrected
     if not ranked:
-        ranked = engine.match(visible=visible, limit=limit,
+        ranked = engine.match(scope=scope, limit=limit,
                               query=Query(words=q.words, mode="or"))
     if not ranked and record_misses:
         record_miss(query=text, language=language)
@@ -171,7 +171,7 @@ def suggest(*, actor: Actor, text: str, language: str | None = None,
     q = Query(words=_words(text, _languages(language), limit=12), mode="or")
     if q.is_empty:
         return []
-    ranked = backend().match(visible=_scope(actor, language, None), query=q,
+    ranked = backend().match(scope=_scope(actor, language, None), query=q,
                              limit=max(1, min(limit, 10)))
     return _hits(ranked, text, snippets=False)
 

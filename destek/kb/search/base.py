@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
+    from django.db.models import Q
 
     from destek.kb.models import Article
 
@@ -55,9 +55,9 @@ class Backend(Protocol):
 
     def remove(self, article_id: int) -> None: ...
 
-    def match(self, *, visible: QuerySet[Article], query: Query,
-              limit: int) -> list[tuple[int, float]]:
-        """(article id, score) of the best matches among `visible`, best first."""
+    def match(self, *, scope: Q, query: Query, limit: int) -> list[tuple[int, float]]:
+        """(article id, score) of the best matches within `scope`, best first. `scope` is a
+        filter over the fields an Article and its search index share (destek.kb.access)."""
         ...
 
     def nearest_terms(self, *, words: list[str], languages: list[str]) -> dict[str, str]:

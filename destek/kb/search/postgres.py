@@ -8,13 +8,14 @@ stemmer alone does not match "sunucularım" with "sunucu" (see text.py).
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q
 
-from destek.kb.models import Article
+from destek.kb.models import Article, SearchIndex
 from destek.kb.search.base import Query, pick_nearest
 from destek.kb.search.text import index_text, query_terms
 
 CANDIDATES = 20
+RANK_CANDIDATES = 200
 
 
 def _lexeme(word: str) -> str:
@@ -59,34 +60,44 @@ class PostgresBackend:
             body_terms = index_text(body, article.language)
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE kb_article SET search_vector = "
-                "setweight(to_tsvector(%s::regconfig, %s), 'A') || "
-                "setweight(to_tsvector(%s::regconfig, %s), 'B') WHERE id = %s",
-                [config, title, config, body_terms, article.pk],
+                "INSERT INTO kb_searchindex (article_id, title_vector, vector, language, "
+                "audience, status, publish_at, category_id) "
+                "SELECT %s, t, "
+                "setweight(t, 'A') || setweight(to_tsvector(%s::regconfig, %s), 'B'), "
+                "%s, %s, %s, %s, %s FROM to_tsvector(%s::regconfig, %s) AS t "
+                "ON CONFLICT (article_id) DO UPDATE SET title_vector = EXCLUDED.title_vector, "
+                "vector = EXCLUDED.vector, language = EXCLUDED.language, "
+                "audience = EXCLUDED.audience, status = EXCLUDED.status, "
+                "publish_at = EXCLUDED.publish_at, category_id = EXCLUDED.category_id",
+                [article.pk, config, body_terms, article.language, article.audience,
+                 article.status, article.publish_at, article.category_id, config, title],
             )
 
     def remove(self, article_id: int) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE kb_article SET search_vector = NULL WHERE id = %s",
-                           [article_id])
+        SearchIndex.objects.filter(article_id=article_id).delete()
 
-    def match(self, *, visible: QuerySet[Article], query: Query,
-              limit: int) -> list[tuple[int, float]]:
+    def match(self, *, scope: Q, query: Query, limit: int) -> list[tuple[int, float]]:
         tsquery, params = _query_sql(query)
         if not tsquery:
             return []
-        visible_sql, visible_params = visible.values("pk").query.sql_with_params()
-        # Only our own SQL is interpolated: fixed tsquery calls and Django's compiled filter;
-        # every value travels as a parameter.
+        # The scope's conditions are applied to the index's own copies of the article's
+        # audience, status, publishing time, language and category: one narrow table.
+        where_sql, where_params = SearchIndex.objects.filter(scope).values(
+            "article_id").query.sql_with_params()
+        # Ranking every match with ts_rank_cd costs ~8 µs a row and a common word matches
+        # half of 10,000 articles: matches are first ordered by their small title vectors,
+        # and only the best RANK_CANDIDATES get the full rank over title and body.
         sql = (
-            f"WITH q AS (SELECT {tsquery} AS query) "  # noqa: S608
-            "SELECT a.id, ts_rank_cd(a.search_vector, q.query, 1) AS rank "
-            "FROM kb_article a, q WHERE a.search_vector @@ q.query "
-            f"AND a.id IN ({visible_sql}) "
-            "ORDER BY rank DESC, a.id LIMIT %s"
+            f"WITH q AS (SELECT {tsquery} AS query), "  # noqa: S608
+            "c AS (SELECT s.article_id, s.vector, ts_rank(s.title_vector, q.query) AS t "
+            "      FROM kb_searchindex s, q WHERE s.vector @@ q.query "
+            f"     AND s.article_id IN ({where_sql}) "
+            "      ORDER BY t DESC, s.article_id LIMIT %s) "
+            "SELECT c.article_id, c.t + ts_rank_cd(c.vector, q.query, 1) AS rank "
+            "FROM c, q ORDER BY rank DESC, c.article_id LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *visible_params, limit])
+            cursor.execute(sql, [*params, *where_params, RANK_CANDIDATES, limit])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
     def nearest_terms(self, *, words: list[str], languages: list[str]) -> dict[str, str]:

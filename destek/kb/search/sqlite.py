@@ -9,7 +9,7 @@ an embedded installation has.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q
 
 from destek.kb.models import Article, SearchTerm
 from destek.kb.search.base import Query, pick_nearest
@@ -54,11 +54,11 @@ class SqliteBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [article_id])  # noqa: S608
 
-    def match(self, *, visible: QuerySet[Article], query: Query,
-              limit: int) -> list[tuple[int, float]]:
+    def match(self, *, scope: Q, query: Query, limit: int) -> list[tuple[int, float]]:
         expression = _match_expression(query)
         if not expression:
             return []
+        visible = Article.objects.filter(scope)
         visible_sql, visible_params = visible.values("pk").query.sql_with_params()
         sql = (
             f"SELECT rowid, bm25({TABLE}, 4.0, 1.0) AS score FROM {TABLE} "  # noqa: S608

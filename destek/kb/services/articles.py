@@ -143,6 +143,7 @@ def _set_status(article: Article, status: str, **fields: object) -> Article:
         setattr(article, name, value)
     article.updated_at = timezone.now()
     article.save(update_fields=["status", "updated_at", *fields])
+    index_article(article)  # the index keeps its own copy of who may find the article
     return article
 
 

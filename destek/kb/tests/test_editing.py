@@ -186,3 +186,12 @@ def test_api_create_and_edit(client: Client, agent):
     assert response.status_code == 201
     assert response.json()["translations"] == []  # the English one is still a draft
     assert client.get("/api/v1/kb/categories/").status_code == 200
+
+
+def test_unpublishing_hides_from_search_at_once(agent):
+    from destek.kb.services.articles import article_unpublish
+
+    article = make_article(title="Reseller hosting limits", body="Limits.")
+    assert [h.article.pk for h in search(actor=None, query="reseller").hits] == [article.pk]
+    article_unpublish(actor=agent, article=article)
+    assert search(actor=None, query="reseller", record_misses=False).hits == []
