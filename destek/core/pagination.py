@@ -11,11 +11,12 @@ from typing import Any, Generic, TypeVar
 from django.db.models import Model, Q, QuerySet
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")  # a model instance, or a `.values()` dict
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: list[M]
+class Page(Generic[R]):
+    items: list[R]
     next_cursor: str | None
 
 
@@ -45,9 +46,18 @@ def _after(ordering: list[tuple[str, bool]], values: list[Any]) -> Q:
     return condition
 
 
-def keyset_page(qs: QuerySet[M], *, ordering: list[tuple[str, bool]], cursor: str | None,
-                limit: int) -> Page[M]:
-    """One page of `qs` sorted by `ordering`, whose last field must be unique (the pk)."""
+def _sort_value(row: Any, field: str) -> Any:
+    """A row's value of a sort field: an attribute of a model, a key of a `.values()` dict."""
+    if isinstance(row, dict):
+        return row[field]
+    return getattr(row, field.replace("__", "_"))
+
+
+def keyset_page(qs: QuerySet[M, R], *, ordering: list[tuple[str, bool]], cursor: str | None,
+                limit: int) -> Page[R]:
+    """One page of `qs` sorted by `ordering`, whose last field must be unique (the pk).
+
+    `qs` may be a `.values()` queryset that selects the ordering fields."""
     qs = qs.order_by(*[f"-{f}" if desc else f for f, desc in ordering])
     if cursor:
         values = _decode(cursor, len(ordering))
@@ -58,5 +68,5 @@ def keyset_page(qs: QuerySet[M], *, ordering: list[tuple[str, bool]], cursor: st
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode([getattr(last, f.replace("__", "_")) for f, _d in ordering])
+        next_cursor = _encode([_sort_value(last, f) for f, _d in ordering])
     return Page(items=rows, next_cursor=next_cursor)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import filesizeformat, truncatechars
@@ -31,7 +31,6 @@ from destek.tickets.models import (
     Message,
     Priority,
     Status,
-    Ticket,
     TicketEvent,
     format_reference,
 )
@@ -116,35 +115,39 @@ class QueueRow(TypedDict):
     updated_ago: str
 
 
-def queue_rows(tickets: Iterable[Ticket]) -> list[QueueRow]:
-    """The queue table's rows (tickets from `ticket_queue`, with `tag_names`)."""
-    language = get_language()
+def queue_rows(tickets: Iterable[dict[str, Any]]) -> list[QueueRow]:
+    """The queue table's rows, from `ticket_queue_rows` (plain rows with `tag_names`)."""
+    tr = get_language() == "tr"
     url = id_url("desk:ticket", "ticket_id")
     statuses, priorities = status_labels(), priority_labels()
     select = gettext("Select %(ref)s")
     full_date = DateFormatter()
     rows: list[QueueRow] = []
     for t in tickets:
-        reference = format_reference(t.pk)
-        customer, assignee = t.customer, t.assignee
+        pk = t["id"]
+        reference = format_reference(pk)
+        department = (t["department__name_tr"] if tr and t["department__name_tr"]
+                      else t["department__name"])
         rows.append({
-            "pk": str(t.pk),
-            "url": url(t.pk),
+            "pk": str(pk),
+            "url": url(pk),
             "reference": reference,
             "select_label": select % {"ref": reference},
-            "subject": t.subject,
-            "customer_name": customer.full_name or customer.email,
-            "customer_email": customer.email,
-            "department": t.department.localized_name(language),
-            "priority_badge": PRIORITY_BADGES.get(t.priority, "text-bg-secondary"),
-            "priority_label": priorities.get(t.priority, str(t.priority)),
-            "status_badge": STATUS_BADGES.get(t.status, "text-bg-secondary"),
-            "status_label": statuses.get(t.status, t.status),
-            "assignee": assignee.display_name if assignee is not None else "",
-            "tags": getattr(t, "tag_names", None) or [],
-            "updated_iso": iso(t.updated_at),
-            "updated_title": full_date(t.updated_at),
-            "updated_ago": str(naturaltime(t.updated_at)),
+            "subject": t["subject"],
+            "customer_name": t["customer__full_name"] or t["customer__email"],
+            "customer_email": t["customer__email"],
+            "department": department,
+            "priority_badge": PRIORITY_BADGES.get(t["priority"], "text-bg-secondary"),
+            "priority_label": priorities.get(t["priority"], str(t["priority"])),
+            "status_badge": STATUS_BADGES.get(t["status"], "text-bg-secondary"),
+            "status_label": statuses.get(t["status"], t["status"]),
+            # User.display_name: the full name, else the address.
+            "assignee": (t["assignee__full_name"] or t["assignee__email"]
+                         if t["assignee_id"] is not None else ""),
+            "tags": t.get("tag_names") or [],
+            "updated_iso": iso(t["updated_at"]),
+            "updated_title": full_date(t["updated_at"]),
+            "updated_ago": str(naturaltime(t["updated_at"])),
         })
     return rows
 

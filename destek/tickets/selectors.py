@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -102,15 +103,44 @@ def ticket_queue(*, actor: User, filters: QueueFilters, cursor: str | None = Non
     return page
 
 
-def attach_tag_names(tickets: list[Ticket]) -> None:
-    """Set `ticket.tag_names` (sorted names) on each ticket: one query for all of them."""
-    names: dict[int, list[str]] = {t.pk: [] for t in tickets}
+QUEUE_ROW_FIELDS = (
+    "id", "subject", "status", "priority", "created_at", "updated_at",
+    "customer__full_name", "customer__email", "department__name", "department__name_tr",
+    "assignee_id", "assignee__full_name", "assignee__email",
+)
+
+
+def ticket_queue_rows(*, actor: User, filters: QueueFilters, cursor: str | None = None,
+                      limit: int = PAGE_SIZE) -> Page[dict[str, Any]]:
+    """`ticket_queue` as plain rows (the QUEUE_ROW_FIELDS, plus `tag_names`), for pages that
+    only print them: same filters, order, cursors and 2 queries, without building four model
+    instances per row."""
+    qs = _queue_base(actor, filters).values(*QUEUE_ROW_FIELDS)
+    ordering = SORTS.get(filters.sort, SORTS["updated"])
+    page = keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit)
+    names = _tag_names([row["id"] for row in page.items])
+    for row in page.items:
+        row["tag_names"] = names[row["id"]]
+    return page
+
+
+def _tag_names(ticket_ids: list[int]) -> dict[int, list[str]]:
+    """Each ticket's tag names, sorted: one two-column query for all of them."""
+    names: dict[int, list[str]] = {pk: [] for pk in ticket_ids}
     if names:
         through = Ticket.tags.through.objects.filter(ticket_id__in=list(names))
         for ticket_id, name in through.values_list("ticket_id", "tag__name"):
             names[ticket_id].append(name)
+    for found in names.values():
+        found.sort()
+    return names
+
+
+def attach_tag_names(tickets: list[Ticket]) -> None:
+    """Set `ticket.tag_names` (sorted names) on each ticket: one query for all of them."""
+    names = _tag_names([t.pk for t in tickets])
     for ticket in tickets:
-        ticket.tag_names = sorted(names[ticket.pk])  # type: ignore[attr-defined]
+        ticket.tag_names = names[ticket.pk]  # type: ignore[attr-defined]
 
 
 def customer_ticket_list(*, customer: User, cursor: str | None = None,

@@ -23,21 +23,20 @@ from destek.desk.presenters import (
     status_labels,
 )
 from destek.desk.views.common import acting_user
-from destek.tickets.models import Ticket
-from destek.tickets.selectors import ticket_queue
+from destek.tickets.selectors import ticket_queue_rows
 
 QUEUE_TABS = ("mine", "unassigned", "open", "all")
 
 
-def _load_page(request: HttpRequest) -> tuple[QueueRequest, Page[Ticket]]:
+def _load_page(request: HttpRequest) -> tuple[QueueRequest, Page[dict[str, Any]]]:
     actor = acting_user(request)
     asked = parse_queue_request(request.GET, actor=actor)
     try:
-        page = ticket_queue(actor=actor, filters=asked.filters, cursor=asked.cursor)
+        page = ticket_queue_rows(actor=actor, filters=asked.filters, cursor=asked.cursor)
     except (ValidationError, ValueError, TypeError, OverflowError):
         # A cursor that decodes but holds values of the wrong type: start from the top.
         asked = QueueRequest(filters=asked.filters, cursor=None, assignee=asked.assignee)
-        page = ticket_queue(actor=actor, filters=asked.filters, cursor=None)
+        page = ticket_queue_rows(actor=actor, filters=asked.filters, cursor=None)
     return asked, page
 
 
