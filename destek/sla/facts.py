@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -89,18 +90,21 @@ def match_policy(config: Config, ticket_values: dict[str, Any],
 class Columns:
     """What is written: on the ticket row, and on its TicketSla row."""
 
-    sla_due_at: datetime | None
-    sla_warn_at: datetime | None
-    sla_next_check_at: datetime | None
-    first_response_due: datetime | None
-    next_response_due: datetime | None
-    resolution_due: datetime | None
-    progress_due: datetime | None
+    sla_due_at: Any  # datetime | None, or µs (see columns_for)
+    sla_warn_at: Any
+    sla_next_check_at: Any
+    first_response_due: Any
+    next_response_due: Any
+    resolution_due: Any
+    progress_due: Any
     paused: bool
     paused_seconds: int
 
 
-def columns_for(computed: Computed | None, policy: Policy | None, *, is_open: bool) -> Columns:
+def columns_for(computed: Computed | None, policy: Policy | None, *, is_open: bool,
+                convert: Callable[[int | None], Any] = dt) -> Columns:
+    """The values to store; instants as datetimes, or as µs with convert=identity (the
+    bulk recompute writes those without building datetime objects)."""
     if computed is None or policy is None or not is_open:
         return Columns(None, None, None, None, None, None, None,
                        bool(computed and computed.paused and is_open),
@@ -108,11 +112,15 @@ def columns_for(computed: Computed | None, policy: Policy | None, *, is_open: bo
     dues: dict[str, int | None] = {t.metric: t.due for t in computed.running()}
     candidates = check_candidates(computed, policy)
     return Columns(
-        sla_due_at=dt(computed.due_at), sla_warn_at=dt(computed.warn_at),
-        sla_next_check_at=dt(min(candidates, default=None)),
-        first_response_due=dt(dues.get(Metric.FIRST_RESPONSE)),
-        next_response_due=dt(dues.get(Metric.NEXT_RESPONSE)),
-        resolution_due=dt(dues.get(Metric.RESOLUTION)),
-        progress_due=dt(computed.progress_next), paused=computed.paused,
+        sla_due_at=convert(computed.due_at), sla_warn_at=convert(computed.warn_at),
+        sla_next_check_at=convert(min(candidates, default=None)),
+        first_response_due=convert(dues.get(Metric.FIRST_RESPONSE)),
+        next_response_due=convert(dues.get(Metric.NEXT_RESPONSE)),
+        resolution_due=convert(dues.get(Metric.RESOLUTION)),
+        progress_due=convert(computed.progress_next), paused=computed.paused,
         paused_seconds=computed.paused_us // 1_000_000,
     )
+
+
+def same(value: int | None) -> int | None:
+    return value
