@@ -33,6 +33,8 @@ class RunningDestek:
     logins: dict[str, tuple[str, str]]
     log: Path
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Another website (its own port) that may embed the chat widget: DESTEK_CHAT_ALLOWED_ORIGINS.
+    widget_host_origin: str = ""
 
     def sent_mail(self) -> list[bytes]:
         folder = self.data_dir / "sent-mail"
@@ -81,8 +83,12 @@ def destek_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningD
     port = _free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")}
+    # "localhost", not 127.0.0.1: another origin than ALLOWED_HOSTS, so only the chat's list
+    # lets it in.
+    widget_host_origin = f"http://localhost:{_free_port()}"
     env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(64), DESTEK_DATA_DIR=str(data_dir),
-               DESTEK_BASE_URL=f"http://127.0.0.1:{port}", ALLOWED_HOSTS="127.0.0.1")
+               DESTEK_BASE_URL=f"http://127.0.0.1:{port}", ALLOWED_HOSTS="127.0.0.1",
+               DESTEK_CHAT_ALLOWED_ORIGINS=widget_host_origin)
     created_db = admin_url = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         created_db, admin_url = _fresh_postgres_database(os.environ["DATABASE_URL"])
@@ -109,7 +115,8 @@ def destek_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningD
         for line in (data_dir / "demo-logins.txt").read_text().splitlines():
             role, email, password = line.split("\t")
             logins[role] = (email, password)
-        yield RunningDestek(url=url, data_dir=data_dir, logins=logins, log=log, env=env)
+        yield RunningDestek(url=url, data_dir=data_dir, logins=logins, log=log, env=env,
+                            widget_host_origin=widget_host_origin)
     finally:
         os.killpg(server.pid, 15)
         try:

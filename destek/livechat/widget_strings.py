@@ -31,6 +31,7 @@ def widget_strings() -> dict[str, str]:
         "reconnecting": _("Connection lost. Reconnecting…"),
         "ended": _("The chat has ended."),
         "end": _("End chat"),
+        "new_chat": _("Start a new chat"),
         "transcript": _("Email me the transcript"),
         "transcript_sent": _("The transcript is on its way to {email}."),
         "offline_title": _("We are not online right now"),

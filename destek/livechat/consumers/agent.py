@@ -80,24 +80,28 @@ class AgentConsumer(ChatSocket):
             await self.channel_layer.group_discard(events.conversation_group(pk),
                                                    self.channel_name)
 
-    async def _open(self, value: Any) -> Conversation:
+    async def _open(self, value: Any, *, fresh: bool = False) -> Conversation:
+        """The conversation, checked once; `fresh` reads it again (its state may have changed
+        since: a resume after "changed" must report the new state, not the cached one)."""
         pk = _conversation_id(value)
         conversation = self.conversations.get(pk)
-        if conversation is not None:
+        if conversation is not None and not fresh:
             return conversation
         conversation = await db(_access)(self.user, pk)
         if conversation is None:
+            await self.leave({"conversation": pk})
             raise NotFound("Chat not found.", field="conversation")
-        if len(self.conversations) >= MAX_OPEN:
-            raise BadFrame("too many conversations")
+        if pk not in self.conversations:
+            if len(self.conversations) >= MAX_OPEN:
+                raise BadFrame("too many conversations")
+            await self.channel_layer.group_add(events.conversation_group(pk), self.channel_name)
         self.conversations[pk] = conversation
-        await self.channel_layer.group_add(events.conversation_group(pk), self.channel_name)
         return conversation
 
     # --- from the console ---------------------------------------------------------------
 
     async def resume(self, content: dict[str, Any]) -> None:
-        conversation = await self._open(content.get("conversation"))
+        conversation = await self._open(content.get("conversation"), fresh=True)
         self.delivered[conversation.pk] = seq_value(content.get("after", 0))
         await self.send_json(conversation_payload(conversation, for_side=Side.AGENT))
         await self.forward(conversation.pk)

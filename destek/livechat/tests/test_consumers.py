@@ -266,3 +266,27 @@ def test_typing_read_receipts_and_end(setup, settings) -> None:
     assert conversation.state == ConversationState.ENDED
     assert conversation.visitor_read_seq >= 1
     assert Conversation.objects.get(pk=conversation.pk).ended_at is not None
+
+
+def test_a_resume_after_a_change_reports_the_new_state(setup) -> None:
+    """The console re-resumes a chat when told it changed: the answer must be read again,
+    not the state the socket cached when it first opened the chat (the visitor ended it)."""
+    conversation, agent = setup
+    agent_h = agent_headers(agent)
+
+    async def scenario() -> None:
+        visitor, desk = visitor_socket(conversation), agent_socket(agent_h)
+        assert (await visitor.connect())[0] and (await desk.connect())[0]
+        await next_of(desk, "hello")
+        await desk.send_json_to({"type": "resume", "conversation": conversation.pk,
+                                 "after": conversation.last_seq})
+        assert (await next_of(desk, "state"))["state"] == ConversationState.ACTIVE
+        await visitor.send_json_to({"type": "end"})
+        changed = await next_of(desk, "changed")
+        await desk.send_json_to({"type": "resume", "conversation": changed["conversation"],
+                                 "after": conversation.last_seq})
+        assert (await next_of(desk, "state"))["state"] == ConversationState.ENDED
+        await visitor.disconnect()
+        await desk.disconnect()
+
+    async_to_sync(scenario)()

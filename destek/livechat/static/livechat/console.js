@@ -38,9 +38,11 @@
     node.dataset.conversation = id;
     node.querySelector(".chat-send").addEventListener("click", function () { reply(p); });
     p.input.addEventListener("keydown", function (ev) { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); reply(p); } });
-    var typingAt = 0;
+    p.typingAt = 0;
     p.input.addEventListener("input", function () {
-      if (Date.now() - typingAt > 2000) { typingAt = Date.now(); send({type: "typing", conversation: id, active: true}); }
+      if (Date.now() - p.typingAt > 2000) { p.typingAt = Date.now(); send({type: "typing", conversation: id, active: true}); }
+      clearTimeout(p.typingStop);
+      p.typingStop = setTimeout(function () { stopTyping(p); }, 3000);
     });
     node.querySelector(".chat-close").addEventListener("click", function () { closePane(id); });
     node.querySelector(".chat-canned").addEventListener("change", function (ev) {
@@ -100,7 +102,7 @@
     div.appendChild(document.createTextNode(m.body || ""));
     if (m.attachment) {
       var a = document.createElement("a");
-      a.href = base + "files/" + m.attachment.id + "/"; a.textContent = " 📎 " + m.attachment.name;
+      a.href = base + "files/" + m.attachment.id + "/"; a.className = "ms-1"; a.textContent = m.attachment.name;
       div.appendChild(a);
     }
     var old = m.client_id && p.log.querySelector('[data-client-id="' + m.client_id + '"]');
@@ -108,7 +110,7 @@
     p.log.appendChild(div);
     p.log.scrollTop = p.log.scrollHeight;
     p.pending = p.pending.filter(function (x) { return x.client_id !== m.client_id; });
-    if (m.side === "visitor") send({type: "read", conversation: p.id, seq: m.seq});
+    if (m.side === "visitor") { p.typing.textContent = ""; send({type: "read", conversation: p.id, seq: m.seq}); }
     seen(p);
   }
   function seen(p) {
@@ -116,6 +118,7 @@
     var mine = p.log.querySelectorAll('[data-side="agent"]'), last = mine[mine.length - 1];
     if (last && Number(last.dataset.seq) <= p.visitorRead) {
       var s = document.createElement("div"); s.className = "chat-seen small text-body-secondary text-end"; s.textContent = L.labelSeen;
+      s.setAttribute("data-testid", "chat-seen");
       last.after(s);
     }
   }
@@ -124,13 +127,18 @@
     p.pending.push(item);
     var div = document.createElement("div");
     div.className = "mb-1 p-1 rounded bg-primary-subtle opacity-50"; div.dataset.clientId = item.client_id;
-    div.textContent = item.body || "📎"; p.log.appendChild(div);
+    div.textContent = item.body || "…"; p.log.appendChild(div);
     send(item);
+  }
+  function stopTyping(p) {
+    clearTimeout(p.typingStop);
+    if (p.typingAt) { p.typingAt = 0; send({type: "typing", conversation: p.id, active: false}); }
   }
   function reply(p) {
     var text = p.input.value.trim(); if (!text) return;
     var internal = p.node.querySelector(".chat-internal").checked;
     p.input.value = "";
+    stopTyping(p);
     queueReply(p, {body: text, internal: internal});
   }
 

@@ -15,6 +15,7 @@
   var EMOJI = ["😀", "🙂", "😉", "😍", "🤔", "😅", "😢", "😡", "👍", "👎", "🙏", "👋", "🎉", "✅", "❌", "❤️"];
   var T = {}, cfg = null, ws = null, retry = 0, store = load(), typingSent = 0, typingTimer = 0;
   var agentRead = 0, unread = 0, titleTimer = 0, baseTitle = document.title, closing = false;
+  var reconnectTimer = 0, heartbeat = 0, heardAt = 0, agentName = "", typingClear = 0, state = "";
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
@@ -32,6 +33,13 @@
     });
     (kids || []).forEach(function (c) { node.appendChild(c); });
     return node;
+  }
+  function clipIcon() {  // drawn, not an emoji: not every system has an emoji font
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg"), path = document.createElementNS(svg.namespaceURI, "path");
+    svg.setAttribute("viewBox", "0 0 16 16"); svg.setAttribute("aria-hidden", "true");
+    path.setAttribute("d", "M4.5 3a2.5 2.5 0 0 1 5 0v9a1.5 1.5 0 0 1-3 0V5a.5.5 0 0 1 1 0v7a.5.5 0 0 0 1 0V3a1.5 1.5 0 1 0-3 0v9a2.5 2.5 0 0 0 5 0V5a.5.5 0 0 1 1 0v7a3.5 3.5 0 1 1-7 0z");
+    svg.appendChild(path);
+    return svg;
   }
   function uid() {
     return (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2));
@@ -63,7 +71,10 @@
     ".who{font-size:11px;opacity:.7}.meta{font-size:11px;color:#777;text-align:right}.status{font-size:12px;color:#555;padding:4px 10px}" +
     ".icon{background:none;border:0;font-size:18px;cursor:pointer;padding:4px}.emoji{display:flex;flex-wrap:wrap;gap:2px;padding:4px 8px}" +
     ".emoji button{background:none;border:0;font-size:18px;cursor:pointer}.sugg a{display:block;color:var(--c)}[hidden]{display:none!important}" +
-    ".msg a{color:inherit}.links{display:flex;gap:8px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c);cursor:pointer;padding:0}";
+    ".msg a{color:inherit}.links{display:flex;gap:8px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c);cursor:pointer;padding:0}" +
+    ".typing{font-size:12px;color:#555;padding:0 10px;font-style:italic}.typing:empty{display:none}.status:empty{display:none}" +
+    ".pending{opacity:.65}button:disabled,textarea:disabled{opacity:.5;cursor:default}" +
+    ".visitor .meta{color:rgba(255,255,255,.85)}.foot:empty,.links:empty{display:none}.icon svg{width:18px;height:18px;vertical-align:middle;fill:#555}.msg svg{width:14px;height:14px;vertical-align:middle;fill:currentColor}";
   var launch = el("button", {"class": "btn launch", "data-testid": "chat-launcher", text: "Chat"});
   var panel = el("div", {"class": "panel", hidden: "", role: "dialog", "data-testid": "chat-panel"});
   root.appendChild(el("style", {text: css}));
@@ -71,11 +82,12 @@
   root.appendChild(panel);
   var title = el("span"), body = el("div", {"class": "body", "data-testid": "chat-body"});
   var status = el("div", {"class": "status", "data-testid": "chat-status", "aria-live": "polite"});
+  var typingLine = el("div", {"class": "typing", "data-testid": "chat-typing", "aria-live": "polite"});
   var foot = el("div", {"class": "foot"});
   var links = el("div", {"class": "links"});
   var emojiBox = el("div", {"class": "emoji", hidden: ""});
   panel.appendChild(el("div", {"class": "head"}, [title, el("button", {"aria-label": "×", text: "×", onclick: toggle})]));
-  [body, status, emojiBox, links, foot].forEach(function (n) { panel.appendChild(n); });
+  [body, typingLine, status, emojiBox, links, foot].forEach(function (n) { panel.appendChild(n); });
 
   function toggle() {
     panel.hidden = !panel.hidden;
@@ -176,57 +188,72 @@
     });
     body.appendChild(form);
   }
-  var input, fileInput;
+  var input, fileInput, sendButton;
   function showChat() {
-    clear(body); clear(foot); clear(links);
-    input = el("textarea", {rows: "2", placeholder: t("placeholder"), maxlength: String(cfg.max_message_chars), "data-testid": "chat-input"});
+    clear(body); clear(foot); clear(links); typingLine.textContent = "";
+    input = el("textarea", {rows: "2", placeholder: t("placeholder"), maxlength: String(cfg.max_message_chars), "aria-label": t("placeholder"), "data-testid": "chat-input"});
     input.addEventListener("keydown", function (ev) { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); sendText(); } });
     input.addEventListener("input", typing);
     fileInput = el("input", {type: "file", hidden: "", "data-testid": "chat-file"});
     fileInput.addEventListener("change", upload);
     clear(emojiBox);
     EMOJI.forEach(function (e) { emojiBox.appendChild(el("button", {type: "button", text: e, onclick: function () { input.value += e; input.focus(); }})); });
-    foot.appendChild(el("button", {"class": "icon", title: t("emoji"), "aria-label": t("emoji"), text: "☺", onclick: function () { emojiBox.hidden = !emojiBox.hidden; }}));
-    foot.appendChild(el("button", {"class": "icon", title: t("attach"), "aria-label": t("attach"), text: "📎", onclick: function () { fileInput.click(); }}));
+    foot.appendChild(el("button", {"class": "icon", type: "button", title: t("emoji"), "aria-label": t("emoji"), text: "☺", onclick: function () { emojiBox.hidden = !emojiBox.hidden; }}));
+    foot.appendChild(el("button", {"class": "icon", type: "button", title: t("attach"), "aria-label": t("attach"), "data-testid": "chat-attach", onclick: function () { fileInput.click(); }}, [clipIcon()]));
     foot.appendChild(fileInput);
     foot.appendChild(input);
-    foot.appendChild(el("button", {"class": "btn", text: t("send"), "data-testid": "chat-send", onclick: sendText}));
-    links.appendChild(el("button", {text: t("transcript"), "data-testid": "chat-transcript", onclick: function () { send({type: "transcript"}); }}));
-    links.appendChild(el("button", {text: t("end"), "data-testid": "chat-end", onclick: function () { send({type: "end"}); }}));
+    sendButton = el("button", {"class": "btn", type: "button", text: t("send"), "data-testid": "chat-send", onclick: sendText});
+    foot.appendChild(sendButton);
+    links.appendChild(el("button", {type: "button", text: t("transcript"), "data-testid": "chat-transcript", onclick: function () { send({type: "transcript"}); }}));
+    links.appendChild(el("button", {type: "button", text: t("end"), "data-testid": "chat-end", onclick: function () { send({type: "end"}); }}));
     (store.shown || []).forEach(render);
     store.pending.forEach(function (p) { renderPending(p); });
   }
+  function showEnded() {
+    // The chat is over: no more typing into it, but a new one is one click away.
+    input.disabled = sendButton.disabled = true; emojiBox.hidden = true; typingLine.textContent = "";
+    clear(links);
+    links.appendChild(el("button", {type: "button", text: t("transcript"), "data-testid": "chat-transcript", onclick: function () { send({type: "transcript"}); }}));
+    links.appendChild(el("button", {type: "button", text: t("new_chat"), "data-testid": "chat-new", onclick: function () {
+      disconnect(); store = {}; save(); state = ""; agentRead = 0; status.textContent = ""; showStart();
+    }}));
+  }
 
   // --- messages ----------------------------------------------------------------------------------
+  // Confirmed messages are shown in the server's order (seq); messages not yet acknowledged stay
+  // below them, marked "sending", until their own copy comes back with its seq.
   function render(m) {
     var node = el("div", {"class": "msg " + m.side, "data-seq": m.seq, "data-testid": "chat-message"});
     if (m.side === "agent" && m.name) node.appendChild(el("div", {"class": "who", text: m.name}));
     if (m.body) node.appendChild(el("div", {text: m.body}));
-    if (m.attachment) node.appendChild(el("a", {href: base + "/chat/api/files/" + m.attachment.id + "/?token=" + encodeURIComponent(store.token), text: "📎 " + m.attachment.name}));
-    var old = m.client_id && root.querySelector('[data-client-id="' + m.client_id + '"]');
-    if (old) old.replaceWith(node); else body.appendChild(node);
+    if (m.attachment) node.appendChild(el("a", {"class": "file", href: base + "/chat/api/files/" + m.attachment.id + "/?token=" + encodeURIComponent(store.token)}, [clipIcon(), document.createTextNode(" " + m.attachment.name)]));
+    var old = m.client_id && m.side === "visitor" && body.querySelector('[data-client-id="' + m.client_id + '"]');
+    if (old) old.remove();
+    body.insertBefore(node, body.querySelector("[data-client-id]"));
     body.scrollTop = body.scrollHeight;
     showSeen();
   }
   function renderPending(p) {
-    var node = el("div", {"class": "msg visitor", "data-client-id": p.client_id}, [el("div", {text: p.body || "📎"}), el("div", {"class": "meta", text: t("sending")})]);
+    var node = el("div", {"class": "msg visitor pending", "data-client-id": p.client_id, "data-testid": "chat-pending"},
+      [p.body ? el("div", {text: p.body}) : el("div", {}, [clipIcon()]), el("div", {"class": "meta", text: t("sending")})]);
     body.appendChild(node);
     body.scrollTop = body.scrollHeight;
   }
   function showSeen() {
-    var old = root.querySelector(".seen"); if (old) old.remove();
-    var mine = root.querySelectorAll(".msg.visitor[data-seq]"), last = mine[mine.length - 1];
+    var old = body.querySelector(".seen"); if (old) old.remove();
+    var mine = body.querySelectorAll(".msg.visitor[data-seq]"), last = mine[mine.length - 1];
     if (last && Number(last.dataset.seq) <= agentRead) last.appendChild(el("div", {"class": "meta seen", "data-testid": "chat-seen", text: t("seen")}));
   }
   function queue(item) {
     store.pending.push(item); save(); renderPending(item);
-    if (ws && ws.readyState === 1) ws.send(JSON.stringify(Object.assign({type: "message"}, item)));
+    send(Object.assign({type: "message"}, item));
   }
   function sendText() {
     var text = input.value.trim();
-    if (!text) return;
+    if (!text || input.disabled) return;
     input.value = "";
     queue({client_id: uid(), body: text});
+    clearTimeout(typingTimer); typingSent = 0;
     send({type: "typing", active: false});
   }
   function upload() {
@@ -245,6 +272,16 @@
     clearTimeout(typingTimer);
     typingTimer = setTimeout(function () { typingSent = 0; send({type: "typing", active: false}); }, 3000);
   }
+  function showTyping(active) {
+    clearTimeout(typingClear);
+    typingLine.textContent = active ? t("typing", {name: agentName || t("agent")}) : "";
+    // A lost "stopped typing" frame must not leave the line up forever.
+    if (active) typingClear = setTimeout(function () { typingLine.textContent = ""; }, 6000);
+  }
+  function showState() {
+    if (!ws || ws.readyState !== 1) status.textContent = t("reconnecting");
+    else status.textContent = state === "waiting" ? t("waiting") : state === "active" ? t("connected", {name: agentName || t("agent")}) : state === "ended" ? t("ended") : "";
+  }
   function markRead() {
     if (store.lastSeq && store.readSent !== store.lastSeq && !panel.hidden && !document.hidden) {
       if (send({type: "read", seq: store.lastSeq})) { store.readSent = store.lastSeq; save(); }
@@ -256,15 +293,39 @@
   }
 
   // --- the socket ----------------------------------------------------------------------------------
+  // One socket at a time. Events of a replaced socket are ignored, so a late close or message
+  // from it can neither start a second socket nor show anything twice. While the browser says
+  // it is offline nothing is tried; "online" reconnects at once.
+  function disconnect() {
+    clearTimeout(reconnectTimer); clearInterval(heartbeat);
+    var old = ws; ws = null;
+    if (old) { old.onopen = old.onmessage = old.onclose = old.onerror = null; try { old.close(); } catch (e) { /* already closed */ } }
+  }
+  function reconnectLater() {
+    clearTimeout(reconnectTimer);
+    if (closing || !store.token || navigator.onLine === false) return;
+    retry += 1;
+    reconnectTimer = setTimeout(connect, Math.min(15000, 500 * Math.pow(2, retry)) * (0.5 + Math.random()));
+  }
   function connect() {
+    disconnect();
+    if (!store.token || navigator.onLine === false) { showState(); return; }
     var url = base.replace(/^http/, "ws") + cfg.ws_path + "?token=" + encodeURIComponent(store.token);
-    ws = new WebSocket(url);
-    ws.onopen = function () {
-      retry = 0; status.textContent = "";
-      ws.send(JSON.stringify({type: "resume", after: store.lastSeq || 0}));
-      store.pending.forEach(function (p) { ws.send(JSON.stringify(Object.assign({type: "message"}, p))); });
+    var sock = ws = new WebSocket(url);
+    sock.onopen = function () {
+      retry = 0; heardAt = Date.now();
+      sock.send(JSON.stringify({type: "resume", after: store.lastSeq || 0}));
+      store.pending.forEach(function (p) { sock.send(JSON.stringify(Object.assign({type: "message"}, p))); });
+      showState(); markRead();
+      // A connection can die without a close (a sleeping laptop, a NAT timeout): ping, and
+      // start over when nothing was heard for a minute.
+      heartbeat = setInterval(function () {
+        if (Date.now() - heardAt > 60000) { disconnect(); showState(); connect(); }
+        else send({type: "ping"});
+      }, 25000);
     };
-    ws.onmessage = function (ev) {
+    sock.onmessage = function (ev) {
+      heardAt = Date.now();
       var f = JSON.parse(ev.data);
       if (f.type === "ack") {
         store.pending = store.pending.filter(function (p) { return p.client_id !== f.client_id; }); save();
@@ -274,37 +335,46 @@
         store.pending = store.pending.filter(function (p) { return p.client_id !== f.client_id || f.side !== "visitor"; });
         store.shown = (store.shown || []).concat([f]).slice(-200); save();
         render(f);
+        if (f.side === "agent") showTyping(false);
         if (f.side !== "visitor") notify();
       } else if (f.type === "state") {
-        agentRead = f.read; showSeen();
-        status.textContent = f.state === "waiting" ? t("waiting") : f.state === "active" ? t("connected", {name: f.agent || t("agent")}) : t("ended");
-        if (f.state === "ended") { input.disabled = true; }
+        agentRead = f.read; agentName = f.agent || ""; state = f.state;
+        showSeen(); showState();
+        if (f.state === "ended") showEnded();
       } else if (f.type === "typing") {
-        status.textContent = f.active ? t("typing", {name: t("agent")}) : "";
+        showTyping(f.active);
       } else if (f.type === "read") {
         agentRead = f.seq; showSeen();
       } else if (f.type === "transcript") {
         status.textContent = t("transcript_sent", {email: f.email});
       } else if (f.type === "error") {
         status.textContent = f.message || t("error");
-        if (f.client_id) { store.pending = store.pending.filter(function (p) { return p.client_id !== f.client_id; }); save(); }
+        if (f.client_id) {
+          store.pending = store.pending.filter(function (p) { return p.client_id !== f.client_id; }); save();
+          var failed = body.querySelector('[data-client-id="' + f.client_id + '"]'); if (failed) failed.remove();
+        }
       }
     };
-    ws.onclose = function (ev) {
-      ws = null;
+    sock.onclose = function (ev) {
+      if (sock !== ws) return;
+      ws = null; clearInterval(heartbeat);
       if (closing) return;
       if (ev.code === 4404) {
         store = {}; save(); showStart(); return;  // the chat is gone (expired token)
       }
-      status.textContent = t("reconnecting");
-      retry += 1;
-      setTimeout(connect, Math.min(15000, 500 * Math.pow(2, retry)) * (0.5 + Math.random()));
+      showState();
+      reconnectLater();
     };
   }
-  window.addEventListener("online", function () { if (!ws && store.token) { retry = 0; connect(); } });
-  window.addEventListener("pagehide", function () { closing = true; if (ws) ws.close(); });
+  window.addEventListener("online", function () { if (store.token && cfg) { retry = 0; connect(); } });
+  window.addEventListener("offline", function () { if (ws) { disconnect(); showState(); } });
+  window.addEventListener("pagehide", function () { closing = true; disconnect(); });
+  window.addEventListener("pageshow", function (ev) {  // back from the back/forward cache
+    if (ev.persisted && closing) { closing = false; if (store.token && cfg) connect(); }
+  });
 
   function showStart() {
+    closing = false;
     if (store.token) { showChat(); connect(); }
     else if (cfg.online) showPrechat();
     else showOffline();
