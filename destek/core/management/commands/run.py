@@ -54,8 +54,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.role:<9} {login.email}  password: {login.password}")
         import uvicorn
 
+        # uvicorn[standard] brings uvloop and httptools, which "auto" picks. No access log:
+        # Django logs errors, a proxy in front logs requests, and a line per request costs CPU.
         uvicorn.run("destek.asgi:application", host=options["host"], port=options["port"],
-                    workers=options["workers"], log_level="warning", lifespan="off")
+                    workers=options["workers"], log_level="warning", lifespan="off",
+                    access_log=False)
 
     def _start_worker(self) -> None:
         """The embedded default runs one worker with beat beside the web server."""
