@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.urls import path
@@ -33,8 +32,9 @@ class ChatOriginValidator(OriginValidator):
 
 
 def visitor_application() -> Any:
-    # The session is read too: a portal customer on Destek's own pages is recognised.
-    return ChatOriginValidator(AuthMiddlewareStack(VisitorConsumer.as_asgi()))
+    # No session middleware: the signed token is the visitor's only key (a portal customer
+    # was recognised when the chat started), and a thousand connects skip a session lookup.
+    return ChatOriginValidator(VisitorConsumer.as_asgi())
 
 
 class VisitorOrElse:

@@ -14,15 +14,16 @@ from destek.livechat.models import ChatMessage, Conversation, ConversationState,
 RESUME_BATCH = 200  # a client far behind gets the rest on its next resume
 
 
-def message_payload(message: ChatMessage, *, conversation: Conversation | None = None
-                    ) -> dict[str, Any]:
-    """The frame a client receives; names agents by their name only (never their address)."""
+def message_payload(message: ChatMessage, *, conversation: Conversation | None = None,
+                    name: str | None = None) -> dict[str, Any]:
+    """The frame a client receives; names agents by their name only (never their address).
+    A visitor is named by their conversation, or by `name` when the caller knows it."""
     author = message.author
     if message.side == Side.AGENT:
         name = (author.full_name if author else "") or ""
-    elif message.side == Side.VISITOR and conversation is not None:
+    elif message.side == Side.VISITOR and name is None and conversation is not None:
         name = conversation.display_name
-    else:
+    elif message.side != Side.VISITOR or name is None:
         name = ""
     frame: dict[str, Any] = {
         "type": "message", "conversation": message.conversation_id, "seq": message.seq,

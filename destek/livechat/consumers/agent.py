@@ -21,7 +21,12 @@ from destek.livechat.consumers.frames import (
     text_value,
 )
 from destek.livechat.models import Conversation, Side
-from destek.livechat.selectors import agent_conversations, conversation_payload, messages_after
+from destek.livechat.selectors import (
+    RESUME_BATCH,
+    agent_conversations,
+    conversation_payload,
+    messages_after,
+)
 from destek.livechat.services.messages import chat_mark_read, chat_message_post, clean_client_id
 from destek.livechat.services.routing import agent_seen
 
@@ -113,9 +118,9 @@ class AgentConsumer(ChatSocket):
         if attachment is not None and (isinstance(attachment, bool)
                                        or not isinstance(attachment, int)):
             raise BadFrame("bad attachment")
-        posted = await db(chat_message_post)(
-            conversation_id=conversation.pk, side=Side.AGENT, client_id=client_id,
-            body=text_value(content.get("body")), author=self.user,
+        posted = await self.call(
+            chat_message_post, conversation_id=conversation.pk, side=Side.AGENT,
+            client_id=client_id, body=text_value(content.get("body")), author=self.user,
             is_internal=bool(content.get("internal")), attachment_id=attachment)
         await self.send_json({"type": "ack", "conversation": conversation.pk,
                               "client_id": client_id, "seq": posted.message.seq})
@@ -128,7 +133,7 @@ class AgentConsumer(ChatSocket):
 
     async def read(self, content: dict[str, Any]) -> None:
         conversation = await self._open(content.get("conversation"))
-        await db(chat_mark_read)(conversation_id=conversation.pk, side=Side.AGENT,
+        await self.call(chat_mark_read, conversation_id=conversation.pk, side=Side.AGENT,
                                  seq=seq_value(content.get("seq")))
 
     async def leave(self, content: dict[str, Any]) -> None:
@@ -154,6 +159,8 @@ class AgentConsumer(ChatSocket):
             for frame in frames:
                 await self.send_json(frame)
             self.delivered[pk] = frames[-1]["seq"]
+            if len(frames) < RESUME_BATCH:
+                return  # that was all; anything newer comes with its own notification
 
     async def chat_notify(self, event: dict[str, Any]) -> None:
         pk, seq = event["conversation"], event["seq"]

@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
 from destek.core.errors import ApplicationError
+from destek.livechat import events
 from destek.livechat.consumers.frames import (
     CLOSE_BAD_FRAME,
     CLOSE_RATE_LIMITED,
@@ -29,6 +30,7 @@ from destek.livechat.consumers.frames import (
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+ENCODER = DjangoJSONEncoder(ensure_ascii=False)  # stateless: one for every frame
 
 
 class ChatSocket(AsyncWebsocketConsumer):
@@ -40,7 +42,7 @@ class ChatSocket(AsyncWebsocketConsumer):
 
     async def send_json(self, content: dict[str, Any]) -> None:
         if not self.closed:
-            await self.send(text_data=DjangoJSONEncoder(ensure_ascii=False).encode(content))
+            await self.send(text_data=ENCODER.encode(content))
 
     async def close_with(self, code: int) -> None:
         if not self.closed:
@@ -67,6 +69,13 @@ class ChatSocket(AsyncWebsocketConsumer):
 
     async def pong(self, content: dict[str, Any]) -> None:
         await self.send_json({"type": "pong"})
+
+    async def call(self, service: Callable[..., Any], /, **kwargs: Any) -> Any:
+        """A service on the thread pool (one hop for all its database work); what it
+        publishes after its commit is sent from here, on the event loop."""
+        result, collected = await db(events.collecting(service))(**kwargs)
+        await events.send_collected(self.channel_layer, collected)
+        return result
 
 
 def db(func: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:

@@ -22,7 +22,7 @@ from destek.livechat.consumers.frames import (
     text_value,
 )
 from destek.livechat.models import Conversation, Side
-from destek.livechat.selectors import conversation_payload, messages_after
+from destek.livechat.selectors import RESUME_BATCH, conversation_payload, messages_after
 from destek.livechat.services.conversations import chat_end
 from destek.livechat.services.messages import chat_mark_read, chat_message_post, clean_client_id
 from destek.livechat.services.transcript import chat_transcript_send
@@ -42,6 +42,12 @@ def _conversation(token: str) -> Conversation | None:
 
 def _reload(pk: int) -> Conversation:
     return Conversation.objects.select_related("department", "agent", "customer").get(pk=pk)
+
+
+def _send_transcript(pk: int) -> str:
+    conversation = _reload(pk)
+    chat_transcript_send(conversation=conversation, reason="request")
+    return conversation.email
 
 
 class VisitorConsumer(ChatSocket):
@@ -85,10 +91,10 @@ class VisitorConsumer(ChatSocket):
         if attachment is not None and (isinstance(attachment, bool)
                                        or not isinstance(attachment, int)):
             raise BadFrame("bad attachment")
-        posted = await db(chat_message_post)(
-            conversation_id=self.conversation.pk, side=Side.VISITOR, client_id=client_id,
-            body=text_value(content.get("body")), author=self.conversation.customer,
-            attachment_id=attachment)
+        posted = await self.call(
+            chat_message_post, conversation_id=self.conversation.pk, side=Side.VISITOR,
+            client_id=client_id, body=text_value(content.get("body")),
+            author=self.conversation.customer, attachment_id=attachment)
         await self.send_json({"type": "ack", "client_id": client_id,
                               "seq": posted.message.seq})
 
@@ -98,16 +104,15 @@ class VisitorConsumer(ChatSocket):
             "active": bool(content.get("active", True)), "sender": self.channel_name})
 
     async def read(self, content: dict[str, Any]) -> None:
-        await db(chat_mark_read)(conversation_id=self.conversation.pk, side=Side.VISITOR,
+        await self.call(chat_mark_read, conversation_id=self.conversation.pk, side=Side.VISITOR,
                                  seq=seq_value(content.get("seq")))
 
     async def end(self, content: dict[str, Any]) -> None:
-        await db(chat_end)(conversation_id=self.conversation.pk, side=Side.VISITOR)
+        await self.call(chat_end, conversation_id=self.conversation.pk, side=Side.VISITOR)
 
     async def transcript(self, content: dict[str, Any]) -> None:
-        conversation = await db(_reload)(self.conversation.pk)
-        await db(chat_transcript_send)(conversation=conversation, reason="request")
-        await self.send_json({"type": "transcript", "email": conversation.email})
+        email = await db(_send_transcript)(self.conversation.pk)
+        await self.send_json({"type": "transcript", "email": email})
 
     # --- from the channel layer ---------------------------------------------------------
 
@@ -121,6 +126,8 @@ class VisitorConsumer(ChatSocket):
             for frame in frames:
                 await self.send_json(frame)
             self.delivered = frames[-1]["seq"]
+            if len(frames) < RESUME_BATCH:
+                return  # that was all; anything newer comes with its own notification
 
     async def chat_notify(self, event: dict[str, Any]) -> None:
         if self.delivered is None or event["seq"] <= self.delivered:
