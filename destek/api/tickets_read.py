@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from destek.accounts.models import User
 from destek.api.base import MAX_ID, ApiView, actor, error_responses
 from destek.api.pagination import PageParams, next_link, page_body, unsign_cursor
+from destek.api.representations import ticket_detail_data
 from destek.api.serializers import PriorityField, TicketDetailSerializer, TicketSummarySerializer
 from destek.core.errors import PermissionDenied
 from destek.tickets.access import access_ticket_by_id
@@ -37,8 +38,8 @@ def ticket_detail_response(request: Request, ticket: Ticket, *,
     user = actor(request)
     if detail is None:
         detail = ticket_detail(actor=user, ticket=ticket, with_events=user.is_agent)
-    context = {"request": request, "messages": detail.messages, "events": detail.events}
-    body = TicketDetailSerializer(ticket, context=context).data
+    body = ticket_detail_data(ticket, request=request, messages=detail.messages,
+                              events=detail.events)
     return Response(body, status=status_code, headers=headers)
 
 
