@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/start", public.start, name="start"),
     path("api/upload", public.upload, name="upload"),
     path("api/offline", public.offline, name="offline"),
+    path("api/suggestions", public.suggestions, name="suggestions"),
     path("api/files/<int:attachment_id>/", public.visitor_file, name="file"),
 ]

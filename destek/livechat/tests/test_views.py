@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from destek.accounts.factories import AgentFactory, MembershipFactory
+from destek.accounts.factories import AgentFactory, CustomerFactory, MembershipFactory
 from destek.accounts.models import Role
 from destek.livechat.models import ChatMessage, Conversation, Side
 from destek.livechat.services.conversations import chat_start
@@ -30,7 +30,7 @@ def test_config_says_who_is_online_in_the_visitors_language(department) -> None:
     response = client.get("/chat/api/config?lang=tr", headers={"Origin": SHOP})
     data = response.json()
     assert response["Access-Control-Allow-Origin"] == SHOP
-    assert data["online"] is False and data["suggestions_url"] is None
+    assert data["online"] is False and data["suggestions_url"] == "/chat/api/suggestions"
     assert data["departments"][0]["name"] == "Teknik destek"
     go_online(MembershipFactory(department=department).agent)
     assert client.get("/chat/api/config").json()["online"] is True
@@ -122,3 +122,42 @@ def test_console_side_panel_history_and_supervision(department, customer) -> Non
     customer_client.force_login(customer)
     assert customer_client.get("/desk/chat/").status_code == 404
     assert ChatMessage.objects.filter(conversation=chat).exists()
+
+
+def test_knowledge_base_suggestions_give_visitors_public_articles_only(department) -> None:
+    from destek.kb.factories import make_article
+    from destek.kb.models import ArticleStatus, Audience
+
+    body = "Restart PHP-FPM from the control panel when the site answers with error 502."
+    public = make_article(title="Fixing a 502 Bad Gateway error", body=body)
+    make_article(title="502 errors: customers' runbook", body=body, audience=Audience.CUSTOMERS)
+    make_article(title="502 errors: internal escalation", body=body, audience=Audience.INTERNAL)
+    make_article(title="502 errors: draft", body=body, status=ArticleStatus.DRAFT)
+    make_article(title="502 hatası nasıl düzelir", body=body, language="tr")
+
+    def titles(client: Client, origin: str = SHOP) -> list[str]:
+        response = client.get("/chat/api/suggestions?lang=en&q=my+site+shows+error+502",
+                              headers={"Origin": origin})
+        assert response.status_code == 200
+        assert response["Access-Control-Allow-Origin"] == origin
+        results = response.json()["results"]
+        assert all(r["url"].startswith("http://testserver/kb/en/") for r in results), results
+        return [r["title"] for r in results]
+
+    assert titles(Client()) == [public.title]
+    # Cookies never count across origins: a signed-in agent's browser on the shop's page is
+    # still an anonymous visitor there.
+    agent_client = Client()
+    agent_client.force_login(AgentFactory())
+    assert titles(agent_client) == [public.title]
+    # A signed-in customer on Destek's own pages (no Origin: same origin) reads customers'
+    # articles too, as in the portal; never agents' internal ones.
+    customer_client = Client()
+    customer_client.force_login(CustomerFactory())
+    seen = customer_client.get("/chat/api/suggestions?lang=en&q=my+site+shows+error+502")
+    assert {r["title"] for r in seen.json()["results"]} == {
+        public.title, "502 errors: customers' runbook"}
+    assert Client().get("/chat/api/suggestions?q=502",
+                        headers={"Origin": "https://evil.example"}).status_code == 403
+    assert Client().get("/chat/api/suggestions?q=a",
+                        headers={"Origin": SHOP}).json() == {"results": []}

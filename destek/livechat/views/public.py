@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -107,15 +108,38 @@ def config(request: HttpRequest) -> HttpResponse:
         "max_upload_bytes": settings.DESTEK_ATTACHMENT_MAX_BYTES,
         "max_message_chars": settings.DESTEK_CHAT_MAX_MESSAGE_CHARS,
         "ws_path": "/ws/chat/visitor/",
-        # Knowledge-base suggestions while typing: destek/kb has no endpoint yet. When it
-        # has one, put its URL here (GET ?q=…&lang=… → {"results": [{"title", "url"}]}).
+        # Knowledge-base articles while the visitor describes the problem (pre-chat form).
         "suggestions_url": kb_suggestions_url(),
     })
 
 
 def kb_suggestions_url() -> str | None:
-    """The hook for knowledge-base suggestions; None until destek.kb provides them."""
-    return None
+    """Where the widget asks for articles: GET ?q=…&lang=… → {"results": [{title, url}]}."""
+    return reverse("livechat:suggestions")
+
+
+MAX_SUGGESTION_QUERY = 500
+MAX_SUGGESTIONS = 3
+
+
+@chat_cors
+@require_http_methods(["GET", "OPTIONS"])
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """Knowledge-base articles for what the visitor is typing, through destek.kb's own
+    selector and visibility rules: a visitor from another website is anonymous (public
+    articles only); a signed-in customer on Destek's own pages also gets customers' ones."""
+    from destek.kb.search import suggest
+
+    text = request.GET.get("q", "")[:MAX_SUGGESTION_QUERY]
+    if len(text.strip()) < 3:
+        return JsonResponse({"results": []})
+    hits = suggest(actor=_portal_customer(request), text=text, language=_language(request),
+                   limit=MAX_SUGGESTIONS)
+    return JsonResponse({"results": [
+        {"title": hit.article.title,
+         "url": request.build_absolute_uri(
+             reverse("kb:article", args=[hit.article.language, hit.article.slug]))}
+        for hit in hits]})
 
 
 @chat_cors

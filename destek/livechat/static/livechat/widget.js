@@ -157,12 +157,14 @@
       timer = setTimeout(function () {
         var q = input.value.trim();
         if (q.length < 4) { clear(box); return; }
-        fetch(cfg.suggestions_url + "?lang=" + cfg.language + "&q=" + encodeURIComponent(q)).then(function (r) { return r.json(); })
+        var url = new URL(cfg.suggestions_url, base);  // a path on Destek, not on the host page
+        url.searchParams.set("lang", cfg.language); url.searchParams.set("q", q);
+        fetch(url, {credentials: new URL(location.href).origin === base ? "same-origin" : "omit"}).then(function (r) { return r.json(); })
           .then(function (data) {
             clear(box);
             if (!data.results || !data.results.length) return;
             box.appendChild(el("div", {text: t("suggestions")}));
-            data.results.slice(0, 3).forEach(function (a) { box.appendChild(el("a", {href: a.url, target: "_blank", rel: "noopener", text: a.title})); });
+            data.results.slice(0, 3).forEach(function (a) { box.appendChild(el("a", {href: a.url, target: "_blank", rel: "noopener", "data-testid": "chat-suggestion", text: a.title})); });
           }).catch(function () { clear(box); });
       }, 300);
     };
