@@ -70,3 +70,33 @@ def keyset_page(qs: QuerySet[M, R], *, ordering: list[tuple[str, bool]], cursor:
         last = rows[-1]
         next_cursor = _encode([_sort_value(last, f) for f, _d in ordering])
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def keyset_page_nulls_last(qs: QuerySet[M, R], *, field: str, cursor: str | None,
+                           limit: int) -> Page[R]:
+    """One page of `qs` by `field` ascending, the rows without a value last, then by id.
+
+    Two queries, each an index range: the rows with a value by (field, id) (a partial index
+    WHERE field IS NOT NULL serves it), then the rows without one by id. A single ORDER BY
+    … NULLS LAST could use neither such an index nor a range condition on the cursor.
+    Both run even when the first fills the page, so a page costs the same whatever the data;
+    once the cursor has passed the last row with a value, only the second one runs.
+    `qs` may be a `.values()` queryset that selects `field` and `id`."""
+    values = _decode(cursor, 2) if cursor else None
+    with_value = qs.filter(**{f"{field}__isnull": False})
+    without = qs.filter(**{f"{field}__isnull": True})
+    rows: list[R] = []
+    if values is not None and values[0] is None:
+        without = without.filter(id__gt=values[1])
+    else:
+        if values is not None:
+            with_value = with_value.filter(Q(**{f"{field}__gt": values[0]})
+                                           | Q(**{field: values[0], "id__gt": values[1]}))
+        rows = list(with_value.order_by(field, "id")[: limit + 1])
+    rows += list(without.order_by("id")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode([_sort_value(last, field), _sort_value(last, "id")])
+    return Page(items=rows, next_cursor=next_cursor)

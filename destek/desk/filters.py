@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from destek.accounts.models import User
 from destek.tickets.models import Priority, Status
-from destek.tickets.selectors import QUEUES, SORTS, QueueFilters
+from destek.tickets.selectors import QUEUES, SLA_FILTERS, SORTS, QueueFilters
 
 MAX_ID = 2**63 - 1
 ASSIGNEE_ME = "me"
@@ -63,6 +63,7 @@ def parse_queue_request(params: QueryDict, *, actor: User) -> QueueRequest:
         tag=slugify(params.get("tag", ""), allow_unicode=True)[:50],
         search=" ".join(params.get("q", "").split())[:200],
         sort=params.get("sort", "") if params.get("sort", "") in SORTS else "updated",
+        sla=params.get("sla", "") if params.get("sla", "") in SLA_FILTERS else "",
     )
     cursor = params.get("cursor", "")[:500] or None
     return QueueRequest(filters=filters, cursor=cursor, assignee=assignee)

@@ -113,11 +113,22 @@ class QueueRow(TypedDict):
     updated_iso: str
     updated_title: str
     updated_ago: str
+    # the next SLA deadline (destek.desk.sla_presenters.SlaCell)
+    sla_level: str
+    sla_class: str
+    sla_due_iso: str
+    sla_warn_iso: str
+    sla_label: str
+    sla_title: str
 
 
 def queue_rows(tickets: Iterable[dict[str, Any]]) -> list[QueueRow]:
     """The queue table's rows, from `ticket_queue_rows` (plain rows with `tag_names`)."""
+    from destek.desk.sla_presenters import countdown_labels, metric_labels, queue_sla_cell
+
     tr = get_language() == "tr"
+    now = timezone.now()
+    countdown, metrics = countdown_labels(), metric_labels()
     url = id_url("desk:ticket", "ticket_id")
     statuses, priorities = status_labels(), priority_labels()
     select = gettext("Select %(ref)s")
@@ -148,6 +159,8 @@ def queue_rows(tickets: Iterable[dict[str, Any]]) -> list[QueueRow]:
             "updated_iso": iso(t["updated_at"]),
             "updated_title": full_date(t["updated_at"]),
             "updated_ago": str(naturaltime(t["updated_at"])),
+            **queue_sla_cell(t, now=now, labels=countdown, metrics=metrics,
+                             full_date=full_date),
         })
     return rows
 

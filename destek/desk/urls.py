@@ -1,6 +1,6 @@
 from django.urls import path
 
-from destek.desk.views import actions, queue, ticket
+from destek.desk.views import actions, queue, sla, ticket
 
 app_name = "desk"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("bulk/", actions.bulk, name="bulk"),
     path("availability/", actions.availability, name="availability"),
     path("tickets/<int:ticket_id>/", ticket.ticket_view, name="ticket"),
+    path("tickets/<int:ticket_id>/sla/", sla.ticket_sla, name="ticket_sla"),
     path("tickets/<int:ticket_id>/reply/", actions.reply, name="reply"),
     path("tickets/<int:ticket_id>/update/", actions.update, name="update"),
     path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),

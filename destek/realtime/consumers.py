@@ -1,4 +1,5 @@
-"""The desk's WebSocket: ticket-change notifications and "who is on this ticket" presence.
+"""The desk's WebSocket: ticket-change notifications, "who is on this ticket" presence, and
+the agent's own SLA alerts.
 
 A thin, synchronous consumer (Channels docs' advice): authenticate, decode, check access
 through destek.tickets.access, join groups, forward. The socket only *notifies*; browsers
@@ -67,7 +68,7 @@ class DeskConsumer(JsonWebsocketConsumer):
             return
         self.user = user
         self.watching = {}
-        self.listening = desk_groups_for(user)
+        self.listening = [*desk_groups_for(user), groups.user_group(user.pk)]
         for group in self.listening:
             async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
         self.accept()
@@ -124,6 +125,17 @@ class DeskConsumer(JsonWebsocketConsumer):
             "name": event["name"],
             "state": event["state"],
             "joined": event.get("joined", False),
+        })
+
+    def desk_sla_alert(self, event: dict[str, Any]) -> None:
+        """A warning, breach or escalation for this agent (destek.sla.services.notify)."""
+        self.send_json({
+            "type": "sla.alert",
+            "ticket_id": event["ticket_id"],
+            "reference": event["reference"],
+            "kind": event["kind"],
+            "metric": event.get("metric") or "",
+            "due_at": event.get("due_at"),
         })
 
     # --- presence ---------------------------------------------------------------------------

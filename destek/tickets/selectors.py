@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from destek.accounts.models import User
-from destek.core.pagination import Page, keyset_page
+from destek.core.pagination import Page, keyset_page, keyset_page_nulls_last
+from destek.sla.selectors import sla_at_risk_q, sla_breached_q
 from destek.tickets.access import messages_visible_to, tickets_visible_to
 from destek.tickets.models import (
     OPEN_STATUSES,
@@ -27,7 +29,10 @@ SORTS: dict[str, list[tuple[str, bool]]] = {
     "oldest": [("updated_at", False), ("id", False)],
     "created": [("created_at", True), ("id", True)],
     "priority": [("priority", True), ("updated_at", True), ("id", True)],
+    # The next SLA deadline first, tickets without a running one last (keyset_page_nulls_last).
+    "deadline": [("sla_due_at", False), ("id", False)],
 }
+SLA_FILTERS = ("breached", "at_risk")
 PAGE_SIZE = 25
 
 
@@ -42,6 +47,7 @@ class QueueFilters:
     tag: str = ""
     search: str = ""
     sort: str = "updated"
+    sla: str = ""  # "", or one of SLA_FILTERS
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -67,7 +73,19 @@ def _queue_base(actor: User, filters: QueueFilters) -> QuerySet[Ticket]:
         qs = qs.filter(tags__name=filters.tag)
     if filters.search:
         qs = qs.filter(_search_condition(filters.search))
+    if filters.sla == "breached":
+        qs = qs.filter(sla_breached_q(timezone.now()))
+    elif filters.sla == "at_risk":
+        qs = qs.filter(sla_at_risk_q(timezone.now()))
     return qs
+
+
+def _queue_page(qs: QuerySet[Ticket, Any], filters: QueueFilters, cursor: str | None,
+                limit: int) -> Page[Any]:
+    if filters.sort == "deadline":
+        return keyset_page_nulls_last(qs, field="sla_due_at", cursor=cursor, limit=limit)
+    ordering = SORTS.get(filters.sort, SORTS["updated"])
+    return keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit)
 
 
 def _search_condition(text: str) -> Q:
@@ -83,7 +101,8 @@ def _search_condition(text: str) -> Q:
 
 def ticket_queue(*, actor: User, filters: QueueFilters, cursor: str | None = None,
                  limit: int = PAGE_SIZE) -> Page[Ticket]:
-    """One page of a queue: 2 queries (tickets with their people, then their tags).
+    """One page of a queue: 2 queries (tickets with their people, then their tags), 3 when
+    sorted by deadline (keyset_page_nulls_last).
 
     Each ticket gets `tag_names` (sorted) instead of a prefetched `tags` relation: one
     two-column query, no Tag objects and none of prefetch_related's bookkeeping.
@@ -92,13 +111,13 @@ def ticket_queue(*, actor: User, filters: QueueFilters, cursor: str | None = Non
         _queue_base(actor, filters)
         .select_related("customer", "assignee", "department")
         .only("id", "subject", "status", "priority", "channel", "created_at", "updated_at",
-              "message_count", "last_customer_message_at", "customer__id", "customer__email",
+              "message_count", "last_customer_message_at", "sla_due_at", "sla_warn_at",
+              "customer__id", "customer__email",
               "customer__full_name", "assignee__id", "assignee__email", "assignee__full_name",
               "department__id", "department__name", "department__name_tr",
               "department_id", "customer_id", "assignee_id")
     )
-    ordering = SORTS.get(filters.sort, SORTS["updated"])
-    page = keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit)
+    page: Page[Ticket] = _queue_page(qs, filters, cursor, limit)
     attach_tag_names(page.items)
     return page
 
@@ -107,17 +126,20 @@ QUEUE_ROW_FIELDS = (
     "id", "subject", "status", "priority", "created_at", "updated_at",
     "customer__full_name", "customer__email", "department__name", "department__name_tr",
     "assignee_id", "assignee__full_name", "assignee__email",
+    # SLA: the next deadline and its warning on the row, the rest from the ticket's SLA row
+    # (a LEFT JOIN on its primary key, no extra query): paused, and which target is due.
+    "sla_due_at", "sla_warn_at", "sla__paused", "sla__first_response_due",
+    "sla__next_response_due", "sla__resolution_due",
 )
 
 
 def ticket_queue_rows(*, actor: User, filters: QueueFilters, cursor: str | None = None,
                       limit: int = PAGE_SIZE) -> Page[dict[str, Any]]:
     """`ticket_queue` as plain rows (the QUEUE_ROW_FIELDS, plus `tag_names`), for pages that
-    only print them: same filters, order, cursors and 2 queries, without building four model
+    only print them: same filters, order, cursors and queries, without building four model
     instances per row."""
     qs = _queue_base(actor, filters).values(*QUEUE_ROW_FIELDS)
-    ordering = SORTS.get(filters.sort, SORTS["updated"])
-    page = keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit)
+    page: Page[dict[str, Any]] = _queue_page(qs, filters, cursor, limit)
     names = _tag_names([row["id"] for row in page.items])
     for row in page.items:
         row["tag_names"] = names[row["id"]]

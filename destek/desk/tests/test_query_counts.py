@@ -3,6 +3,9 @@
 Counts (sessions are cached, so no session query):
   queue      : user, tickets, their tags                                       = 3
   queue rows : user, tickets, their tags                                       = 3
+  sorted by next deadline: the tickets with a deadline, then those without     + 1
+  (the SLA column reads the ticket row and its SLA row in the tickets query: + 0)
+  SLA panel  : user, ticket, its SLA row, ended targets, alerts sent           = 5
   ticket     : user, ticket, messages, attachments, events, tags, the
                customer's other tickets                                        = 7
 Departments, colleagues and canned responses come from the per-process options snapshot
@@ -29,6 +32,8 @@ QUEUE_QUERIES = 3
 ROWS_QUERIES = 3
 TICKET_QUERIES = 7
 SNAPSHOT_QUERIES = 4
+DEADLINE_SORT_QUERIES = 1
+SLA_PANEL_QUERIES = 5
 
 
 def count_queries(client, path: str, params: dict | None = None) -> int:
@@ -63,6 +68,54 @@ def test_queue_queries_do_not_grow(agent_client, agent, department, path_name, e
     agent_client.get(path, {"queue": "all", "q": "Ticket", "sort": "priority"})
     with django_assert_num_queries(expected):
         agent_client.get(path, {"queue": "all", "q": "Ticket", "sort": "priority"})
+
+
+@pytest.mark.parametrize("path_name, expected", [("desk:queue", QUEUE_QUERIES),
+                                                 ("desk:queue_rows", ROWS_QUERIES)])
+@pytest.mark.parametrize("params, extra", [
+    ({"sort": "deadline"}, DEADLINE_SORT_QUERIES),
+    ({"sla": "breached"}, 0),
+    ({"sla": "at_risk", "sort": "deadline"}, DEADLINE_SORT_QUERIES),
+])
+def test_sla_sort_and_filters_keep_the_count(agent_client, agent, department, path_name,
+                                             expected, params, extra):
+    from django.utils import timezone
+
+    from destek.tickets.models import Ticket
+
+    def set_deadlines() -> None:
+        """Deadlines on most, breached and at risk among them (20 min apart, warned 45 min
+        before), none on every third."""
+        now = timezone.now()
+        for i, pk in enumerate(Ticket.objects.order_by("id").values_list("id", flat=True)):
+            due = now + timezone.timedelta(minutes=(i % 5 - 1) * 20) if i % 3 else None
+            warn = due - timezone.timedelta(minutes=45) if due else None
+            Ticket.objects.filter(pk=pk).update(sla_due_at=due, sla_warn_at=warn)
+
+    path = reverse(path_name)
+    params = {"queue": "all", **params}
+    varied_tickets(5, agent=agent, department=department)
+    set_deadlines()
+    small = count_queries(agent_client, path, params)
+    varied_tickets(27, agent=agent, department=department)
+    set_deadlines()
+    assert count_queries(agent_client, path, params) == small == expected + extra
+
+
+def test_sla_panel_queries_do_not_grow(agent_client, agent, customer, department):
+    from destek.sla.models import AlertKind, Metric, SlaAlert, SlaCycle
+
+    ticket = open_ticket(customer=customer, department=department)
+    path = reverse("desk:ticket_sla", args=[ticket.pk])
+    small = count_queries(agent_client, path)
+    for i in range(10):
+        SlaCycle.objects.create(ticket=ticket, metric=Metric.NEXT_RESPONSE, cycle=i,
+                                target_minutes=60, started_at=ticket.created_at,
+                                due_at=ticket.created_at, completed_at=ticket.created_at,
+                                breached=i % 2 == 0)
+        SlaAlert.objects.create(ticket=ticket, metric=Metric.NEXT_RESPONSE,
+                                kind=AlertKind.BREACH, cycle=i, recipients=[agent.pk])
+    assert count_queries(agent_client, path) == small == SLA_PANEL_QUERIES
 
 
 def test_outsourced_queue_queries_do_not_grow(outsourced_client, agent, other_department):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from destek.accounts.models import User
 from destek.core.errors import NotFound
 from destek.portal.forms import ReplyForm
+from destek.portal.sla import ticket_expectation
 from destek.tickets.access import access_ticket_by_id
 from destek.tickets.models import DONE_STATUSES, Status, Ticket
 from destek.tickets.selectors import ticket_detail
@@ -91,6 +92,7 @@ def render_ticket_page(request: HttpRequest, *, ticket: Ticket, reply_form: Repl
         "conversation": detail.messages,
         "reply_form": reply_form,
         "actions": ticket_actions(ticket),
+        "expectation": ticket_expectation(ticket=ticket),
         "guest_token": guest_token,
         **upload_limits(),
     }

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from destek.core.errors import ApplicationError, NotFound
 from destek.portal import adapters
 from destek.portal.forms import NewTicketForm, ReplyForm
+from destek.portal.sla import list_expectations
 from destek.portal.views.common import (
     customer_required,
     merged_reply_refusal,
@@ -31,8 +32,11 @@ PAGE_SIZE = 25
 @customer_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     cursor = request.GET.get("cursor", "")[:MAX_CURSOR_CHARS] or None
-    page = customer_ticket_list(customer=portal_user(request), cursor=cursor,
-                                limit=PAGE_SIZE)
+    customer = portal_user(request)
+    page = customer_ticket_list(customer=customer, cursor=cursor, limit=PAGE_SIZE)
+    expectations = list_expectations(customer=customer, tickets=page.items)
+    for ticket in page.items:
+        ticket.expectation = expectations[ticket.pk]  # type: ignore[attr-defined]
     return render(request, "portal/ticket_list.html",
                   {"page": page, "is_first_page": cursor is None})
 

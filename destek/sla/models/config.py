@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from destek.tickets.models import Status
 
@@ -63,8 +64,8 @@ class BusinessHours(models.Model):
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE,
                                  related_name="hours")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    start = models.TimeField(_("from"))
-    end = models.TimeField(_("until"))
+    start = models.TimeField(pgettext_lazy("time of day", "from"))
+    end = models.TimeField(pgettext_lazy("time of day", "until"))
 
     class Meta:
         verbose_name = _("working hours")
@@ -230,8 +231,8 @@ class OnCallWeekly(models.Model):
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="+", verbose_name=_("agent"))
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    start = models.TimeField(_("from"))
-    end = models.TimeField(_("until"))
+    start = models.TimeField(pgettext_lazy("time of day", "from"))
+    end = models.TimeField(pgettext_lazy("time of day", "until"))
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Istanbul",
                                 validators=[validate_timezone])
 

@@ -16,17 +16,13 @@ from destek.accounts.models import User
 from destek.notifications.compose import Notice, compose
 from destek.notifications.links import agent_ticket_url, customer_ticket_url
 from destek.notifications.outbox import outbox_email_create
+from destek.realtime.groups import user_group
 from destek.sla.models import Metric
 from destek.tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
 SLA_ALERT = "desk.sla_alert"
-
-
-def user_group(user_id: int) -> str:
-    """Every open desk of one agent (joined by destek.realtime's DeskConsumer)."""
-    return f"desk.user.{user_id}"
 
 
 def _target_text(minutes: int | None) -> str:

@@ -1,4 +1,5 @@
-/* Destek agent desk: live queue refresh, presence badges, canned responses, bulk selection.
+/* Destek agent desk: live queue refresh, presence badges, canned responses, bulk selection,
+ * SLA countdowns and alerts.
  *
  * The WebSocket only says "ticket N changed" or "Ayşe is viewing ticket N"; data is always
  * re-fetched over HTTP (htmx) through the server's permission checks.
@@ -17,6 +18,7 @@
     viewing: live.dataset.labelViewing,
     typing: live.dataset.labelTyping
   };
+  var COUNTDOWN_MS = 30000;
 
   var HEARTBEAT_MS = 20000;
   var VIEWING_TTL_MS = 50000;
@@ -65,6 +67,7 @@
       try { data = JSON.parse(e.data); } catch (err) { return; }
       if (data.type === "ticket.changed") onTicketChanged(data);
       else if (data.type === "presence") onPresence(data);
+      else if (data.type === "sla.alert") onSlaAlert(data);
     };
     socket.onclose = function () {
       setStatus(false);
@@ -114,6 +117,7 @@
       var box = e.detail.target.querySelector("input[name=ticket][value='" + value + "']");
       if (box) box.checked = true;
     });
+    markAlertedRows();
     Object.keys(changedIds).forEach(function (id) {
       var row = document.getElementById("queue-row-" + id);
       if (row) {
@@ -133,6 +137,99 @@
       });
     }
   });
+
+  // --- SLA: countdowns and alerts ---------------------------------------------------------
+  // The server renders each deadline (ISO) and its first label; this only re-words them as
+  // time passes, with the same translated pieces (data-label-* on #desk-live), no requests.
+
+  function label(name) { return live.getAttribute("data-label-" + name) || ""; }
+  function unit(name, n) { return label(name).replace("{n}", String(n)); }
+
+  function countdownText(seconds) {
+    var minutes = Math.floor(Math.abs(seconds) / 60);
+    var days = Math.floor(minutes / 1440);
+    var hours = Math.floor((minutes % 1440) / 60);
+    var mins = minutes % 60;
+    var parts;
+    if (days) parts = [unit("days", days)].concat(hours ? [unit("hours", hours)] : []);
+    else if (hours) parts = [unit("hours", hours)].concat(mins ? [unit("minutes", mins)] : []);
+    else parts = [unit("minutes", mins)];
+    var pattern = seconds >= 0 ? label("due-in") : label("overdue");
+    return pattern.replace("{time}", parts.join(" "));
+  }
+
+  var LEVEL_CLASSES = {
+    breached: ["text-danger", "fw-semibold"],
+    at_risk: ["text-warning-emphasis", "fw-semibold"],
+    ok: []
+  };
+
+  function updateCountdowns() {
+    var now = Date.now();
+    document.querySelectorAll("time.sla-countdown").forEach(function (el) {
+      var due = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(due)) return;
+      var warn = Date.parse(el.dataset.slaWarn || "");
+      var seconds = Math.trunc((due - now) / 1000);
+      el.textContent = countdownText(seconds);
+      var level = due <= now ? "breached" : (!isNaN(warn) && warn <= now ? "at_risk" : "ok");
+      if (el.dataset.slaLevel === level) return;
+      el.dataset.slaLevel = level;
+      ["text-danger", "text-warning-emphasis", "fw-semibold"].forEach(function (c) {
+        el.classList.remove(c);
+      });
+      LEVEL_CLASSES[level].forEach(function (c) { el.classList.add(c); });
+      var row = el.closest("tr[data-sla-level]");
+      if (row) row.dataset.slaLevel = level;
+    });
+  }
+  setInterval(updateCountdowns, COUNTDOWN_MS);
+
+  var alerted = {};  // ticket id → alert kind, kept across queue refreshes
+
+  function markAlertedRows() {
+    Object.keys(alerted).forEach(function (id) {
+      var row = document.getElementById("queue-row-" + id);
+      if (!row) return;
+      row.classList.add("sla-alerted");
+      row.dataset.slaAlert = alerted[id];
+    });
+  }
+
+  function ticketUrl(id) { return live.dataset.ticketUrl.replace(/\/1\/$/, "/" + id + "/"); }
+
+  function onSlaAlert(data) {
+    var pattern = label("alert-" + data.kind) || label("alert-sla_breach");
+    var target = data.metric ? label("metric-" + data.metric) : "";
+    var box = document.getElementById("sla-alerts");
+    alerted[data.ticket_id] = data.kind;
+    markAlertedRows();
+    if (!box || !pattern) return;
+    var alert = document.createElement("div");
+    alert.className = "alert shadow-sm mb-0 d-flex align-items-start gap-2 " +
+      (data.kind === "sla_warning" ? "alert-warning" : "alert-danger");
+    alert.setAttribute("role", "alert");
+    alert.dataset.testid = "sla-alert-" + data.ticket_id;
+    alert.dataset.kind = data.kind;
+    var text = document.createElement("span");
+    text.className = "me-auto";
+    text.textContent = pattern.replace("{reference}", data.reference).replace("{target}", target);
+    var link = document.createElement("a");
+    link.className = "alert-link";
+    link.href = ticketUrl(data.ticket_id);
+    link.textContent = label("alert-open");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("aria-label", label("alert-close"));
+    close.addEventListener("click", function () { alert.remove(); });
+    alert.appendChild(text);
+    alert.appendChild(link);
+    alert.appendChild(close);
+    box.appendChild(alert);
+    while (box.children.length > 5) box.removeChild(box.firstChild);
+    refreshQueue();  // the row's colour comes from the server's fresh state
+  }
 
   // --- presence ---------------------------------------------------------------------------
 

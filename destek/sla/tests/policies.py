@@ -1,0 +1,17 @@
+"""For tests of other apps that show SLAs: the shipped policies, also after a transactional
+test elsewhere flushed the tables (they come from a data migration)."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+
+from destek.sla.models import SlaPolicy
+from destek.sla.policies import forget_config
+
+
+def ensure_default_policies() -> None:
+    forget_config()
+    if not SlaPolicy.objects.exists():
+        importlib.import_module("destek.sla.migrations.0002_defaults").create(apps, None)
