@@ -166,7 +166,7 @@ def _text_body(message: EmailMessage) -> str:
     return str(part.get_content())  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("lang", ["en"])  # "tr" once the catalog has the words
+@pytest.mark.parametrize("lang", ["en", "tr"])
 def test_customer_on_another_website_chats_with_an_agent(
         destek_server: RunningDestek, people: dict[str, Person], widget_host: str,
         new_context: Callable[[str], Any], lang: str) -> None:

@@ -28,6 +28,7 @@ def transcript_lines(*, conversation: Conversation, internal: bool = False,
     if not internal:
         messages = messages.filter(is_internal=False)
     lines = []
+    file_label, note_label = _("File"), _("Internal note")  # (xgettext skips f-strings)
     for m in messages:
         when = timezone.localtime(m.created_at).strftime("%H:%M")
         if m.side == Side.VISITOR:
@@ -38,9 +39,9 @@ def transcript_lines(*, conversation: Conversation, internal: bool = False,
             who = "—"
         text = m.body
         if m.attachment is not None:
-            text = f"{text} [{_('File')}: {m.attachment.original_name}]".strip()
+            text = f"{text} [{file_label}: {m.attachment.original_name}]".strip()
         if m.is_internal:
-            text = f"({_('Internal note')}) {text}"
+            text = f"({note_label}) {text}"
         lines.append(f"[{when}] {who}: {text}")
     return lines
 

@@ -71,7 +71,7 @@
     ".who{font-size:11px;opacity:.7}.meta{font-size:11px;color:#777;text-align:right}.status{font-size:12px;color:#555;padding:4px 10px}" +
     ".icon{background:none;border:0;font-size:18px;cursor:pointer;padding:4px}.emoji{display:flex;flex-wrap:wrap;gap:2px;padding:4px 8px}" +
     ".emoji button{background:none;border:0;font-size:18px;cursor:pointer}.sugg a{display:block;color:var(--c)}[hidden]{display:none!important}" +
-    ".msg a{color:inherit}.links{display:flex;gap:8px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c);cursor:pointer;padding:0}" +
+    ".msg a{color:inherit}.links{display:flex;flex-wrap:wrap;gap:4px 12px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c);cursor:pointer;padding:0;text-align:left}" +
     ".typing{font-size:12px;color:#555;padding:0 10px;font-style:italic}.typing:empty{display:none}.status:empty{display:none}" +
     ".pending{opacity:.65}button:disabled,textarea:disabled{opacity:.5;cursor:default}" +
     ".visitor .meta{color:rgba(255,255,255,.85)}.foot:empty,.links:empty{display:none}.icon svg{width:18px;height:18px;vertical-align:middle;fill:#555}.msg svg{width:14px;height:14px;vertical-align:middle;fill:currentColor}";
