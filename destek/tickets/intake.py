@@ -185,8 +185,7 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
         raise ApplicationError(_("Tickets are opened for customers."), field="customer")
     department = _department_for(inbound, customer_facing=not by_agent)
     # Routing picks before the INSERT, so the ticket is written once, already assigned.
-    membership = pick_assignee(department=department)
-    assignee = membership.agent if membership is not None else None
+    assignee = pick_assignee(department=department)
     ticket = Ticket.objects.create(
         subject=subject, department=department, priority=priority, status=Status.NEW,
         channel=inbound.channel, customer=customer, cc_addresses=list(inbound.cc),

@@ -85,10 +85,11 @@ def test_token_authentication_adds_one_query(api, agent, ticket):
 #   transaction (savepoint here) 2, department 1, ticket + message + audit events 3 INSERTs,
 #   the customer's email: bounce check, outbox INSERT in a savepoint 4, SLA (destek.sla) 3.
 # Routed (round-robin): + lock the department, candidates with their load (one query),
-#   their turn 3, and the assignee's email 4. The answer is built from what the funnel
-#   returned: nothing is read back. Notifications are composed by the worker, not here.
+#   their turn, the chosen agent 4, and the assignee's email 4. The answer is built from
+#   what the funnel returned: nothing is read back. Notifications are composed by the
+#   worker, not here.
 OPEN_MANUAL_QUERIES = 13
-OPEN_ROUTED_QUERIES = OPEN_MANUAL_QUERIES + 3 + 4
+OPEN_ROUTED_QUERIES = OPEN_MANUAL_QUERIES + 4 + 4
 
 
 def _open(client, department) -> int:  # type: ignore[no-untyped-def]

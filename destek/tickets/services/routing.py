@@ -2,44 +2,69 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
 from django.utils import timezone
 
-from destek.accounts.models import STAFF_ROLES, AssignmentMode, Department, DepartmentMembership
+from destek.accounts.models import (
+    STAFF_ROLES,
+    AssignmentMode,
+    Department,
+    DepartmentMembership,
+    User,
+)
 from destek.core import bus
 from destek.tickets import domain_events, events
 from destek.tickets.models import OPEN_STATUSES, EventKind, Ticket
 
-NEVER = datetime.min.replace(tzinfo=UTC)
+
+@dataclass(frozen=True)
+class Candidate:
+    membership_id: int
+    agent_id: int
+    load: int  # open tickets assigned to the agent
 
 
-def _candidates(department: Department) -> list[tuple[DepartmentMembership, int]]:
-    """Available agents of the department under their limit, with their open-ticket load
-    (one query: the load is a subquery per membership, an index range count each)."""
-    open_load = (
-        Ticket.objects.filter(assignee=OuterRef("agent_id"), status__in=OPEN_STATUSES)
-        .order_by().values("assignee").annotate(n=Count("*")).values("n")
+def _candidates(department_id: int) -> list[Candidate]:
+    """Available agents of the department under their limit, with their open-ticket load,
+    longest waiting first (never assigned, then the oldest turn; ties by membership).
+
+    One query, in SQL rather than through the ORM: it runs for every new ticket of a routed
+    department, and compiling the ORM version (a correlated count, a join, an annotation)
+    costs ten times its execution. Each load is an index-only count on ticket_open_assignee.
+    Only table names and placeholders are formatted into the statement.
+    """
+    membership = DepartmentMembership._meta.db_table
+    user = User._meta.db_table
+    ticket = Ticket._meta.db_table
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    roles = ", ".join(["%s"] * len(STAFF_ROLES))
+    # No value is formatted into the statement: table names and %s placeholders only.
+    sql = (
+        f"SELECT m.id, m.agent_id, u.max_open_tickets, "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {ticket} t "
+        f" WHERE t.assignee_id = m.agent_id AND t.status IN ({statuses})) "
+        f"FROM {membership} m JOIN {user} u ON u.id = m.agent_id "
+        f"WHERE m.department_id = %s AND u.is_active AND u.is_available "
+        f"AND u.role IN ({roles}) "
+        f"ORDER BY m.last_assigned_at ASC NULLS FIRST, m.id ASC"
     )
-    memberships = (
-        DepartmentMembership.objects.select_related("agent")
-        .filter(department=department, agent__is_active=True, agent__is_available=True,
-                agent__role__in=STAFF_ROLES)
-        .annotate(load=Coalesce(Subquery(open_load, output_field=IntegerField()), Value(0)))
-        .order_by("pk")
-    )
-    return [(m, m.load) for m in memberships if m.load < m.agent.max_open_tickets]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*OPEN_STATUSES, department_id, *STAFF_ROLES])
+        rows = cursor.fetchall()
+    return [Candidate(membership_id=pk, agent_id=agent_id, load=load)
+            for pk, agent_id, limit, load in rows if load < limit]
 
 
-def pick_assignee(*, department: Department) -> DepartmentMembership | None:
-    """The membership whose agent gets the department's next new ticket, its turn taken
+def pick_assignee(*, department: Department) -> User | None:
+    """The agent who gets the department's next new ticket, their turn taken
     (`last_assigned_at`); None for manual departments or when nobody is available.
 
-    Call it inside the transaction that opens the ticket: it locks the department row so
-    two tickets arriving together do not pick the same turn. Manual departments are not
-    locked (their tickets never wait for each other).
+    Round-robin: whoever waited longest. Least-loaded: the fewest open tickets, ties to
+    whoever waited longest. Call it inside the transaction that opens the ticket: it locks
+    the department row so two tickets arriving together do not pick the same turn. Manual
+    departments are not locked (their tickets never wait for each other).
     """
     if department.assignment_mode == AssignmentMode.MANUAL:
         return None
@@ -47,20 +72,16 @@ def pick_assignee(*, department: Department) -> DepartmentMembership | None:
               .get(pk=department.pk))
     if locked.assignment_mode == AssignmentMode.MANUAL:  # changed since it was read
         return None
-    candidates = _candidates(department)
+    candidates = _candidates(department.pk)  # longest waiting first
     if not candidates:
         return None
-
-    def longest_waiting(c: tuple[DepartmentMembership, int]) -> tuple[datetime, int]:
-        return (c[0].last_assigned_at or NEVER, c[0].pk)
-
     if locked.assignment_mode == AssignmentMode.LEAST_LOADED:
-        membership, _load = min(candidates, key=lambda c: (c[1], *longest_waiting(c)))
+        chosen = min(candidates, key=lambda c: c.load)  # min() keeps the first of equals
     else:
-        membership, _load = min(candidates, key=longest_waiting)
-    membership.last_assigned_at = timezone.now()
-    membership.save(update_fields=["last_assigned_at"])
-    return membership
+        chosen = candidates[0]
+    DepartmentMembership.objects.filter(pk=chosen.membership_id).update(
+        last_assigned_at=timezone.now())
+    return User.objects.get(pk=chosen.agent_id)
 
 
 def assign_automatically(*, ticket: Ticket) -> Ticket:
@@ -68,13 +89,13 @@ def assign_automatically(*, ticket: Ticket) -> Ticket:
     unassigned if none. (The intake funnel picks before it inserts a new ticket.)"""
     if ticket.assignee_id:
         return ticket
-    membership = pick_assignee(department=ticket.department)
-    if membership is None:
+    agent = pick_assignee(department=ticket.department)
+    if agent is None:
         return ticket
-    ticket.assignee = membership.agent
+    ticket.assignee = agent
     ticket.save(update_fields=["assignee"])
     audit = events.record(ticket=ticket, actor=None, kind=EventKind.ASSIGNEE, before="",
-                          after=membership.agent.display_name)
-    bus.publish(domain_events.TicketAssigned(ticket=ticket, assignee=membership.agent,
-                                             actor=None, audit_event_id=audit.pk))
+                          after=agent.display_name)
+    bus.publish(domain_events.TicketAssigned(ticket=ticket, assignee=agent, actor=None,
+                                             audit_event_id=audit.pk))
     return ticket
