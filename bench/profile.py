@@ -49,8 +49,34 @@ def _explain(sql: str, params: Any) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def cpu_per_request(call: Any, repeat: int) -> float:
+    """Milliseconds of this process's CPU per call, without query capture (which costs)."""
+    started = time.process_time()
+    for _ in range(repeat):
+        call()
+    return round(1000 * (time.process_time() - started) / repeat, 2)
+
+
+def cprofile_text(call: Any, repeat: int, top: int) -> str:
+    """cProfile on CPU time (time.process_time), so waiting for PostgreSQL does not count;
+    the top functions by cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for _ in range(repeat):
+        call()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
 def profile_path(client: Any, path: str, *, repeat: int, explain: bool, post: Any,
-                 headers: dict[str, str], python_profile: bool) -> dict[str, Any]:
+                 headers: dict[str, str], python_profile: bool, cprofile: int = 0,
+                 cpu: bool = False) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -82,6 +108,11 @@ def profile_path(client: Any, path: str, *, repeat: int, explain: bool, post: An
         "repeated": {sql[:200]: n for sql, n in Counter(q["sql"] for q in captured).items()
                      if n > 1},
     }
+    if cpu:
+        # A POST creates a ticket per call; a GET is idempotent.
+        report["cpu_ms_per_request"] = cpu_per_request(call, repeat)
+    if cprofile:
+        report["cprofile"] = cprofile_text(call, repeat, cprofile)
     if explain and connection.vendor == "postgresql":
         plans = []
         for q in sorted(captured, key=lambda q: -float(q["time"]))[:4]:
@@ -115,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--python", action="store_true", help="pyinstrument profile")
+    parser.add_argument("--cpu", action="store_true",
+                        help="CPU ms per request of this process (no query capture)")
+    parser.add_argument("--cprofile", type=int, default=0, metavar="TOP",
+                        help="cProfile on CPU time, the TOP functions by cumulative time")
     parser.add_argument("--post-json", default=None, help="POST this JSON instead of GET")
     args = parser.parse_args(argv)
     _setup()
@@ -134,14 +169,18 @@ def main(argv: list[str] | None = None) -> int:
         report = profile_path(api if is_api else session, path, repeat=args.repeat,
                               explain=args.explain, post=post,
                               headers={"Authorization": f"Token {token}"} if is_api else {},
-                              python_profile=args.python)
+                              python_profile=args.python, cprofile=args.cprofile,
+                              cpu=args.cpu)
         text = report.pop("python_profile", None)
+        cprofile_report = report.pop("cprofile", None)
         plans = report.pop("explain", [])
         print(json.dumps(report, indent=2, ensure_ascii=False))
         for plan in plans:
             print(f"\n--- EXPLAIN ANALYZE: {plan['sql'][:300]}\n{plan['plan']}")
         if text:
             print(text)
+        if cprofile_report:
+            print(cprofile_report)
         sys.stdout.flush()
     return 0
 
