@@ -260,6 +260,10 @@ DESTEK_SENT_MAIL_DIR = DATA_DIR / "sent-mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Destek <support@destek.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DESTEK_OUTBOX_MAX_ATTEMPTS = env.int("DESTEK_OUTBOX_MAX_ATTEMPTS", default=8)
+# Ticket notifications are composed by the delivery worker (docs/adr/0003); off: in the
+# transaction of the change that caused them.
+DESTEK_RENDER_NOTIFICATIONS_IN_WORKER = env.bool("DESTEK_RENDER_NOTIFICATIONS_IN_WORKER",
+                                                 default=True)
 # Inbound email: a reply to a closed ticket "reopen"s it or opens a linked "follow_up";
 # automatic emails (acknowledgements, rejections) per address / per ticket per hour at most.
 DESTEK_MAIL_CLOSED_REPLY = env.str("DESTEK_MAIL_CLOSED_REPLY", default="reopen")
