@@ -204,10 +204,10 @@ class Deflection(models.Model):
 class SearchMiss(models.Model):
     """A search that found nothing: what customers look for and the KB does not answer yet."""
 
-    query = models.CharField(max_length=200)
-    language = models.CharField(max_length=8, blank=True)
-    count = models.PositiveIntegerField(default=1)
-    last_seen = models.DateTimeField(default=timezone.now)
+    query = models.CharField(_("search words"), max_length=200)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    count = models.PositiveIntegerField(_("searches"), default=1)
+    last_seen = models.DateTimeField(_("last searched"), default=timezone.now)
 
     class Meta:
         verbose_name = _("search without results")

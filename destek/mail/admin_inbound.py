@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -46,14 +47,15 @@ class InboundEmailAdmin(admin.ModelAdmin):
     def ticket_link(self, email: InboundEmail) -> str:
         if email.ticket_id is None:
             return "—"
-        url = reverse("admin:tickets_ticket_change", args=[email.ticket_id])
+        # Tickets are not in the admin: the link opens the ticket in the agent desk.
+        url = reverse("desk:ticket", args=[email.ticket_id])
         return format_html('<a href="{}">#{}</a>', url, email.ticket_id)
 
     @admin.display(description=_("raw message"))
     def raw_download(self, email: InboundEmail) -> str:
         url = reverse("admin:mail_inboundemail_raw", args=[email.pk])
-        return format_html('<a href="{}">{}</a> ({} bytes)', url, _("Download .eml"),
-                           email.size)
+        return format_html('<a href="{}">{}</a> ({})', url, _("Download .eml"),
+                           filesizeformat(email.size))
 
     def get_urls(self) -> list[URLPattern]:
         raw = path("<int:inbound_id>/raw/", self.admin_site.admin_view(self.raw_view),

@@ -43,10 +43,12 @@ class Mailbox(models.Model):
         _("move processed mail to"), max_length=255, blank=True,
         help_text=_("Empty: leave messages in place and flag them."),
     )
-    imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
-    imap_last_uid = models.BigIntegerField(default=0, editable=False)
-    imap_last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    imap_last_error = models.TextField(blank=True, editable=False)
+    imap_uidvalidity = models.BigIntegerField(_("IMAP UIDVALIDITY"), null=True, blank=True,
+                                              editable=False)
+    imap_last_uid = models.BigIntegerField(_("last IMAP UID"), default=0, editable=False)
+    imap_last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True,
+                                               editable=False)
+    imap_last_error = models.TextField(_("last IMAP error"), blank=True, editable=False)
 
     class Meta:
         ordering = ["address"]
@@ -78,16 +80,16 @@ class InboundEmail(models.Model):
 
     # The Message-ID, or a hash of the raw bytes when there is none: the same message fetched
     # twice (IMAP after a crash, an MTA retry, two mailboxes on one email) is stored once.
-    dedupe_key = models.CharField(max_length=255, unique=True)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
     header_message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=InboundSource.choices)
     mailbox = models.ForeignKey(
         Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound",
         verbose_name=_("mailbox"),
     )
-    envelope_to = models.JSONField(default=list, blank=True)
+    envelope_to = models.JSONField(_("envelope recipients"), default=list, blank=True)
     raw = models.BinaryField()
-    size = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     state = models.CharField(
         _("state"), max_length=12, choices=InboundState.choices, default=InboundState.PENDING,
@@ -97,7 +99,7 @@ class InboundEmail(models.Model):
     note = models.CharField(_("note"), max_length=255, blank=True)
     from_address = models.CharField(_("from"), max_length=320, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # A worker that took this message (in a batch) owns it until then; after that (it died),
     # another one may take it again.
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)

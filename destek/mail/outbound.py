@@ -13,7 +13,7 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
+from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -25,6 +25,7 @@ from destek.mail.threading import ORIGIN_HEADER, instance_id
 from destek.mail.tokens import address_with_token, make_token
 from destek.notifications.models import OutboundEmail
 from destek.notifications.outbox import message_id_domain, outbox_email_create
+from destek.notifications.rendering import email_language
 from destek.tickets.models import Ticket
 
 _department_mailboxes: ContextVar[dict[int, Mailbox | None] | None] = ContextVar(
@@ -105,9 +106,7 @@ def send_rejection(*, parsed: ParsedEmail, mailbox: Mailbox | None, language: st
         "portal_url": f"{settings.BASE_URL.rstrip('/')}{reverse('portal:ticket_new')}",
         "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
     }
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("mail/sender_rejected.subject.txt", context).split())
-        body = render_to_string("mail/sender_rejected.txt", context)
+    subject, body = _render_reply("sender_rejected", language=language, context=context)
     headers = {
         # RFC 3834: an automatic answer to a message, not to be answered in turn.
         "Auto-Submitted": "auto-replied",
@@ -122,6 +121,20 @@ def send_rejection(*, parsed: ParsedEmail, mailbox: Mailbox | None, language: st
     outbox_email_create(message=email, kind="mail_rejected", idempotency_key=key)
     auto_reply_record(address=address, kind=AutoReplyKind.REJECTION)
     return True
+
+
+def _render_reply(name: str, *, language: str, context: dict[str, str]) -> tuple[str, str]:
+    """Subject and body of a shipped automatic reply, in the sender's language: one file per
+    language, mail/<name>.<en|tr>[.subject].txt, like the notification emails. Plain text,
+    so no HTML escaping."""
+    language = email_language(language)
+    engine = Engine.get_default()
+    with translation.override(language):
+        subject = engine.get_template(f"mail/{name}.{language}.subject.txt").render(
+            Context(context, autoescape=False))
+        body = engine.get_template(f"mail/{name}.{language}.txt").render(
+            Context(context, autoescape=False))
+    return " ".join(subject.split()), body.strip() + "\n"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from destek.mail import outbound
 from destek.mail.handling import Context, Handled, ProcessingError, handle
@@ -129,8 +130,11 @@ def _process_row(row: InboundEmail, context: Context) -> str:
     row.claimed_until = None
     row.processed_at = timezone.now()
     if row.attempts > MAX_ATTEMPTS:
-        return _quarantine(row, f"Gave up after {row.attempts - 1} interrupted attempts "
-                                "(the worker died while processing this message).")
+        return _quarantine(row, ngettext(
+            "Gave up after %(count)d interrupted attempt (the worker died while processing "
+            "this message).",
+            "Gave up after %(count)d interrupted attempts (the worker died while processing "
+            "this message).", row.attempts - 1) % {"count": row.attempts - 1})
     try:
         parsed = parse(bytes(row.raw))
         row.from_address = parsed.from_address[:320]

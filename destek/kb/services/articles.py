@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from destek.accounts.models import User
 from destek.core.errors import ApplicationError, PermissionDenied
@@ -106,7 +107,7 @@ def article_create(*, actor: User, data: ArticleInput, translation_of: Article |
     if Article.objects.filter(language=article.language, slug=article.slug).exists():
         raise ApplicationError(_("Another article already uses this address."), field="slug")
     article.save()
-    _revise(actor=actor, article=article, note=note or _("Created"))
+    _revise(actor=actor, article=article, note=note or pgettext("first revision", "Created"))
     _reindex(article)
     return article
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 
 from destek.mail.models import InboundSource, Mailbox
@@ -142,8 +143,10 @@ def _take(*, client: BaseMailBox, mailbox: Mailbox, uids: list[int], result: Pol
                 continue
             if len(raw) > settings.DESTEK_MAIL_MAX_BYTES:
                 # Left in the folder for a human; the note shows up on the mailbox.
-                result.notes.append(f"UID {uid}: {len(raw)} bytes, larger than "
-                                    f"DESTEK_MAIL_MAX_BYTES; left in {mailbox.imap_folder}")
+                result.notes.append(
+                    _("UID %(uid)s: %(size)s bytes, larger than DESTEK_MAIL_MAX_BYTES; left in "
+                      "%(folder)s") % {"uid": uid, "size": len(raw),
+                                       "folder": mailbox.imap_folder})
                 passed.append(uid)
                 continue
             outcome = store_raw(raw=raw, source=InboundSource.IMAP, mailbox=mailbox)
