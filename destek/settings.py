@@ -137,9 +137,17 @@ if REDIS_URL:
                           "LOCATION": REDIS_URL}}
     # redis-py 8 reads with a 5 s socket timeout by default, exactly channels-redis's 5 s
     # BZPOPMIN wait: every consumer idle for 5 s would die with TimeoutError. Longer reads.
+    # Capacity: every socket of one server process shares ONE Redis list (the process's
+    # "specific." channel), so the default of 100 pending messages is a process-wide limit a
+    # thousand chat sockets overrun in a busy second, and group_send drops what does not fit.
+    # Expiry (60 s) and group expiry (1 day; long-lived sockets re-join) stay at the defaults;
+    # no symmetric encryption: Redis must be private (notifications carry a copy of each chat
+    # message for the seconds until it is delivered).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                   "CONFIG": {"hosts": [{"address": REDIS_URL,
-                                                        "socket_timeout": 30}]}}}
+                                                        "socket_timeout": 30}],
+                                             "capacity": env.int("DESTEK_CHANNEL_CAPACITY",
+                                                                 default=5000)}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

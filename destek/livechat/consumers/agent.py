@@ -6,6 +6,7 @@ destek.livechat.access before the socket joins its group or writes to it.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from destek.accounts.models import User
@@ -71,9 +72,14 @@ class AgentConsumer(ChatSocket):
         self.bucket = TokenBucket(burst=100, rate=20.0)  # one console speaks for many chats
         await self.channel_layer.group_add(events.agent_group(user.pk), self.channel_name)
         await self.channel_layer.group_add(events.QUEUE, self.channel_name)
+        self.joined_at = time.monotonic()
         await self.accept()
         await db(agent_seen)(agent_id=user.pk)
         await self.send_json({"type": "hello", "conversations": await db(_mine)(user)})
+
+    def current_groups(self) -> list[str]:
+        return [events.agent_group(self.user.pk), events.QUEUE,
+                *(events.conversation_group(pk) for pk in self.conversations)]
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "user"):
@@ -145,7 +151,7 @@ class AgentConsumer(ChatSocket):
 
     async def ping(self, content: dict[str, Any]) -> None:
         await db(agent_seen)(agent_id=self.user.pk)
-        await self.send_json({"type": "pong"})
+        await self.pong(content)
 
     # --- from the channel layer ---------------------------------------------------------
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.serializers.json import DjangoJSONEncoder
@@ -30,15 +32,40 @@ from destek.livechat.consumers.frames import (
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+# channels-redis forgets a group member after a day (group_expiry): a socket open that long
+# would stop hearing anything. Heartbeats re-join its groups once an hour.
+REJOIN_SECONDS = 3600
 ENCODER = DjangoJSONEncoder(ensure_ascii=False)  # stateless: one for every frame
 
 
 class ChatSocket(AsyncWebsocketConsumer):
     bucket: TokenBucket
     closed: bool = False
+    joined_at: float = 0.0  # when the socket's groups were last (re-)joined
+
+    def current_groups(self) -> list[str]:
+        return []
+
+    async def rejoin_if_due(self) -> None:
+        now = time.monotonic()
+        if now - self.joined_at < REJOIN_SECONDS:
+            return
+        self.joined_at = now
+        for group in self.current_groups():
+            await self.channel_layer.group_add(group, self.channel_name)
 
     def handlers(self) -> dict[str, Handler]:
         raise NotImplementedError
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without its `close_old_connections` before every handler: that
+        is a hop to the one shared sync thread for each frame, each notification and each
+        heartbeat of every socket, and these consumers never hold a connection on the event
+        loop (every database call goes through `db()`, which hands its connection back)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def send_json(self, content: dict[str, Any]) -> None:
         if not self.closed:
@@ -68,6 +95,7 @@ class ChatSocket(AsyncWebsocketConsumer):
                                   "code": error.field or "invalid", "message": error.message})
 
     async def pong(self, content: dict[str, Any]) -> None:
+        await self.rejoin_if_due()
         await self.send_json({"type": "pong"})
 
     async def call(self, service: Callable[..., Any], /, **kwargs: Any) -> Any:

@@ -7,6 +7,7 @@ client learns about new messages from a notification and reads them from the dat
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -72,8 +73,12 @@ class VisitorConsumer(ChatSocket):
         self.bucket = TokenBucket()
         self.group = events.conversation_group(conversation.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.joined_at = time.monotonic()
         await self.accept()
         await self.send_json(conversation_payload(conversation, for_side=Side.VISITOR))
+
+    def current_groups(self) -> list[str]:
+        return [self.group]
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):

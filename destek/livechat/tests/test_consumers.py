@@ -291,3 +291,31 @@ def test_a_resume_after_a_change_reports_the_new_state(setup) -> None:
         await desk.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_a_heartbeat_rejoins_the_conversation_after_the_layer_forgot_it(setup, monkeypatch
+                                                                        ) -> None:
+    """channels-redis forgets group members after a day: the widget's heartbeat re-joins."""
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    from destek.livechat import events
+    from destek.livechat.consumers import base
+
+    conversation, _agent = setup
+    layer = get_channel_layer()
+    if not isinstance(layer, InMemoryChannelLayer):
+        pytest.skip("reaches into the in-memory layer to forget the group")
+    monkeypatch.setattr(base, "REJOIN_SECONDS", 0)
+
+    async def scenario() -> None:
+        visitor = visitor_socket(conversation)
+        await visitor.connect()
+        await next_of(visitor, "state")
+        await visitor.send_json_to({"type": "resume", "after": conversation.last_seq})
+        layer.groups.pop(events.conversation_group(conversation.pk), None)  # expired
+        await visitor.send_json_to({"type": "ping"})
+        await next_of(visitor, "pong")
+        assert layer.groups.get(events.conversation_group(conversation.pk))
+        await visitor.disconnect()
+
+    async_to_sync(scenario)()

@@ -56,9 +56,12 @@ class Command(BaseCommand):
 
         # uvicorn[standard] brings uvloop and httptools, which "auto" picks. No access log:
         # Django logs errors, a proxy in front logs requests, and a line per request costs CPU.
+        # WebSocket frames here are small JSON notifications: per-message deflate would cost
+        # a zlib context per connection (tens of KiB each, a thousand chat widgets) and CPU
+        # per frame for nothing (bench/README.md, Live chat).
         uvicorn.run("destek.asgi:application", host=options["host"], port=options["port"],
                     workers=options["workers"], log_level="warning", lifespan="off",
-                    access_log=False)
+                    access_log=False, ws_per_message_deflate=False)
 
     def _start_worker(self) -> None:
         """The embedded default runs one worker with beat beside the web server."""
