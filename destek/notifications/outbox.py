@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from email.generator import BytesGenerator
+from email.message import Message
 from email.utils import make_msgid, parseaddr
+from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -86,8 +91,7 @@ def serialized(message: EmailMessage) -> dict[str, Any]:
         message_id = new_message_id()
         message.extra_headers["Message-ID"] = message_id
     mime = message.message()
-    # Django's SafeMIME classes take linesep (the stubs type message() as a plain Message).
-    raw = mime.as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+    raw = _serialize(mime)
     if len(raw) > MAX_RAW_BYTES:
         raise OutboxError(_("The email is too large to send (%(size)d bytes).")
                           % {"size": len(raw)})
@@ -212,9 +216,66 @@ def render_pending(row: OutboundEmail, *, claimed_at: datetime) -> OutboundEmail
     return row
 
 
+@dataclass
+class _Waiting:
+    """Outbox ids written by the current transaction, and the on-commit callback that sends
+    them (the first one registered)."""
+
+    ids: list[int] = field(default_factory=list)
+    sender: Callable[[], None] | None = None
+
+
+def _serialize(mime: Message) -> bytes:
+    """CRLF bytes, headers folded only past RFC 5322's hard limit (998): a Message-ID folded
+    onto a continuation line comes back from parsers (Python's too) with a leading space,
+    and then no longer matches the In-Reply-To a client sends back."""
+    buffer = BytesIO()
+    folding = mime.policy.clone(max_line_length=998, linesep="\r\n")
+    BytesGenerator(buffer, mangle_from_=False, policy=folding).flatten(mime)
+    return buffer.getvalue()
+
+
 def enqueue_on_commit(outbox_id: int) -> None:
-    """Ask a worker to deliver the row once (and only if) the current transaction commits."""
-    transaction.on_commit(lambda: enqueue(outbox_id), robust=True)
+    """Ask a worker to deliver the row once (and only if) the current transaction commits.
+
+    Rows written by the same transaction (a new ticket's acknowledgement and its assignee's
+    notice) share one task message: each row registers its own on-commit callback, and the
+    first to run sends the ids of all of them (the others find none left). When that
+    callback is no longer pending (it ran, or its transaction or savepoint was rolled back)
+    the next row starts a new list. A row whose savepoint was rolled back may still travel
+    with the others: delivering a row that does not exist is a no-op."""
+    connection = transaction.get_connection()
+    waiting: _Waiting | None = connection.__dict__.get("destek_outbox_waiting")
+    if waiting is None or not any(callback is waiting.sender
+                                  for _sids, callback, _robust in connection.run_on_commit):
+        waiting = _Waiting()
+        connection.__dict__["destek_outbox_waiting"] = waiting
+    waiting.ids.append(outbox_id)
+    batch = waiting
+
+    def deliver_after_commit() -> None:
+        ids = list(dict.fromkeys(batch.ids))
+        batch.ids.clear()
+        if ids:
+            enqueue_many(ids)
+
+    if waiting.sender is None:
+        waiting.sender = deliver_after_commit
+    transaction.on_commit(deliver_after_commit, robust=True)
+
+
+def enqueue_many(outbox_ids: list[int]) -> None:
+    """One delivery task for several rows (one `enqueue` when there is only one)."""
+    if len(outbox_ids) == 1:
+        enqueue(outbox_ids[0])
+        return
+    from destek.notifications.tasks import deliver_outbox_many
+
+    try:
+        deliver_outbox_many.delay(list(outbox_ids))
+    except Exception:  # the rows are safe in the database; the sweeper retries them
+        logger.warning("Could not enqueue delivery of outbound emails %s", outbox_ids,
+                       exc_info=True)
 
 
 def enqueue(outbox_id: int) -> None:

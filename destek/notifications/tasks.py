@@ -14,6 +14,12 @@ def deliver_outbox(outbox_id: int) -> str:
     return delivery.deliver(int(outbox_id)).value
 
 
+@shared_task(name="destek.notifications.tasks.deliver_outbox_many")
+def deliver_outbox_many(outbox_ids: list[int]) -> list[str]:
+    """The rows one transaction wrote, one after the other (each claimed on its own)."""
+    return [delivery.deliver(int(outbox_id)).value for outbox_id in outbox_ids]
+
+
 @shared_task(name="destek.notifications.tasks.sweep_outbox")
 def sweep_outbox() -> int:
     """Scheduled by beat (CELERY_BEAT_SCHEDULE "outbox-sweep"): deliver what is due, then

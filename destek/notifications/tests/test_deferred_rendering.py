@@ -159,3 +159,20 @@ def test_rendering_in_the_transaction_can_be_chosen(customer, department, settin
     assert not row.needs_rendering and row.rendered_at is not None
     assert row.subject == f"[#{ticket.reference}] Request received: Site is down"
     assert row.message_id == thread_id(ticket)
+
+
+def test_one_task_message_per_transaction(customer, department, monkeypatch,
+                                          django_capture_on_commit_callbacks):
+    from destek.notifications import outbox
+
+    sent: list[list[int]] = []
+    monkeypatch.setattr(outbox, "enqueue_many", sent.append)
+    department.assignment_mode = AssignmentMode.ROUND_ROBIN
+    department.save()
+    MembershipFactory(department=department, agent=AgentFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_ticket(customer=customer, department=department)
+    rows = list(OutboundEmail.objects.filter(ticket=ticket).order_by("pk")
+                .values_list("pk", flat=True))
+    assert len(rows) == 2
+    assert sent == [rows]  # the acknowledgement and the assignee's notice, one message
