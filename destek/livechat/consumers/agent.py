@@ -180,7 +180,17 @@ class AgentConsumer(ChatSocket):
         await self.forward(pk)
 
     async def chat_changed(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "changed", "conversation": event["conversation"]})
+        """A chat's state, agent or department changed: its new state, read once here. The
+        console opens a chat that became this agent's and closes one that went elsewhere;
+        the socket joins nothing it did not ask to follow."""
+        pk = event["conversation"]
+        conversation = await db(_access)(self.user, pk)
+        if conversation is None:
+            await self.leave({"conversation": pk})
+            return
+        if pk in self.conversations:
+            self.conversations[pk] = conversation
+        await self.send_json(conversation_payload(conversation, for_side=Side.AGENT))
 
     async def chat_queue(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "queue"})

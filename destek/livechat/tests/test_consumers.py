@@ -268,9 +268,9 @@ def test_typing_read_receipts_and_end(setup, settings) -> None:
     assert Conversation.objects.get(pk=conversation.pk).ended_at is not None
 
 
-def test_a_resume_after_a_change_reports_the_new_state(setup) -> None:
-    """The console re-resumes a chat when told it changed: the answer must be read again,
-    not the state the socket cached when it first opened the chat (the visitor ended it)."""
+def test_a_change_and_a_resume_report_the_new_state(setup) -> None:
+    """When a chat changes, the console is sent its new state, read again (not the state the
+    socket cached when it first opened the chat); a resume (after a reconnect) reads it too."""
     conversation, agent = setup
     agent_h = agent_headers(agent)
 
@@ -283,8 +283,10 @@ def test_a_resume_after_a_change_reports_the_new_state(setup) -> None:
         assert (await next_of(desk, "state"))["state"] == ConversationState.ACTIVE
         await next_of(desk, "message")  # "… joined the chat": the resume has read
         await visitor.send_json_to({"type": "end"})
-        changed = await next_of(desk, "changed")
-        await desk.send_json_to({"type": "resume", "conversation": changed["conversation"],
+        changed = await next_of(desk, "state")
+        assert (changed["conversation"], changed["state"]) == (
+            conversation.pk, ConversationState.ENDED)
+        await desk.send_json_to({"type": "resume", "conversation": conversation.pk,
                                  "after": conversation.last_seq})
         assert (await next_of(desk, "state"))["state"] == ConversationState.ENDED
         await visitor.disconnect()

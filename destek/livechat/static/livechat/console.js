@@ -161,6 +161,7 @@
       else if (f.type === "message" && p) line(p, f);
       else if (f.type === "ack" && p) { p.pending = p.pending.filter(function (x) { return x.client_id !== f.client_id; }); }
       else if (f.type === "state") {
+        queueChanged();
         if (!p && f.agent_id === me && f.state === "active" && tpl) p = pane(f.conversation);
         if (!p) return;
         p.node.querySelector(".chat-name").textContent = f.name + (f.email ? " <" + f.email + ">" : "");
@@ -168,7 +169,6 @@
         p.visitorRead = f.read; seen(p);
         if (f.agent_id !== me && f.state !== "ended") closePane(f.conversation);
       }
-      else if (f.type === "changed") { queueChanged(); send({type: "resume", conversation: f.conversation, after: p ? p.lastSeq : 0}); }
       else if (f.type === "queue") queueChanged();
       else if (f.type === "typing" && p && f.side === "visitor") {
         p.typing.textContent = f.active ? L.labelTyping : "";

@@ -96,9 +96,10 @@
   launch.addEventListener("click", toggle);
 
   // --- notifications ---------------------------------------------------------------------------
+  var audio = null;  // one context for the page: browsers limit how many may exist
   function beep() {
     try {
-      var ctx = new (window.AudioContext || window.webkitAudioContext)(), o = ctx.createOscillator(), g = ctx.createGain();
+      var ctx = audio = audio || new (window.AudioContext || window.webkitAudioContext)(), o = ctx.createOscillator(), g = ctx.createGain();
       o.frequency.value = 880; g.gain.value = 0.05; o.connect(g); g.connect(ctx.destination);
       o.start(); o.stop(ctx.currentTime + 0.15);
     } catch (e) { /* no audio */ }
