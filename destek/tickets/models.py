@@ -118,9 +118,11 @@ class Ticket(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="ticket_open_unassigned",
                          condition=models.Q(assignee__isnull=True, status__in=OPEN_STATUSES)),
             # Routing counts each candidate's open tickets on every new ticket: an index-only
-            # scan of this small index instead of a heap visit per open ticket.
-            models.Index(fields=["assignee"], name="ticket_open_assignee",
-                         condition=models.Q(status__in=OPEN_STATUSES)),
+            # scan of this small index instead of a heap visit per open ticket. Without NULLs,
+            # so the unassigned queue keeps ticket_open_unassigned (already in its order).
+            models.Index(fields=["assignee"], name="ticket_open_assigned",
+                         condition=models.Q(status__in=OPEN_STATUSES,
+                                            assignee__isnull=False)),
             # SLA: the queue's "next deadline" sort/filter, and the breach scan's range scan.
             models.Index(fields=["sla_due_at", "id"], name="ticket_open_sla_due",
                          condition=models.Q(status__in=OPEN_STATUSES,
