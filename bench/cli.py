@@ -38,6 +38,7 @@ from bench.server import (
     ServerConfig,
     load_average,
     machine_busy_seconds,
+    postgres_cpu_seconds,
     wait_for_quiet,
 )
 
@@ -165,7 +166,9 @@ async def measure_one(args: argparse.Namespace, scenario: Scenario, client: load
     print(f"{scenario.name}: measuring up to {args.requests} requests or "
           f"{args.duration:g}s at concurrency {args.concurrency}{pace} …", file=sys.stderr)
     load_before = load_average()
+    database = urlsplit(_database_url(args.database_url)).path.lstrip("/")
     server_cpu = server.cpu_seconds() if server else None
+    database_cpu = postgres_cpu_seconds(database)
     busy, total = machine_busy_seconds()
     outcome = await load.run_phase(client, scenario.make, count=args.requests,
                                    duration_s=args.duration, concurrency=args.concurrency,
@@ -175,14 +178,30 @@ async def measure_one(args: argparse.Namespace, scenario: Scenario, client: load
     outcome.machine_total_s = total_after - total
     if server and server_cpu is not None:
         outcome.server_cpu_s = server.cpu_seconds() - server_cpu
+    database_cpu_after = postgres_cpu_seconds(database)
     block = {"description": scenario.description, **load.report(outcome)}
-    block["cpu"]["loadavg_1m_before"] = load_before
-    block["cpu"]["loadavg_1m_after"] = load_average()
+    cpu = block["cpu"]
+    if database_cpu is not None and database_cpu_after is not None and block["count"]:
+        # CPU of the backends serving this database; a backend that ended meanwhile is
+        # missing from the second reading (the pool keeps them, so rarely).
+        cpu["database_ms_per_request"] = round(
+            1000 * max(database_cpu_after - database_cpu, 0.0) / block["count"], 2)
+    parts = [cpu.get("server_ms_per_request"), cpu.get("database_ms_per_request"),
+             cpu.get("client_ms_per_request")]
+    if all(isinstance(p, int | float) for p in parts):
+        total_ms = round(sum(float(p) for p in parts if p is not None), 2)
+        cpu["total_ms_per_request"] = total_ms
+        # What this machine's cores could serve if nothing but these three ran.
+        cpu["cpu_bound_requests_per_second"] = round(
+            1000 * (os.cpu_count() or 1) / max(total_ms, 1e-9), 1)
+    cpu["loadavg_1m_before"] = load_before
+    cpu["loadavg_1m_after"] = load_average()
     lat = block["latency_ms"]
     print(f"{scenario.name}: {block['count']} requests, {block['errors']} errors, "
           f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, "
-          f"{block['requests_per_second']}/s, server CPU "
-          f"{block['cpu']['server_ms_per_request']} ms/request", file=sys.stderr)
+          f"{block['requests_per_second']}/s, CPU ms/request: server "
+          f"{cpu['server_ms_per_request']}, database {cpu.get('database_ms_per_request')}, "
+          f"client {cpu['client_ms_per_request']}", file=sys.stderr)
     return block
 
 

@@ -169,6 +169,27 @@ class Server:
         self.stop()
 
 
+def postgres_cpu_seconds(database: str) -> float | None:
+    """User + system CPU time so far of the PostgreSQL backends connected to `database`
+    (processes titled "postgres: … <database> …"; background writers are not counted).
+    None without /proc; 0 when PostgreSQL runs elsewhere or as a user we cannot see."""
+    if not Path("/proc").is_dir():
+        return None
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not title.startswith("postgres:") or f" {database} " not in title:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
+
+
 def load_average() -> float | None:
     """The 1-minute load average: other work on this 2-core machine skews every figure."""
     try:
