@@ -15,6 +15,7 @@ Screenshots of each step go to test-artifacts/live-chat-<lang>/ (git-ignored).
 from __future__ import annotations
 
 import email
+import json
 import re
 import secrets
 import threading
@@ -66,6 +67,8 @@ class Words:
     ticket_made: str  # "…{reference}…"
     mail_subject: str
     topic: str
+    article: str  # a public knowledge-base article the topic should bring up
+    suggestions: str
     hello: str
     answer: str
     offline_message: str
@@ -84,6 +87,7 @@ WORDS = {
         ticket_made="Ticket {reference} has the transcript.",
         mail_subject="Your chat with",
         topic="My WordPress site is slow",
+        article="Speed up a slow WordPress site", suggestions="These articles may help:",
         hello="Hello, shop.example.com takes 10 seconds to load.",
         answer="Hello! I am checking your server's load now.",
         offline_message="I am on the train, the connection comes and goes.",
@@ -101,6 +105,8 @@ WORDS = {
         ticket_made="{reference} numaralı talep sohbet dökümünü içeriyor.",
         mail_subject="canlı destek görüşmeniz",
         topic="WordPress sitem çok yavaş",
+        article="Yavaş bir WordPress sitesini hızlandırma",
+        suggestions="Bu makaleler yardımcı olabilir:",
         hello="Merhaba, magaza.example.com.tr açılması 10 saniye sürüyor.",
         answer="Merhaba! Sunucunuzun yükünü hemen kontrol ediyorum.",
         offline_message="Trendeyim, bağlantım gidip geliyor.",
@@ -143,6 +149,31 @@ def widget_host(destek_server: RunningDestek) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+# Run by `destek shell`: a public article per language and, matching the same words, ones
+# visitors must never be offered (signed-in customers only, agents only).
+ARTICLES_SCRIPT = """
+import json
+from destek.kb.factories import make_article
+from destek.kb.models import Article, Audience
+for lang, title in json.loads({spec!r}):
+    if not Article.objects.filter(title=title).exists():
+        body = "WordPress yavaş slow cache PHP OPcache " * 3
+        make_article(title=title, body=body, language=lang)
+        make_article(title=title + " (customers)", body=body, language=lang,
+                     audience=Audience.CUSTOMERS)
+        make_article(title=title + " (internal)", body=body, language=lang,
+                     audience=Audience.INTERNAL)
+print("ARTICLES=ok")
+"""
+
+
+@pytest.fixture(scope="module")
+def kb_articles(destek_server: RunningDestek) -> None:
+    spec = json.dumps([[lang, words.article] for lang, words in WORDS.items()])
+    out = destek_server.destek("shell", "-v", "0", "-c", ARTICLES_SCRIPT.format(spec=spec))
+    assert "ARTICLES=ok" in out, out
+
+
 def _wait_for_mail(server: RunningDestek, match: Callable[[EmailMessage], bool],
                    what: str) -> EmailMessage:
     deadline = time.monotonic() + MAIL_WAIT_S
@@ -169,7 +200,7 @@ def _text_body(message: EmailMessage) -> str:
 @pytest.mark.parametrize("lang", ["en", "tr"])
 def test_customer_on_another_website_chats_with_an_agent(
         destek_server: RunningDestek, people: dict[str, Person], widget_host: str,
-        new_context: Callable[[str], Any], lang: str) -> None:
+        kb_articles: None, new_context: Callable[[str], Any], lang: str) -> None:
     from playwright.sync_api import expect
 
     server, words, agent = destek_server, WORDS[lang], people["agent"]
@@ -206,6 +237,11 @@ def test_customer_on_another_website_chats_with_an_agent(
     page.get_by_test_id("chat-email").fill(visitor_email)
     prechat.locator("select[name=department]").select_option(label=words.department)
     page.get_by_test_id("chat-topic").fill(words.topic)
+    # The knowledge base answers while they type: public articles only, opened on Destek.
+    suggestion = page.get_by_test_id("chat-suggestion")
+    expect(suggestion).to_have_text([words.article])
+    expect(page.get_by_test_id("chat-suggestions")).to_contain_text(words.suggestions)
+    assert (suggestion.get_attribute("href") or "").startswith(f"{server.url}/kb/{lang}/")
     shots(page, "widget-prechat")
     page.get_by_test_id("chat-start").click()
 

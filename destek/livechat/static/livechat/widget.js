@@ -129,11 +129,11 @@
     clear(body); clear(foot); clear(links); status.textContent = "";
     var me = cfg.customer;
     var sugg = el("div", {"class": "sugg", "data-testid": "chat-suggestions"});
-    var topic = el("textarea", {name: "topic", rows: "3", placeholder: t("topic"), "data-testid": "chat-topic"});
+    var topic = el("textarea", {name: "topic", rows: "3", placeholder: t("topic"), "aria-label": t("topic"), "data-testid": "chat-topic"});
     topic.addEventListener("input", suggest(topic, sugg));
     var form = el("form", {"class": "pre", "data-testid": "chat-prechat"}, [
-      el("input", {name: "name", placeholder: t("name"), autocomplete: "name", "data-testid": "chat-name"}),
-      el("input", {name: "email", type: "email", required: "", placeholder: t("email"), autocomplete: "email", "data-testid": "chat-email"}),
+      el("input", {name: "name", placeholder: t("name"), "aria-label": t("name"), autocomplete: "name", "data-testid": "chat-name"}),
+      el("input", {name: "email", type: "email", required: "", placeholder: t("email"), "aria-label": t("email"), autocomplete: "email", "data-testid": "chat-email"}),
       departmentSelect(), topic, sugg,
       el("button", {"class": "btn", type: "submit", text: t("start"), "data-testid": "chat-start"})]);
     if (me) { form.name.value = me.name; form.email.value = me.email; form.name.hidden = form.email.hidden = true; }
