@@ -35,6 +35,7 @@ def widget_strings() -> dict[str, str]:
         "transcript": _("Email me the transcript"),
         "transcript_sent": _("The transcript is on its way to {email}."),
         "offline_title": _("We are not online right now"),
+        "hours_title": _("We are outside our office hours"),
         "offline_text": _("Leave us a message and we will answer by email."),
         "message": _("Message"),
         "leave_message": _("Send message"),

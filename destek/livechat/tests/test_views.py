@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -161,3 +162,25 @@ def test_knowledge_base_suggestions_give_visitors_public_articles_only(departmen
                         headers={"Origin": "https://evil.example"}).status_code == 403
     assert Client().get("/chat/api/suggestions?q=a",
                         headers={"Origin": SHOP}).json() == {"results": []}
+
+
+def test_outside_office_hours_the_widget_takes_a_message(department, settings) -> None:
+    from destek.sla.models.config import BusinessCalendar
+    from destek.sla.services.recompute import sla_config_changed
+
+    go_online(MembershipFactory(department=department).agent)
+    # An office open one minute a week, on a weekday that is not today: closed now.
+    BusinessCalendar.objects.update(is_office_hours=False)
+    office = BusinessCalendar.objects.create(name="Rarely open", is_office_hours=True,
+                                             timezone="UTC")
+    office.hours.create(weekday=(datetime.now(UTC).weekday() + 3) % 7,
+                        start=time(9, 0), end=time(9, 1))
+    sla_config_changed(reason="test: office closed")
+    client = Client()
+    assert client.get("/chat/api/config").json()["online"] is True  # the rule is off
+    settings.DESTEK_CHAT_OFFICE_HOURS_ONLY = True
+    data = client.get("/chat/api/config?lang=tr", headers={"Origin": SHOP}).json()
+    assert data["online"] is False and data["offline_reason"] == "hours"
+    assert data["strings"]["hours_title"] != "We are outside our office hours"  # Turkish
+    refused = post_json(client, "/chat/api/start", {"email": "a@b.example"})
+    assert refused.status_code == 400 and not Conversation.objects.exists()

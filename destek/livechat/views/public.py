@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -92,9 +92,10 @@ def widget_js(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "OPTIONS"])
 def config(request: HttpRequest) -> HttpResponse:
     language = _language(request)
+    closed = outside_chat_hours()
     departments = [
         {"id": d.pk, "name": d.localized_name(language),
-         "online": department_is_staffed(department_id=d.pk)}
+         "online": not closed and department_is_staffed(department_id=d.pk)}
         for d in Department.objects.filter(is_public=True).order_by("pk")
     ]
     customer = _portal_customer(request)
@@ -103,6 +104,7 @@ def config(request: HttpRequest) -> HttpResponse:
     return JsonResponse({
         "language": language, "strings": strings, "color": settings.DESTEK_CHAT_COLOR,
         "departments": departments, "online": any(d["online"] for d in departments),
+        "offline_reason": "hours" if closed else "nobody",
         "customer": {"name": customer.display_name, "email": customer.email}
         if customer else None,
         "max_upload_bytes": settings.DESTEK_ATTACHMENT_MAX_BYTES,
@@ -111,6 +113,16 @@ def config(request: HttpRequest) -> HttpResponse:
         # Knowledge-base articles while the visitor describes the problem (pre-chat form).
         "suggestions_url": kb_suggestions_url(),
     })
+
+
+def outside_chat_hours() -> bool:
+    """With DESTEK_CHAT_OFFICE_HOURS_ONLY, chat is open only within the office-hours calendar
+    (SLA settings); otherwise whenever an agent is online (24/7 support)."""
+    if not settings.DESTEK_CHAT_OFFICE_HOURS_ONLY:
+        return False
+    from destek.sla.services.oncall import is_out_of_hours
+
+    return is_out_of_hours(timezone.now())
 
 
 def kb_suggestions_url() -> str | None:
@@ -148,6 +160,9 @@ def start(request: HttpRequest) -> HttpResponse:
     try:
         data = _json_body(request)
         language = _language(request, data)
+        if outside_chat_hours():
+            raise ApplicationError(_("We are outside our office hours. Please leave us a "
+                                     "message instead."), field="department")
         conversation = chat_start(
             customer=_portal_customer(request), name=str(data.get("name") or ""),
             email=str(data.get("email") or ""), topic=str(data.get("topic") or ""),

@@ -173,7 +173,7 @@
   function showOffline() {
     clear(body); clear(foot); clear(links);
     var form = el("form", {"class": "pre", "data-testid": "chat-offline"}, [
-      el("strong", {text: t("offline_title")}), el("div", {text: t("offline_text")}),
+      el("strong", {text: t(cfg.offline_reason === "hours" ? "hours_title" : "offline_title")}), el("div", {text: t("offline_text")}),
       el("input", {name: "name", placeholder: t("name"), "data-testid": "chat-name"}),
       el("input", {name: "email", type: "email", required: "", placeholder: t("email"), "data-testid": "chat-email"}),
       departmentSelect(),
