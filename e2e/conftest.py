@@ -3,6 +3,7 @@ Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import email
 import json
 import os
 import secrets
@@ -13,6 +14,8 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -255,3 +258,30 @@ def sign_in(page: Any, server: RunningDestek, person: Person, *, title: str | No
         shots(page, "login")
     page.get_by_test_id("login-submit").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+MAIL_WAIT_S = 60.0  # the worker polls the filesystem broker; a cold start takes a few seconds
+
+
+def wait_for_mail(server: RunningDestek, match: Callable[[EmailMessage], bool],
+                  what: str) -> EmailMessage:
+    """The first email the server's worker delivered that `match`es (bounded polling)."""
+    deadline = time.monotonic() + MAIL_WAIT_S
+    while True:
+        for raw in server.sent_mail():
+            message = email.message_from_bytes(raw, policy=default_policy)
+            assert isinstance(message, EmailMessage)
+            if match(message):
+                return message
+        if time.monotonic() > deadline:
+            subjects = [email.message_from_bytes(r, policy=default_policy)["Subject"]
+                        for r in server.sent_mail()]
+            raise AssertionError(f"no email {what} within {MAIL_WAIT_S}s; sent: {subjects}\n"
+                                 + server.log.read_text()[-3000:])
+        time.sleep(0.25)
+
+
+def text_body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())  # type: ignore[attr-defined]

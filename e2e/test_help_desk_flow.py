@@ -12,24 +12,20 @@ e2e/conftest.py. Screenshots of each step go to test-artifacts/help-desk-<lang>/
 
 from __future__ import annotations
 
-import email
 import json
 import re
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from typing import Any
 
 import pytest
 
-from e2e.conftest import Person, RunningDestek, Shots, sign_in
+from e2e.conftest import Person, RunningDestek, Shots, sign_in, text_body, wait_for_mail
 
 pytestmark = pytest.mark.browser
 
-MAIL_WAIT_S = 60.0  # the worker polls the filesystem broker; a cold start takes a few seconds
 
 
 @dataclass(frozen=True)
@@ -83,28 +79,6 @@ WORDS = {
     ),
 }
 
-
-def _wait_for_mail(server: RunningDestek, match: Callable[[EmailMessage], bool],
-                   what: str) -> EmailMessage:
-    deadline = time.monotonic() + MAIL_WAIT_S
-    while True:
-        for raw in server.sent_mail():
-            message = email.message_from_bytes(raw, policy=default_policy)
-            assert isinstance(message, EmailMessage)
-            if match(message):
-                return message
-        if time.monotonic() > deadline:
-            subjects = [email.message_from_bytes(r, policy=default_policy)["Subject"]
-                        for r in server.sent_mail()]
-            raise AssertionError(f"no email {what} within {MAIL_WAIT_S}s; sent: {subjects}\n"
-                                 + server.log.read_text()[-3000:])
-        time.sleep(0.25)
-
-
-def _text_body(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("lang", ["tr", "en"])
@@ -214,16 +188,16 @@ def test_customer_and_agent_help_desk_flow(destek_server: RunningDestek,
     def is_reply_mail(message: EmailMessage) -> bool:
         return (customer.email in str(message["To"])
                 and message["X-Destek-Ticket"] == reference
-                and words.agent_reply in _text_body(message))
+                and words.agent_reply in text_body(message))
 
-    mail = _wait_for_mail(server, is_reply_mail, f"to {customer.email} about {reference}")
+    mail = wait_for_mail(server, is_reply_mail, f"to {customer.email} about {reference}")
     # Django folds a long encoded Subject onto a continuation line; the stdlib parser keeps
     # that line's leading space (mail clients drop it).
     mail_subject = str(mail["Subject"]).strip()
     assert mail_subject.startswith(f"{words.mail_subject_prefix} "), mail_subject
     assert reference in mail_subject and subject in mail_subject, mail_subject
     assert mail["Auto-Submitted"] == "auto-generated"
-    body = _text_body(mail)
+    body = text_body(mail)
     assert f"{words.mail_greeting} {customer.name}" in body, body
     assert words.mail_replied in body, body
     links = re.findall(re.escape(server.url) + r"/portal/guest/\S+", body)

@@ -14,27 +14,23 @@ Screenshots of each step go to test-artifacts/live-chat-<lang>/ (git-ignored).
 
 from __future__ import annotations
 
-import email
 import json
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from e2e.conftest import Person, RunningDestek, Shots, sign_in
+from e2e.conftest import Person, RunningDestek, Shots, sign_in, text_body, wait_for_mail
 
 pytestmark = pytest.mark.browser
 
-MAIL_WAIT_S = 60.0  # the worker polls the filesystem broker; a cold start takes a few seconds
 
 HOST_PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>Example Hosting</title>
@@ -173,28 +169,6 @@ def kb_articles(destek_server: RunningDestek) -> None:
     out = destek_server.destek("shell", "-v", "0", "-c", ARTICLES_SCRIPT.format(spec=spec))
     assert "ARTICLES=ok" in out, out
 
-
-def _wait_for_mail(server: RunningDestek, match: Callable[[EmailMessage], bool],
-                   what: str) -> EmailMessage:
-    deadline = time.monotonic() + MAIL_WAIT_S
-    while True:
-        for raw in server.sent_mail():
-            message = email.message_from_bytes(raw, policy=default_policy)
-            assert isinstance(message, EmailMessage)
-            if match(message):
-                return message
-        if time.monotonic() > deadline:
-            subjects = [email.message_from_bytes(r, policy=default_policy)["Subject"]
-                        for r in server.sent_mail()]
-            raise AssertionError(f"no email {what} within {MAIL_WAIT_S}s; sent: {subjects}\n"
-                                 + server.log.read_text()[-3000:])
-        time.sleep(0.25)
-
-
-def _text_body(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("lang", ["en", "tr"])
@@ -361,9 +335,9 @@ def test_customer_on_another_website_chats_with_an_agent(
         return (visitor_email in str(message["To"])
                 and words.mail_subject in str(message["Subject"]))
 
-    mail = _wait_for_mail(server, is_transcript, f"with the transcript to {visitor_email}")
+    mail = wait_for_mail(server, is_transcript, f"with the transcript to {visitor_email}")
     assert mail["Auto-Submitted"] == "auto-generated"
-    body = _text_body(mail)
+    body = text_body(mail)
     for text in expected:
         assert body.count(text) == 1, (text, body)
     order = [body.index(text) for text in expected]
