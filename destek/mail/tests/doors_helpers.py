@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 
-import pytest
-
 from destek.accounts.models import Department
+from destek.core.testing import missing_service  # noqa: F401  (re-exported)
 from destek.mail.models import Mailbox
 
 
@@ -49,10 +47,3 @@ def make_mailbox(*, department: Department, address: str = "support@example.com"
                  **fields: object) -> Mailbox:
     return Mailbox.objects.create(name=address.split("@")[0], address=address,
                                   department=department, **fields)
-
-
-def missing_service(reason: str) -> None:
-    """Skip, or fail on CI where DESTEK_REQUIRE_SERVICES=1 promises the service is there."""
-    if os.environ.get("DESTEK_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason} (DESTEK_REQUIRE_SERVICES=1)")
-    pytest.skip(reason)

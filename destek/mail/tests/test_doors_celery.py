@@ -16,11 +16,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
+from destek.core.testing import worker_database_url
 from destek.mail.doors import smtpd
 from destek.mail.models import InboundEmail, InboundState
 from destek.mail.tasks import process_inbound_email
@@ -31,22 +30,10 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 DEADLINE_SECONDS = 45
 
 
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("needs PostgreSQL: the SQLite test database is in memory, invisible to "
-                    "a worker process")
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}{host}{port}/{quote(db['NAME'], safe='')}"
-
 
 @pytest.fixture
 def worker_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    database_url = _test_database_url()
+    database_url = worker_database_url()
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url:
         missing_service("REDIS_URL is not set: there is no broker for a real worker")

@@ -16,11 +16,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
+from destek.core.testing import missing_service, worker_database_url
 from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.notifications.tasks import deliver_outbox
 from destek.tickets.factories import open_ticket
@@ -30,24 +29,6 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 DEADLINE_SECONDS = 30
 
 
-def _missing_service(reason: str) -> None:
-    if os.environ.get("DESTEK_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason} (DESTEK_REQUIRE_SERVICES=1)")
-    pytest.skip(reason)
-
-
-def _test_database_url() -> str:
-    """A URL for the test database pytest-django created, for the worker's settings."""
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("needs PostgreSQL: the SQLite test database is in memory, invisible to "
-                    "a worker process")
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}{host}{port}/{quote(db['NAME'], safe='')}"
 
 
 @dataclass
@@ -62,10 +43,10 @@ class Worker:
 
 @pytest.fixture
 def celery_worker_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
-    database_url = _test_database_url()
+    database_url = worker_database_url()
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url:
-        _missing_service("REDIS_URL is not set: there is no broker for a real worker")
+        missing_service("REDIS_URL is not set: there is no broker for a real worker")
     # A queue of our own, so a worker from another test run on the same Redis cannot take
     # our task (it would look for the row in its own database).
     queue = f"destek-test-{uuid.uuid4().hex[:12]}"
