@@ -27,13 +27,13 @@ from django.db.models import Count
 
 from destek.accounts.factories import CustomerFactory
 from destek.celery import app
+from destek.core.testing import missing_service, worker_database_url
 from destek.mail import processing
 from destek.mail.models import InboundEmail, InboundState, Mailbox
 from destek.mail.store import store_raw
 from destek.mail.tasks import process_inbound_email
 from destek.notifications import outbox
 from destek.notifications.compose import thread_id
-from destek.notifications.tests.test_celery_worker import _missing_service, _test_database_url
 from destek.tickets.factories import open_ticket
 from destek.tickets.models import Message, Ticket
 
@@ -47,7 +47,7 @@ DEADLINE_SECONDS = 600
 def _redis_url() -> str:
     url = os.environ.get("REDIS_URL", "")
     if not url:
-        _missing_service("REDIS_URL is not set: there is no broker for real workers")
+        missing_service("REDIS_URL is not set: there is no broker for real workers")
     parts = urlsplit(url)
     db = os.environ.get("DESTEK_CRASH_REDIS_DB", "10")
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
@@ -97,7 +97,7 @@ class Workers:
 
 @pytest.fixture
 def workers(tmp_path: Path, settings) -> Iterator[Workers]:  # type: ignore[no-untyped-def]
-    database_url = _test_database_url()
+    database_url = worker_database_url()
     broker = _redis_url()
     app.connection_for_write(broker).default_channel.client.flushdb()
     env = {

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from destek.core.testing import missing_service, worker_database_url
 from destek.notifications.models import OutboundEmail
-from destek.notifications.tests.test_celery_worker import _missing_service, _test_database_url
 from destek.sla.models import AlertKind, SlaAlert
 from destek.sla.tasks import sla_scan
 from destek.tickets.factories import open_ticket
@@ -62,10 +62,10 @@ class Worker:
 
 @pytest.fixture
 def worker_factory(tmp_path: Path) -> Iterator[Callable[[], Worker]]:
-    database_url = _test_database_url()
+    database_url = worker_database_url()
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url:
-        _missing_service("REDIS_URL is not set: there is no broker for a real worker")
+        missing_service("REDIS_URL is not set: there is no broker for a real worker")
     queue = f"destek-sla-test-{uuid.uuid4().hex[:12]}"
     workers: list[Worker] = []
 
