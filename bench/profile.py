@@ -76,7 +76,7 @@ def cprofile_text(call: Any, repeat: int, top: int) -> str:
 
 def profile_path(client: Any, path: str, *, repeat: int, explain: bool, post: Any,
                  headers: dict[str, str], python_profile: bool, cprofile: int = 0,
-                 cpu: bool = False) -> dict[str, Any]:
+                 cpu: bool = False, all_queries: bool = False) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -108,6 +108,8 @@ def profile_path(client: Any, path: str, *, repeat: int, explain: bool, post: An
         "repeated": {sql[:200]: n for sql, n in Counter(q["sql"] for q in captured).items()
                      if n > 1},
     }
+    if all_queries:
+        report["all_queries"] = [q["sql"][:160] for q in captured]
     if cpu:
         # A POST creates a ticket per call; a GET is idempotent.
         report["cpu_ms_per_request"] = cpu_per_request(call, repeat)
@@ -150,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="CPU ms per request of this process (no query capture)")
     parser.add_argument("--cprofile", type=int, default=0, metavar="TOP",
                         help="cProfile on CPU time, the TOP functions by cumulative time")
+    parser.add_argument("--queries", action="store_true", help="list every query, in order")
     parser.add_argument("--post-json", default=None, help="POST this JSON instead of GET")
     args = parser.parse_args(argv)
     _setup()
@@ -170,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                               explain=args.explain, post=post,
                               headers={"Authorization": f"Token {token}"} if is_api else {},
                               python_profile=args.python, cprofile=args.cprofile,
-                              cpu=args.cpu)
+                              cpu=args.cpu, all_queries=args.queries)
         text = report.pop("python_profile", None)
         cprofile_report = report.pop("cprofile", None)
         plans = report.pop("explain", [])

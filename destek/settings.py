@@ -139,7 +139,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache, channels, celery -----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "destek.core.cache.RedisCache",
                           "LOCATION": REDIS_URL}}
     # redis-py 8 reads with a 5 s socket timeout by default, exactly channels-redis's 5 s
     # BZPOPMIN wait: every consumer idle for 5 s would die with TimeoutError. Longer reads.

@@ -35,3 +35,46 @@ def test_anonymous_token_requests_are_throttled(tiny_rates, api):
 def test_default_rate_does_not_get_in_the_way(as_user, customer):
     client = as_user(customer)
     assert all(client.get("/api/v1/tickets/").status_code == 200 for _ in range(10))
+
+
+class _Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_previous_window_counts_by_its_overlap(tiny_rates, as_user, customer, monkeypatch):
+    """3/min: 3 requests late in one minute still weigh on the start of the next, and fade."""
+    from destek.api import throttling
+
+    clock = _Clock(1_000_000 * 60 + 50)  # 50 s into a window
+    monkeypatch.setattr(throttling.UserRateThrottle, "timer", clock)
+    client = as_user(customer)
+    assert [client.get("/api/v1/tickets/").status_code for _ in range(3)] == [200, 200, 200]
+    clock.now += 15  # 5 s into the next window: 3 × 55/60 = 2.75 still in view
+    refused = client.get("/api/v1/tickets/")
+    assert refused.status_code == 429
+    # 2.75 + 1 > 3 until the old weight drops to 2/3, i.e. 20 s into the window.
+    assert int(refused["Retry-After"]) == 15
+    clock.now += 16  # 21 s in: 3 × 39/60 = 1.95, plus this one
+    assert client.get("/api/v1/tickets/").status_code == 200
+    # The refused request did not use up the allowance; the accepted one did.
+    assert client.get("/api/v1/tickets/").status_code == 429
+
+
+def test_a_refused_request_does_not_use_up_the_allowance(tiny_rates, as_user, customer,
+                                                        monkeypatch):
+    from destek.api import throttling
+
+    clock = _Clock(2_000_000 * 60 + 1)
+    monkeypatch.setattr(throttling.UserRateThrottle, "timer", clock)
+    client = as_user(customer)
+    assert [client.get("/api/v1/tickets/").status_code for _ in range(6)] == \
+        [200, 200, 200, 429, 429, 429]
+    clock.now += 60  # next window, 1 s in: 3 × 59/60 = 2.95 + 1 > 3
+    assert client.get("/api/v1/tickets/").status_code == 429
+    clock.now += 1  # 2 s in: 3 × 58/60 = 2.9, + 1 = 3.9 > 3 … until 20 s in
+    clock.now += 19
+    assert client.get("/api/v1/tickets/").status_code == 200
