@@ -52,6 +52,8 @@ def _undo(current_key: str) -> None:
 
 class _SlidingWindowThrottle(throttling.SimpleRateThrottle):
     scope: str | None
+    num_requests: int | None  # set by SimpleRateThrottle.__init__ from the rate
+    duration: int | None
 
     def get_rate(self) -> str | None:
         rates = getattr(settings, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES", {})
@@ -65,9 +67,9 @@ class _SlidingWindowThrottle(throttling.SimpleRateThrottle):
         if self.rate is None:
             return True
         key = self.get_cache_key(request, view)
-        if key is None:
+        if key is None or self.num_requests is None or not self.duration:
             return True
-        limit, duration = int(self.num_requests), int(self.duration)
+        limit, duration = self.num_requests, self.duration
         now = self.timer()
         window = int(now // duration)
         current_key = f"{key}:{window}"

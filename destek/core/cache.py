@@ -21,11 +21,12 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         self._clients: dict[int, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
+        django_client: Any = self  # the stubs omit these private helpers
+        index = django_client._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:
-            client = self._client(connection_pool=self._get_connection_pool(write))
-            self._clients[index] = client
+            pool = django_client._get_connection_pool(write)
+            client = self._clients[index] = django_client._client(connection_pool=pool)
         return client
 
 
