@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,13 +99,16 @@ def receive(inbound: InboundMessage) -> IntakeResult:
 
 
 def _find_duplicate(inbound: InboundMessage) -> IntakeResult | None:
-    message = (
-        Message.objects.select_related("ticket")
-        .filter(channel=inbound.channel, external_id=inbound.external_id[:255])
-        .first()
-    )
-    if message is None:
+    # Checked before every email and chat message and almost never found: one plain indexed
+    # SELECT (uniq_message_channel_external_id), without the ORM's query compilation.
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT "id" FROM {table} WHERE "channel" = %s AND "external_id" = %s'  # noqa: S608
+                       " LIMIT 1", [str(inbound.channel), inbound.external_id[:255]])
+        found = cursor.fetchone()
+    if found is None:
         return None
+    message = Message.objects.select_related("ticket").get(pk=found[0])
     return IntakeResult(ticket=message.ticket, message=message, created_ticket=False,
                         duplicate=True)
 
@@ -132,14 +135,12 @@ def resolve_customer(*, email: str, name: str = "", language: str = "") -> User:
     address = email.strip().lower()
     if not address or "@" not in address:
         raise ApplicationError(_("A valid email address is required."), field="email")
-    customer, created = User.objects.get_or_create(
+    customer, _created = User.objects.get_or_create(
         email=address,
         defaults={"full_name": name[:200], "role": Role.CUSTOMER,
-                  "language": language if language in ("en", "tr") else "en"},
+                  "language": language if language in ("en", "tr") else "en",
+                  "password": make_password(None)},  # unusable: written with the row
     )
-    if created:
-        customer.set_unusable_password()
-        customer.save(update_fields=["password"])
     return customer
 
 
@@ -269,7 +270,8 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
     else:
         kind = EventKind.REPLIED
         changed.append("message_count")
-        ticket.message_count = F("message_count") + 1
+        # The row is locked (_lock_live_ticket), so the count read with it is current.
+        ticket.message_count += 1
         if by_agent:
             ticket.last_agent_message_at = now
             changed.append("last_agent_message_at")
@@ -289,7 +291,6 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
         ticket.status = Status(inbound.new_status)
     stamp_status_times(ticket, old_status, now, changed)
     ticket.save(update_fields=changed)
-    ticket.refresh_from_db(fields=["message_count"])
     events.record(ticket=ticket, actor=author, kind=kind, after=body_text[:120])
     if ticket.status != old_status:
         events.record(ticket=ticket, actor=author, kind=EventKind.STATUS, before=old_status,
