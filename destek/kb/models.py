@@ -259,3 +259,22 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SearchState(models.Model):
+    """One row: a random version that every write of the search index changes (in the same
+    transaction), and when the next scheduled article goes live. Caches of what search finds
+    (destek.kb.freshness) are keyed by it, in the database and not in the cache, so that every
+    process and web node sees a change at the moment it is committed, whatever the cache."""
+
+    version = models.BigIntegerField(default=0)
+    # Unix time (seconds) at which a scheduled article becomes visible: the version changes
+    # then too. Null when nothing is scheduled.
+    refresh_at = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("search state")
+        verbose_name_plural = _("search state")
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -13,8 +13,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from destek.kb import freshness
 from destek.kb.access import Actor, visibility_q
-from destek.kb.models import Article, Category, SearchMiss
+from destek.kb.models import Article, ArticleStatus, Category, SearchMiss
 from destek.kb.search.base import Backend, Hit, Query, SearchResult
 from destek.kb.search.text import STOPWORDS, highlight, query_terms, words
 
@@ -81,12 +82,20 @@ def _scope(actor: Actor, language: str | None, category_id: int | None) -> Q:
     return scope
 
 
+# What a suggestion shows (destek.kb.views.suggest, destek.livechat): title and address.
+SUGGESTION_FIELDS = ("id", "language", "slug", "title", "audience")
+
+
 def _hits(ranked: list[tuple[int, float]], text: str, *, snippets: bool) -> list[Hit]:
     if not ranked:
         return []
-    articles = Article.objects.select_related("category").defer(
-        "body_markdown", "body_html").in_bulk([pk for pk, _r in ranked])
-    terms = {lang: set(query_terms(text, lang)) for lang in LANGUAGE_CODES}
+    if snippets:
+        qs = Article.objects.select_related("category").defer("body_markdown", "body_html")
+    else:
+        qs = Article.objects.only(*SUGGESTION_FIELDS)
+    articles = qs.in_bulk([pk for pk, _r in ranked])
+    terms = {lang: set(query_terms(text, lang)) for lang in LANGUAGE_CODES} if snippets \
+        else {}
     hits = []
     for pk, rank in ranked:
         article = articles.get(pk)
@@ -164,21 +173,29 @@ def search(*, actor: Actor, query: str, language: str | None = None,
     return result
 
 
+def suggestion_query(text: str, language: str | None = None) -> Query:
+    """What `suggest` searches for: the first distinct words of `text` (two texts with the same
+    query get the same suggestions, which is what caches of them are keyed by)."""
+    return Query(words=_words((text or "")[:2000], _languages(language), limit=12), mode="or")
+
+
 def suggest(*, actor: Actor, text: str, language: str | None = None,
             limit: int = 5) -> list[Hit]:
     """Articles that may answer what a customer is typing: any word may match, best first."""
-    text = (text or "")[:2000]
-    q = Query(words=_words(text, _languages(language), limit=12), mode="or")
+    q = suggestion_query(text, language)
     if q.is_empty:
         return []
     ranked = backend().match(scope=_scope(actor, language, None), query=q,
                              limit=max(1, min(limit, 10)))
-    return _hits(ranked, text, snippets=False)
+    return _hits(ranked, "", snippets=False)
 
 
 def index_article(article: Article) -> None:
     backend().index(article)
+    freshness.changed(publish_at=article.publish_at
+                      if article.status == ArticleStatus.PUBLISHED else None)
 
 
 def remove_article(article_id: int) -> None:
     backend().remove(article_id)
+    freshness.changed()

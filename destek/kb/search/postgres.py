@@ -7,6 +7,8 @@ stemmer alone does not match "sunucularım" with "sunucu" (see text.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import Q
 
@@ -49,6 +51,20 @@ def _query_sql(query: Query) -> tuple[str, list[str]]:
     return " || ".join(f"({p})" for p in pieces), params
 
 
+def _scope_sql(scope: Q) -> tuple[str, list[Any]]:
+    """The scope as conditions on kb_searchindex's own columns (its copies of the article's
+    audience, status, publishing time, language and category), applied in the same scan as
+    the match: not a second lookup of each matching row (a semi-join cost ~6 ms a search)."""
+    query = SearchIndex.objects.filter(scope).query
+    compiler = query.get_compiler(connection=connection)
+    if set(query.alias_map) - {SearchIndex._meta.db_table}:  # a condition through a join
+        sql, params = SearchIndex.objects.filter(scope).values("article_id").query \
+            .sql_with_params()
+        return f"kb_searchindex.article_id IN ({sql})", list(params)
+    sql, params = compiler.compile(query.where)
+    return (sql or "TRUE"), list(params)
+
+
 class PostgresBackend:
     def index(self, article: Article) -> None:
         body = f"{article.summary}\n{article.body_text}"
@@ -80,19 +96,17 @@ class PostgresBackend:
         tsquery, params = _query_sql(query)
         if not tsquery:
             return []
-        # The scope's conditions are applied to the index's own copies of the article's
-        # audience, status, publishing time, language and category: one narrow table.
-        where_sql, where_params = SearchIndex.objects.filter(scope).values(
-            "article_id").query.sql_with_params()
+        where_sql, where_params = _scope_sql(scope)
         # Ranking every match with ts_rank_cd costs ~8 µs a row and a common word matches
         # half of 10,000 articles: matches are first ordered by their small title vectors,
         # and only the best RANK_CANDIDATES get the full rank over title and body.
         sql = (
             f"WITH q AS (SELECT {tsquery} AS query), "  # noqa: S608
-            "c AS (SELECT s.article_id, s.vector, ts_rank(s.title_vector, q.query) AS t "
-            "      FROM kb_searchindex s, q WHERE s.vector @@ q.query "
-            f"     AND s.article_id IN ({where_sql}) "
-            "      ORDER BY t DESC, s.article_id LIMIT %s) "
+            "c AS (SELECT kb_searchindex.article_id, kb_searchindex.vector, "
+            "      ts_rank(kb_searchindex.title_vector, q.query) AS t "
+            "      FROM kb_searchindex, q WHERE kb_searchindex.vector @@ q.query "
+            f"     AND {where_sql} "
+            "      ORDER BY t DESC, kb_searchindex.article_id LIMIT %s) "
             "SELECT c.article_id, c.t + ts_rank_cd(c.vector, q.query, 1) AS rank "
             "FROM c, q ORDER BY rank DESC, c.article_id LIMIT %s"
         )

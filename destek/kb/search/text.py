@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 import Stemmer
@@ -91,27 +92,42 @@ def query_terms(text: str, language: str, *, limit: int = MAX_TERMS) -> list[str
     return list(seen)
 
 
+_TERM_CACHE_SIZE = 100_000
+_term_cache: dict[str, dict[str, str]] = {"en": {}, "tr": {}}
+
+
+def term_of(word: str, language: str) -> str:
+    """The index term of one word as it appears in text (any case), remembered: snippets look
+    up the same few thousand words again and again."""
+    cache = _term_cache.setdefault(language, {})
+    term = cache.get(word)
+    if term is None:
+        term = _stemmer(language).stemWord(lower(word, language))
+        if language == "tr":
+            term = _fold_tr(term)
+        if len(cache) >= _TERM_CACHE_SIZE:
+            cache.clear()
+        cache[word] = term
+    return term
+
+
 def highlight(text: str, terms: set[str], language: str, *, width: int = 28,
               max_chars: int = 4000) -> str:
     """An HTML-escaped snippet of `text` around the densest run of matching words, with the
     matches in <mark>. Done here, not in the database, so it is identical on PostgreSQL and
     SQLite and agrees with the Turkish folding above."""
     text = text[:max_chars]
-    spans = [(m.start(), m.end(), m.group(0)) for m in WORD.finditer(text)]
+    spans = [m.span() for m in WORD.finditer(text)]
     if not spans:
         return ""
     hits: list[int] = []
     if terms:
-        stemmer, fold = _stemmer(language), language == "tr"
-        lowered = [lower(w, language) for _s, _e, w in spans]
-        for i, stem in enumerate(stemmer.stemWords(lowered)):
-            if (_fold_tr(stem) if fold else stem) in terms:
-                hits.append(i)
+        hits = [i for i, (s, e) in enumerate(spans) if term_of(text[s:e], language) in terms]
     start = 0
     if hits:
         best, best_count = hits[0], 0
-        for h in hits:
-            count = sum(1 for other in hits if h <= other < h + width)
+        for j, h in enumerate(hits):  # the window of `width` words with the most matches
+            count = bisect_left(hits, h + width, j) - j
             if count > best_count:
                 best, best_count = h, count
         start = max(0, best - 4)
@@ -119,7 +135,7 @@ def highlight(text: str, terms: set[str], language: str, *, width: int = 28,
     hit_set = set(hits)
     out: list[str] = ["… " if start > 0 else ""]
     cursor = window[0][0]
-    for offset, (s, e, _w) in enumerate(window):
+    for offset, (s, e) in enumerate(window):
         out.append(html.escape(text[cursor:s]))
         piece = html.escape(text[s:e])
         out.append(f"<mark>{piece}</mark>" if start + offset in hit_set else piece)

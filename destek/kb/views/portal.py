@@ -12,7 +12,7 @@ from destek.core.errors import ApplicationError, NotFound
 from destek.kb import selectors
 from destek.kb.access import access_attachment
 from destek.kb.forms import SearchForm, VoteForm
-from destek.kb.models import Category
+from destek.kb.models import LANGUAGES, Category
 from destek.kb.search import search
 from destek.kb.services.feedback import article_vote
 from destek.kb.services.views_counter import article_view_record
@@ -78,9 +78,14 @@ def kb_search(request: HttpRequest) -> HttpResponse:
         result = search(actor=request_actor(request), query=data["q"],
                         language=data["language"] or None,
                         category_id=category.pk if category else None, limit=SEARCH_LIMIT)
-    template = "kb/_search_results.html" if request.headers.get("HX-Request") \
-        else "kb/search.html"
-    return render(request, template, {"form": form, "result": result})
+    if request.headers.get("HX-Request"):
+        return render(request, "kb/_search_results.html", {"result": result})
+    return render(request, "kb/search.html", {
+        "form": form, "result": result, "languages": LANGUAGES,
+        "categories": Category.objects.only("slug", "name"),
+        "selected_category": request.GET.get("category", ""),
+        "selected_language": request.GET.get("language", ""),
+    })
 
 
 @require_POST
