@@ -10,7 +10,7 @@ may post on the ticket found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -78,9 +78,12 @@ def is_own_email(parsed: ParsedEmail, sent: dict[str, int | None]) -> bool:
     return root_ticket_id(parsed.message_id) is not None or parsed.message_id in sent
 
 
-def ticket_from_headers(ids: list[str], sent: dict[str, int | None]) -> list[int]:
+def ticket_from_headers(
+    ids: list[str], sent: dict[str, int | None],
+    inbound: Callable[[Iterable[str]], dict[str, int]] = inbound_tickets,
+) -> list[int]:
     """Candidate ticket ids from In-Reply-To/References, most specific first."""
-    received = inbound_tickets(i for i in ids if i not in sent)
+    received = inbound(i for i in ids if i not in sent)
     found: list[int] = []
     for message_id in ids:
         ticket_id = root_ticket_id(message_id) or sent.get(message_id) or received.get(

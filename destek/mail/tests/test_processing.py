@@ -354,6 +354,32 @@ def test_processing_twice_files_one_message(feeder, mailbox):
     assert Ticket.objects.count() == 1 and Message.objects.count() == 1
 
 
+def test_a_reply_in_the_same_batch_threads_onto_the_ticket_just_opened(feeder, mailbox):
+    """A batch reads the senders and quoted Message-IDs once, and learns what it files."""
+    first = parsed(from_address="ada@example.com")
+    rows = [feeder.store(first),
+            feeder.store(reply_to(first, from_address="ada@example.com")),
+            feeder.store(parsed(from_address="ada@example.com", subject="Another thing"))]
+    outcomes = processing.process_claimed([r.pk for r in rows])
+    assert [outcomes[r.pk] for r in rows] == [processing.Outcome.TICKET,
+                                              processing.Outcome.REPLY,
+                                              processing.Outcome.TICKET]
+    opened = Ticket.objects.order_by("pk")
+    assert [t.message_count for t in opened] == [2, 1]
+    assert opened[0].customer_id == opened[1].customer_id  # created once, found again
+
+
+def test_a_task_whose_email_was_filed_takes_nothing(feeder, mailbox):
+    filed = feeder.store(parsed())
+    waiting = feeder.store(parsed())
+    assert processing.process_claimed([filed.pk]) == {filed.pk: processing.Outcome.TICKET}
+    with CaptureQueriesContext(connection) as captured:
+        assert processing.process(filed.pk) == processing.Outcome.SKIPPED
+    assert len(captured) == 1
+    assert InboundEmail.objects.get(pk=waiting.pk).state == InboundState.PENDING
+    assert processing.process(waiting.pk) == processing.Outcome.TICKET
+
+
 def test_same_message_stored_twice_is_processed_once(feeder, mailbox):
     mail = parsed()
     first = feeder.store(mail)

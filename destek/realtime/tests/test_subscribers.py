@@ -85,3 +85,29 @@ def test_one_push_per_ticket_per_transaction(pushed, customer, department,
         ticket = open_ticket(customer=customer, department=department)
     assert ticket.assignee_id is not None
     assert [p["ticket_id"] for p in pushed] == [ticket.pk]
+
+
+def test_coalesced_pushes_leave_in_one_trip_when_the_block_ends(monkeypatch):
+    trips: list[list[tuple[str, dict]]] = []
+
+    class RecordingLayer:
+        async def group_send(self, group: str, message: dict) -> None:
+            trips[-1].append((group, message))
+
+    async def one_trip(layer, messages):  # type: ignore[no-untyped-def]
+        trips.append([])
+        await send_to_desks(layer, messages)
+
+    send_to_desks = subscribers._send_to_desks
+    monkeypatch.setattr(subscribers, "_send_to_desks", one_trip)
+    monkeypatch.setattr(subscribers, "get_channel_layer", lambda: RecordingLayer())
+    first, second = ({"type": subscribers.TICKET_CHANGED, "ticket_id": n, "department_id": 7,
+                      "reference": f"T-10000{n}"} for n in (1, 2))
+    with subscribers.pushes_coalesced():
+        subscribers.push(first)
+        subscribers.push(second)
+        assert trips == []
+    assert trips == [[(groups.ALL, first), (groups.department_group(7), first),
+                      (groups.ALL, second), (groups.department_group(7), second)]]
+    subscribers.push(first)  # outside the block: at once
+    assert len(trips) == 2
