@@ -72,16 +72,52 @@ def pick_assignee(*, department: Department) -> User | None:
               .get(pk=department.pk))
     if locked.assignment_mode == AssignmentMode.MANUAL:  # changed since it was read
         return None
+    least_loaded = locked.assignment_mode == AssignmentMode.LEAST_LOADED
+    if connection.vendor == "postgresql":
+        # After the lock, in a new statement (so its snapshot sees the turn the previous
+        # ticket took): choose, take the turn and read the agent in one round trip.
+        return _take_turn_in_one_statement(department.pk, least_loaded=least_loaded)
     candidates = _candidates(department.pk)  # longest waiting first
     if not candidates:
         return None
-    if locked.assignment_mode == AssignmentMode.LEAST_LOADED:
-        chosen = min(candidates, key=lambda c: c.load)  # min() keeps the first of equals
-    else:
-        chosen = candidates[0]
+    # min() keeps the first of equals: ties go to whoever waited longest.
+    chosen = min(candidates, key=lambda c: c.load) if least_loaded else candidates[0]
     DepartmentMembership.objects.filter(pk=chosen.membership_id).update(
         last_assigned_at=timezone.now())
     return User.objects.get(pk=chosen.agent_id)
+
+
+def _take_turn_in_one_statement(department_id: int, *, least_loaded: bool) -> User | None:
+    """PostgreSQL: `_candidates`, the choice, the turn's UPDATE and the agent's row as one
+    statement (a data-modifying CTE; SQLite has none, so it takes the three steps)."""
+    membership = DepartmentMembership._meta.db_table
+    user = User._meta.db_table
+    ticket = Ticket._meta.db_table
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    roles = ", ".join(["%s"] * len(STAFF_ROLES))
+    columns = ", ".join(f"u.{connection.ops.quote_name(f.column or f.name)}"
+                        for f in User._meta.concrete_fields)
+    # Table and column names and %s placeholders only; every value is a parameter.
+    sql = (
+        f"WITH candidates AS ("  # noqa: S608
+        f" SELECT m.id, m.agent_id, m.last_assigned_at, u.max_open_tickets,"
+        f"  (SELECT COUNT(*) FROM {ticket} t"
+        f"   WHERE t.assignee_id = m.agent_id AND t.status IN ({statuses})) AS load"
+        f" FROM {membership} m JOIN {user} u ON u.id = m.agent_id"
+        f" WHERE m.department_id = %s AND u.is_active AND u.is_available"
+        f" AND u.role IN ({roles})),"
+        f" chosen AS ("
+        f" SELECT id, agent_id FROM candidates WHERE load < max_open_tickets"
+        f" ORDER BY CASE WHEN %s THEN load ELSE 0 END,"
+        f"  last_assigned_at ASC NULLS FIRST, id ASC LIMIT 1),"
+        f" turn AS ("
+        f" UPDATE {membership} SET last_assigned_at = %s FROM chosen"
+        f" WHERE {membership}.id = chosen.id RETURNING chosen.agent_id)"
+        f" SELECT {columns} FROM {user} u JOIN turn ON u.id = turn.agent_id"
+    )
+    params = [*OPEN_STATUSES, department_id, *STAFF_ROLES, least_loaded, timezone.now()]
+    agents = list(User.objects.raw(sql, params))
+    return agents[0] if agents else None
 
 
 def assign_automatically(*, ticket: Ticket) -> Ticket:
