@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from destek.accounts.models import User
@@ -46,6 +49,41 @@ def guess_language(parsed: ParsedEmail) -> str:
     return ""
 
 
+class _Batch:
+    """What a batch of inbound email knows about its senders' addresses (see `batch_cache`)."""
+
+    def __init__(self) -> None:
+        self.bouncing: dict[str, bool] = {}  # address → bouncing, for addresses read
+        self.auto_replies: dict[str, int] = {}  # address → automatic emails in the window
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("mail_policies_batch", default=None)
+
+
+@contextmanager
+def batch_cache(addresses: Iterable[str]) -> Iterator[None]:
+    """Within a batch (one transaction), read the bouncing flags and automatic-reply counts
+    of these addresses once, and keep them current as the batch writes; other addresses are
+    asked for as before. Another worker's writes meanwhile are not seen, as they were not
+    between a COUNT and its INSERT before."""
+    batch = _Batch()
+    wanted = list(dict.fromkeys(a.strip().lower() for a in addresses if "@" in a))
+    if wanted:
+        batch.bouncing = dict.fromkeys(wanted, False)
+        batch.bouncing.update(dict.fromkeys(EmailAddressStatus.objects.filter(
+            address__in=wanted, bouncing=True).values_list("address", flat=True), True))
+        batch.auto_replies = dict.fromkeys(wanted, 0)
+        since = timezone.now() - CAP_WINDOW
+        batch.auto_replies.update(
+            AutoReply.objects.filter(address__in=wanted, created_at__gte=since)
+            .values_list("address").annotate(n=Count("pk")).values_list("address", "n"))
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
 def _cap(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
@@ -55,7 +93,12 @@ def auto_reply_capped(*, address: str, ticket_id: int | None = None) -> bool:
     auto-responder that sets no headers would otherwise play ping-pong with us."""
     since = timezone.now() - CAP_WINDOW
     per_address = _cap("DESTEK_MAIL_AUTO_REPLY_CAP_PER_ADDRESS", 5)
-    if AutoReply.objects.filter(address=address, created_at__gte=since).count() >= per_address:
+    batch = _batch.get()
+    if batch is not None and address in batch.auto_replies:
+        sent = batch.auto_replies[address]
+    else:
+        sent = AutoReply.objects.filter(address=address, created_at__gte=since).count()
+    if sent >= per_address:
         return True
     if ticket_id is None:
         return False
@@ -66,6 +109,9 @@ def auto_reply_capped(*, address: str, ticket_id: int | None = None) -> bool:
 
 def auto_reply_record(*, address: str, kind: AutoReplyKind, ticket_id: int | None = None) -> None:
     AutoReply.objects.create(address=address, kind=kind, ticket_id=ticket_id)
+    batch = _batch.get()
+    if batch is not None and address in batch.auto_replies:
+        batch.auto_replies[address] += 1
 
 
 def mark_bouncing(*, addresses: tuple[str, ...], reason: str) -> int:
@@ -84,6 +130,9 @@ def mark_bouncing(*, addresses: tuple[str, ...], reason: str) -> int:
                 last_bounce_reason=reason[:255],
             )
         marked += 1
+        batch = _batch.get()
+        if batch is not None:
+            batch.bouncing[address[:320]] = True
     return marked
 
 
@@ -92,5 +141,8 @@ def bouncing_addresses(addresses: list[str]) -> set[str]:
     wanted = [a.strip().lower() for a in addresses if a]
     if not wanted:
         return set()
+    batch = _batch.get()
+    if batch is not None and all(a in batch.bouncing for a in wanted):
+        return {a for a in wanted if batch.bouncing[a]}
     return set(EmailAddressStatus.objects.filter(address__in=wanted, bouncing=True)
                .values_list("address", flat=True))

@@ -31,7 +31,7 @@ from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from destek.mail import outbound
+from destek.mail import outbound, policies
 from destek.mail.handling import Context, Handled, ProcessingError, handle
 from destek.mail.models import InboundEmail, InboundState
 from destek.mail.parsing import ParsedEmail, UnparseableEmail, parse_email
@@ -133,15 +133,18 @@ def process_claimed(ids: list[int]) -> dict[int, str]:
                     .select_related("mailbox").filter(pk__in=ids, state=InboundState.PENDING)
                     .order_by("received_at", "pk"))
         prepared = [(row, _prepare(row)) for row in rows]
-        context.prefetch([p for _row, p in prepared if isinstance(p, ParsedEmail)])
+        mails = [p for _row, p in prepared if isinstance(p, ParsedEmail)]
+        context.prefetch(mails)
         finished: list[InboundEmail] = []
-        for row, parsed in prepared:
-            outcome = _file(row, parsed, context) if isinstance(parsed, ParsedEmail) else parsed
-            outcomes[row.pk] = outcome
-            if outcome == Outcome.RETRY:
-                retry.append(row.pk)
-            else:
-                finished.append(row)
+        with policies.batch_cache(m.from_address for m in mails):
+            for row, parsed in prepared:
+                outcome = (_file(row, parsed, context) if isinstance(parsed, ParsedEmail)
+                           else parsed)
+                outcomes[row.pk] = outcome
+                if outcome == Outcome.RETRY:
+                    retry.append(row.pk)
+                else:
+                    finished.append(row)
         _save_finished(finished)
         if retry:
             InboundEmail.objects.filter(pk__in=retry).update(claimed_until=None)

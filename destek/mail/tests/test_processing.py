@@ -267,6 +267,26 @@ def test_auto_acknowledgements_are_capped_per_address(feeder, mailbox, settings)
     assert InboundEmail.objects.filter(note__icontains="cap").count() == 2
 
 
+def test_caps_and_bounces_hold_within_one_batch(feeder, mailbox, settings):
+    """A batch reads its senders' automatic-reply counts and bouncing flags once and keeps
+    them current: the cap and a bounce filed earlier in the same batch still count."""
+    settings.DESTEK_MAIL_AUTO_REPLY_CAP_PER_ADDRESS = 3
+    rows = [feeder.store(parsed(from_address="robot@example.org", subject="Status report"))
+            for _ in range(2)]
+    processing.process_claimed([r.pk for r in rows])
+    rows = [feeder.store(parsed(from_address="robot@example.org", subject="Status report"))
+            for _ in range(3)]
+    rows.append(feeder.store(parsed(from_address="mailer-daemon@mx.example.org",
+                                    subject="Undelivered Mail Returned to Sender",
+                                    is_bounce=True, bounced_recipients=("gone@example.com",))))
+    rows.append(feeder.store(parsed(from_address="gone@example.com", subject="Hello")))
+    processing.process_claimed([r.pk for r in rows])
+    assert Ticket.objects.count() == 6
+    assert OutboundEmail.objects.filter(kind="ticket_opened").count() == 3
+    assert InboundEmail.objects.filter(note__icontains="cap").count() == 2
+    assert not OutboundEmail.objects.filter(ticket__customer__email="gone@example.com").exists()
+
+
 def test_attachments_inline_images_and_refused_files(feeder, mailbox, settings):
     mail = parsed(
         text="", html='<p>See <img src="cid:logo@x"></p>',
@@ -425,5 +445,5 @@ def test_processing_query_count_is_bounded(feeder, mailbox, customer):
     reply_1 = batch_queries(1, from_address=customer.email, in_reply_to=(root,))
     reply_5 = batch_queries(5, from_address=customer.email, in_reply_to=(root,))
     print(f"new {new_1} / 5: {new_5}; reply {reply_1} / 5: {reply_5}")
-    assert (new_5 - new_1) / 4 <= 20
-    assert (reply_5 - reply_1) / 4 <= 14
+    assert (new_5 - new_1) / 4 <= 13  # 12 (batch-wide reads of senders and Message-IDs)
+    assert (reply_5 - reply_1) / 4 <= 12  # 11
