@@ -23,12 +23,13 @@ _NOT_BASE64 = bytes(b for b in range(256) if b not in _BASE64_ALPHABET)
 _FOLD = re.compile(r"\r?\n[ \t]*")
 _WHITESPACE = re.compile(r"\s+")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+_SURROGATE = re.compile("[\udc80-\udcff]")  # 8-bit bytes the parser kept as surrogates
 _ADDRESS = re.compile(r"[^\s<>,;:\"'()\[\]]+@[^\s<>,;:\"'()\[\]]+")
 
 
 def raw_to_text(value: str, *, hint: str = "") -> str:
     """A raw header value (8-bit bytes kept as surrogates by the parser) as text."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if not _SURROGATE.search(value):
         return value
     data = value.encode("utf-8", errors="surrogateescape")
     try:

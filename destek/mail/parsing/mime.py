@@ -34,13 +34,20 @@ class Structure:
 
 
 def content_type(part: Message) -> str:
-    """The part's type; a multipart whose boundary was lost is read as text/plain."""
+    """The part's type; a multipart whose boundary was lost is read as text/plain.
+
+    Asked for several times per part; the header is parsed once (with policy.default every
+    `get` parses it again) and the answer kept on the part."""
+    cached = part.__dict__.get("_destek_content_type")
+    if cached is not None:
+        return str(cached)
     try:
         ctype = part.get_content_type().lower()
     except Exception:
-        return "text/plain"
+        ctype = "text/plain"
     if ctype.startswith("multipart/") and not part.is_multipart():
-        return "text/plain"
+        ctype = "text/plain"
+    part.__dict__["_destek_content_type"] = ctype
     return ctype
 
 
@@ -63,13 +70,18 @@ def filename(part: Message) -> str:
 
 
 def charset(part: Message) -> str:
+    cached = part.__dict__.get("_destek_charset")
+    if cached is not None:
+        return str(cached)
     try:
         value = part.get_param("charset")
     except Exception:
-        return ""
+        value = ""
     if isinstance(value, tuple):
         value = value[2]
-    return str(value) if value else ""
+    found = str(value) if value else ""
+    part.__dict__["_destek_charset"] = found
+    return found
 
 
 def transfer_encoding(part: Message) -> str:
