@@ -2,6 +2,7 @@
 
     python -m bench.kb --recreate                 # make destek_kb_bench, 10,000 articles, measure
     python -m bench.kb --concurrency 4 --name kb-c4
+    python -m bench.kb --concurrency 4 --suggest-cold --name kb-c4-cold   # no cache hits
 
 Seeds N articles (half English, half Turkish, hosting topics, every other one with its
 translation), then starts a production-like server (bench.server) and measures, as a visitor:
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -187,7 +189,13 @@ def prepare(database_url: str, *, recreate: bool, count: int, rng_seed: int) -> 
     return {**seed(count - have, rng_seed), "seeded": True}
 
 
-def _scenarios(rng: random.Random) -> dict[str, Any]:
+def _scenarios(rng: random.Random, *, cold: bool = False,
+               asked: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """`cold`: every suggestion request carries a word of its own (in the subject, so within
+    the words a suggestion query keeps), so none is answered from the fragment cache.
+    `asked` collects the (subject, body) of every suggestion request."""
+    nonce = itertools.count(1)
+
     def search(i: int) -> load.RequestSpec:
         q = QUERIES[i % len(QUERIES)]
         return load.RequestSpec("GET", "/kb/search/?" + urlencode({"q": q}), q)
@@ -200,8 +208,13 @@ def _scenarios(rng: random.Random) -> dict[str, Any]:
         subject, body = SUGGESTIONS[i % len(SUGGESTIONS)]
         # What htmx sends while the customer types: a growing prefix of the text.
         cut = rng.randint(len(body) // 3, len(body))
+        label = subject
+        if cold:
+            subject = f"{subject} ref{next(nonce)}"
+        if asked is not None:
+            asked.append((subject, body[:cut]))
         return load.RequestSpec("GET", "/kb/suggest/?" + urlencode(
-            {"subject": subject, "body": body[:cut]}), subject)
+            {"subject": subject, "body": body[:cut]}), label)
 
     return {"search": search, "search_api": search_api, "suggest": suggest}
 
@@ -211,8 +224,9 @@ async def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
                                  timeout=30.0)
     rng = random.Random(args.seed)
     results: dict[str, Any] = {}
+    asked: list[tuple[str, str]] = []
     try:
-        for name, make in _scenarios(rng).items():
+        for name, make in _scenarios(rng, cold=args.suggest_cold, asked=asked).items():
             if name not in args.scenarios:
                 continue
             await load.run_phase(client, make, count=args.warmup, duration_s=30,
@@ -225,10 +239,23 @@ async def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
             outcome.machine_busy_s = busy_after[0] - busy_before[0]
             outcome.machine_total_s = busy_after[1] - busy_before[1]
             results[name] = load.report(outcome)
+            if name == "suggest":
+                results[name]["cache"] = _suggestion_keys(asked, args.workers)
             print(name, json.dumps(results[name]["latency_ms"]), flush=True)
     finally:
         await client.close()
     return results
+
+
+def _suggestion_keys(asked: list[tuple[str, str]], workers: int) -> dict[str, Any]:
+    """How many distinct suggestion queries (fragment cache keys) the requests made, warm-up
+    included: at most that many misses with a shared cache (Redis), at most `workers` times
+    that many with the per-process locmem cache."""
+    from destek.kb.search import suggestion_query
+
+    keys = {json.dumps(suggestion_query(f"{s}\n{s}\n{b}").words, sort_keys=True)
+            for s, b in asked}
+    return {"requests": len(asked), "distinct_queries": len(keys), "workers": workers}
 
 
 def _database(database_url: str) -> dict[str, Any]:
@@ -257,6 +284,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--scenarios", default="search,search_api,suggest")
     parser.add_argument("--client", default="aiohttp")
+    parser.add_argument("--redis-url", default="",
+                        help="cache (and channels) on this Redis db, shared by the workers")
+    parser.add_argument("--suggest-cold", action="store_true",
+                        help="a word of its own in every suggestion: no fragment cache hits")
     parser.add_argument("--name", default="kb")
     args = parser.parse_args(argv)
     args.scenarios = args.scenarios.split(",")
@@ -265,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     print("data:", data, flush=True)
     # Visitors search the API too: the anonymous rate limit (60/min) would answer 429.
     config = ServerConfig(database_url=args.database_url, workers=args.workers,
+                          redis_url=args.redis_url,
                           extra_env={"DESTEK_API_ANON_RATE": "1000000/min"})
     with Server(config) as server:
         cpu_before = server.cpu_seconds()
@@ -273,7 +305,9 @@ def main(argv: list[str] | None = None) -> int:
         server.keep_log(RESULTS / f"{args.name}.server.log")
     out = {
         "name": args.name, "data": data, "concurrency": args.concurrency, "rate": args.rate,
-        "workers": args.workers, "scenarios": results, "server_cpu_s": round(server_cpu, 1),
+        "workers": args.workers, "redis": bool(args.redis_url),
+        "suggest_cold": args.suggest_cold, "scenarios": results,
+        "server_cpu_s": round(server_cpu, 1),
         "targets": {"search_p95_ms": 30, "suggest_p95_ms": 50},
         "met": {
             "search": (results.get("search", {}).get("latency_ms", {}).get("p95") or 1e9) <= 30,

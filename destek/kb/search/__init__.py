@@ -84,15 +84,15 @@ def _scope(actor: Actor, language: str | None, category_id: int | None) -> Q:
 
 # What a suggestion shows (destek.kb.views.suggest, destek.livechat): title and address.
 SUGGESTION_FIELDS = ("id", "language", "slug", "title", "audience")
+# What a search result shows: the results page and the desk's panel, and the API's summary.
+RESULT_FIELDS = (*SUGGESTION_FIELDS, "body_text", "summary", "category_id", "status",
+                 "is_faq", "updated_at")
 
 
 def _hits(ranked: list[tuple[int, float]], text: str, *, snippets: bool) -> list[Hit]:
     if not ranked:
         return []
-    if snippets:
-        qs = Article.objects.select_related("category").defer("body_markdown", "body_html")
-    else:
-        qs = Article.objects.only(*SUGGESTION_FIELDS)
+    qs = Article.objects.only(*(RESULT_FIELDS if snippets else SUGGESTION_FIELDS))
     articles = qs.in_bulk([pk for pk, _r in ranked])
     terms = {lang: set(query_terms(text, lang)) for lang in LANGUAGE_CODES} if snippets \
         else {}

@@ -14,6 +14,7 @@ import html
 import re
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import islice
 
 import Stemmer
 
@@ -116,13 +117,17 @@ def highlight(text: str, terms: set[str], language: str, *, width: int = 28,
     """An HTML-escaped snippet of `text` around the densest run of matching words, with the
     matches in <mark>. Done here, not in the database, so it is identical on PostgreSQL and
     SQLite and agrees with the Turkish folding above."""
-    text = text[:max_chars]
-    spans = [m.span() for m in WORD.finditer(text)]
-    if not spans:
+    # \x01 and \x02 stand for <mark> and </mark> until the snippet is escaped, in one go.
+    text = text[:max_chars].replace("\x01", "").replace("\x02", "")
+    found = WORD.findall(text)
+    if not found:
         return ""
     hits: list[int] = []
     if terms:
-        hits = [i for i, (s, e) in enumerate(spans) if term_of(text[s:e], language) in terms]
+        # Each distinct word is stemmed once (an article repeats its words).
+        matching = {w for w in set(found) if term_of(w, language) in terms}
+        if matching:
+            hits = [i for i, w in enumerate(found) if w in matching]
     start = 0
     if hits:
         best, best_count = hits[0], 0
@@ -131,17 +136,17 @@ def highlight(text: str, terms: set[str], language: str, *, width: int = 28,
             if count > best_count:
                 best, best_count = h, count
         start = max(0, best - 4)
-    window = spans[start:start + width]
+    window = list(islice(WORD.finditer(text), start, start + width))
     hit_set = set(hits)
-    out: list[str] = ["… " if start > 0 else ""]
-    cursor = window[0][0]
-    for offset, (s, e) in enumerate(window):
-        out.append(html.escape(text[cursor:s]))
-        piece = html.escape(text[s:e])
-        out.append(f"<mark>{piece}</mark>" if start + offset in hit_set else piece)
+    out: list[str] = []
+    cursor = window[0].start()
+    for offset, match in enumerate(window):
+        s, e = match.span()
+        out.append(text[cursor:s])
+        out.append(f"\x01{text[s:e]}\x02" if start + offset in hit_set else text[s:e])
         cursor = e
-    if start + width < len(spans):
-        out.append(" …")
-    else:
-        out.append(html.escape(text[cursor:]))
-    return "".join(out).strip()
+    more = start + width < len(found)
+    if not more:
+        out.append(text[cursor:])
+    snippet = html.escape("".join(out)).replace("\x01", "<mark>").replace("\x02", "</mark>")
+    return (("… " if start > 0 else "") + snippet + (" …" if more else "")).strip()

@@ -144,3 +144,17 @@ def test_live_suggestions_over_http(client, articles, django_assert_max_num_quer
     assert response.status_code == 200
     assert articles["server"].title in response.content.decode()
     assert client.get("/kb/suggest/").content.strip() == b""
+
+
+def test_results_page_and_api_load_each_article_once(client, articles, django_assert_num_queries):
+    for n in range(3):
+        make_article(title=f"Another server article {n}", body="Reboot the server.")
+    # Match, the articles (only the fields shown), the categories of the filter.
+    with django_assert_num_queries(3):
+        page = client.get("/kb/search/", {"q": "server"}).content.decode()
+    assert page.count('data-testid="kb-hit"') == 4 and "<mark>server</mark>" in page
+    # Match and the articles: no query per article for a field the summary shows.
+    with django_assert_num_queries(2):
+        rows = client.get("/api/v1/kb/articles/", {"q": "server"}).json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    assert len(rows) == 4 and all(r["updated_at"] and r["url"] for r in rows)
