@@ -32,8 +32,10 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -41,6 +43,9 @@ from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.notifications.notices import NoticeGone
 from destek.notifications.outbox import OutboxError, render_pending
 from destek.notifications.transports import PartiallyRefused, current_transport
+
+if TYPE_CHECKING:
+    from destek.notifications.compose import Notice
 
 logger = logging.getLogger(__name__)
 
@@ -86,15 +91,67 @@ def claim(outbox_id: int) -> tuple[OutboundEmail, datetime] | None:
     return OutboundEmail.objects.get(pk=outbox_id), claimed_at
 
 
+def claim_many(outbox_ids: list[int]) -> tuple[list[OutboundEmail], datetime]:
+    """`claim` for several rows in one UPDATE … RETURNING: the rows this worker took (pending
+    and due; the others are sent, failed, not due or another worker's), in id order."""
+    claimed_at = timezone.now()
+    if not outbox_ids:
+        return [], claimed_at
+    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(outbox_ids))
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "status" = %s, "claimed_at" = %s,'  # noqa: S608
+            ' "attempts" = "attempts" + 1'
+            f' WHERE "id" IN ({placeholders}) AND "status" = %s AND "next_attempt_at" <= %s'
+            ' RETURNING "id"',
+            [str(OutboxStatus.SENDING), adapt(claimed_at), *outbox_ids,
+             str(OutboxStatus.PENDING), adapt(claimed_at + CLOCK_TOLERANCE)])
+        won = [row[0] for row in cursor.fetchall()]
+    if not won:
+        return [], claimed_at
+    return list(OutboundEmail.objects.filter(pk__in=won).order_by("pk")), claimed_at
+
+
+def deliver_many(outbox_ids: list[int]) -> list[Outcome]:
+    """Send the rows one transaction wrote, in id order: claimed together, their notices read
+    together and each department's mailbox once, then each rendered, sent and marked as
+    `deliver` does (a failure is that row's alone). Safe to call any number of times."""
+    from destek.mail.outbound import department_mailboxes_cached
+    from destek.notifications.notices import notices_from_payloads
+
+    ids = list(dict.fromkeys(int(i) for i in outbox_ids))
+    rows, claimed_at = claim_many(ids)
+    unrendered = [row for row in rows if row.needs_rendering]
+    notices = dict(zip([row.pk for row in unrendered],
+                       notices_from_payloads([row.payload for row in unrendered]),
+                       strict=True))
+    outcomes = {}
+    with department_mailboxes_cached():
+        for row in rows:
+            notice = notices.get(row.pk)
+            if isinstance(notice, NoticeGone):
+                outcomes[row.pk] = _mark_failed(row, claimed_at, notice, permanent=True)
+            else:
+                outcomes[row.pk] = _send_claimed(row, claimed_at, notice)
+    return [outcomes.get(i, Outcome.SKIPPED) for i in ids]
+
+
 def deliver(outbox_id: int) -> Outcome:
     """Send one row if it is ours to send; safe to call any number of times."""
     claimed = claim(outbox_id)
     if claimed is None:
         return Outcome.SKIPPED
     row, claimed_at = claimed
+    return _send_claimed(row, claimed_at)
+
+
+def _send_claimed(row: OutboundEmail, claimed_at: datetime,
+                  notice: Notice | None = None) -> Outcome:
     if row.needs_rendering:
         try:
-            rendered = render_pending(row, claimed_at=claimed_at)
+            rendered = render_pending(row, claimed_at=claimed_at, notice=notice)
         except (NoticeGone, OutboxError) as exc:  # nothing that could ever be sent
             return _mark_failed(row, claimed_at, exc, permanent=True)
         except Exception as exc:  # a database hiccup, a broken template…: retried

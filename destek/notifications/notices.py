@@ -40,6 +40,39 @@ def notice_payload(notice: Notice) -> dict[str, Any]:
     }
 
 
+def notices_from_payloads(payloads: list[dict[str, Any]]) -> list[Notice | NoticeGone]:
+    """`notice_from_payload` for many stored notices at once (4 queries in all): the delivery
+    worker renders the notifications one transaction wrote together."""
+    tickets = (Ticket.objects.select_related("customer", "department", "assignee")
+               .in_bulk({data["ticket"] for data in payloads}))
+    recipients = User.objects.in_bulk({data["recipient"] for data in payloads})
+    message_ids = {data["message"] for data in payloads if data.get("message") is not None}
+    attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    messages = (Message.objects.select_related("author").prefetch_related(attachments)
+                .in_bulk(message_ids)) if message_ids else {}
+    out: list[Notice | NoticeGone] = []
+    for data in payloads:
+        ticket, recipient = tickets.get(data["ticket"]), recipients.get(data["recipient"])
+        if ticket is None or recipient is None:
+            out.append(NoticeGone(
+                "The ticket or the recipient of this notification was deleted."))
+            continue
+        message_id = data.get("message")
+        out.append(_notice(data, ticket, recipient,
+                           messages.get(message_id) if message_id is not None else None))
+    return out
+
+
+def _notice(data: dict[str, Any], ticket: Ticket, recipient: User,
+            message: Message | None) -> Notice:
+    return Notice(
+        key=data["key"], recipient=recipient, ticket=ticket, url=data["url"], message=message,
+        cc=list(data.get("cc", [])), reply_to=list(data.get("reply_to", [])),
+        extra_context=dict(data.get("extra", {})),
+        is_thread_root=bool(data.get("thread_root", False)),
+    )
+
+
 def notice_from_payload(data: dict[str, Any]) -> Notice:
     """The Notice a subscriber built, with the rows as they are now (4 queries)."""
     ticket = (Ticket.objects.select_related("customer", "department", "assignee")
@@ -52,9 +85,4 @@ def notice_from_payload(data: dict[str, Any]) -> Notice:
         attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
         message = (Message.objects.select_related("author").prefetch_related(attachments)
                    .filter(pk=data["message"]).first())
-    return Notice(
-        key=data["key"], recipient=recipient, ticket=ticket, url=data["url"], message=message,
-        cc=list(data.get("cc", [])), reply_to=list(data.get("reply_to", [])),
-        extra_context=dict(data.get("extra", {})),
-        is_thread_root=bool(data.get("thread_root", False)),
-    )
+    return _notice(data, ticket, recipient, message)

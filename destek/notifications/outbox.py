@@ -193,13 +193,13 @@ def _insert_unless_key_taken(row: OutboundEmail) -> bool:
     return True
 
 
-def rendered_fields(row: OutboundEmail) -> dict[str, Any]:
-    """Compose the notification a row holds (its payload) with the Message-ID the row was
-    given when it was written: the fields `render_pending` stores."""
+def rendered_fields(row: OutboundEmail, notice: Notice | None = None) -> dict[str, Any]:
+    """Compose the notification a row holds (its payload, or `notice` already read from it)
+    with the Message-ID the row was given when it was written: what `render_pending` stores."""
     from destek.notifications.compose import compose
     from destek.notifications.notices import notice_from_payload
 
-    message = compose(notice_from_payload(row.payload))
+    message = compose(notice if notice is not None else notice_from_payload(row.payload))
     if row.message_id:
         message.extra_headers = {k: v for k, v in message.extra_headers.items()
                                  if k.lower() != "message-id"}
@@ -207,7 +207,8 @@ def rendered_fields(row: OutboundEmail) -> dict[str, Any]:
     return serialized(message)
 
 
-def render_pending(row: OutboundEmail, *, claimed_at: datetime) -> OutboundEmail | None:
+def render_pending(row: OutboundEmail, *, claimed_at: datetime,
+                   notice: Notice | None = None) -> OutboundEmail | None:
     """Compose a claimed notification row and store its bytes, before it is first sent.
 
     Idempotent: the UPDATE only fills a row still unrendered and still claimed by this
@@ -218,7 +219,7 @@ def render_pending(row: OutboundEmail, *, claimed_at: datetime) -> OutboundEmail
     """
     if not row.needs_rendering:
         return row
-    fields = rendered_fields(row)
+    fields = rendered_fields(row, notice)
     done = OutboundEmail.objects.filter(
         pk=row.pk, rendered_at__isnull=True, status=OutboxStatus.SENDING, claimed_at=claimed_at,
     ).update(rendered_at=timezone.now(), **fields)

@@ -16,8 +16,8 @@ def deliver_outbox(outbox_id: int) -> str:
 
 @shared_task(name="destek.notifications.tasks.deliver_outbox_many")
 def deliver_outbox_many(outbox_ids: list[int]) -> list[str]:
-    """The rows one transaction wrote, one after the other (each claimed on its own)."""
-    return [delivery.deliver(int(outbox_id)).value for outbox_id in outbox_ids]
+    """The rows one transaction wrote, claimed and read together, sent one after the other."""
+    return [outcome.value for outcome in delivery.deliver_many([int(i) for i in outbox_ids])]
 
 
 @shared_task(name="destek.notifications.tasks.sweep_outbox")

@@ -176,3 +176,28 @@ def test_one_task_message_per_transaction(customer, department, monkeypatch,
                 .values_list("pk", flat=True))
     assert len(rows) == 2
     assert sent == [rows]  # the acknowledgement and the assignee's notice, one message
+
+
+def test_the_rows_of_a_transaction_are_delivered_together(customer, department, transport,
+                                                          django_assert_max_num_queries):
+    """deliver_outbox_many claims the rows in one UPDATE and reads their notices together;
+    each row is still rendered, sent and marked on its own, and a gone one fails alone."""
+    from destek.notifications.tasks import deliver_outbox_many
+
+    tickets = [open_ticket(customer=customer, department=department, subject=f"Issue {n}")
+               for n in range(4)]
+    rows = [OutboundEmail.objects.get(ticket=t).pk for t in tickets]
+    Ticket.objects.filter(pk=tickets[1].pk).delete()
+    assert deliver_outbox(rows[2]) == "sent"  # a duplicate task message finds it sent
+    # claim and read back, 4 for the notices, 1 mailbox lookup, then 3 per row sent (its
+    # template, render, mark) and 1 for the gone one: 2 + 4 + 1 + 3 + 3 + 1 = 14 (one at a
+    # time: 10 per row)
+    with django_assert_max_num_queries(14):
+        outcomes = deliver_outbox_many([rows[0], rows[1], rows[2], rows[3], rows[0]])
+    assert outcomes == ["sent", "failed", "skipped", "sent"]
+    assert len(transport.sent) == 3
+    sent = dict(OutboundEmail.objects.filter(pk__in=rows).values_list("pk", "status"))
+    assert sent == {rows[0]: OutboxStatus.SENT, rows[1]: OutboxStatus.FAILED,
+                    rows[2]: OutboxStatus.SENT, rows[3]: OutboxStatus.SENT}
+    assert b"Issue 3" in transport.sent[-1]
+    assert deliver_outbox_many(rows) == ["skipped"] * 4
