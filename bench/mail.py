@@ -35,6 +35,7 @@ import psycopg
 from psycopg import sql
 
 from bench.machine import machine_info, postgres_url
+from bench.server import machine_busy_seconds, postgres_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -248,13 +249,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     before_tickets, before_messages = Ticket.objects.count(), Message.objects.count()
     first_id = (InboundEmail.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     load_before = os.getloadavg()[0]
+    database = urlsplit(args.database_url).path.lstrip("/")
     workers = start_workers(args.workers, env, data_dir)
     try:
         wait_ready(env, args.workers)
+        worker_cpu_before = sum(_cpu_seconds(worker.pid) for worker in workers)
+        postgres_before = postgres_cpu_seconds(database) or 0.0
+        busy_before, total_before = machine_busy_seconds()
         started = time.perf_counter()
+        producer_started = time.process_time()
         for raw in messages:
             store_raw(raw=raw, source="smtp", envelope_to=[MAILBOX])
         stored_s = time.perf_counter() - started
+        producer_cpu_s = time.process_time() - producer_started
         timed = InboundEmail.objects.filter(pk__gte=first_id)
         deadline = time.monotonic() + MAX_WAIT_SECONDS
         while timed.filter(state=InboundState.PENDING).exists():
@@ -270,7 +277,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 break
             time.sleep(0.2)
         delivered_s = time.perf_counter() - started
-        worker_cpu_s = sum(_cpu_seconds(worker.pid) for worker in workers)
+        worker_cpu_s = sum(_cpu_seconds(worker.pid) for worker in workers) - worker_cpu_before
+        postgres_cpu_s = (postgres_cpu_seconds(database) or 0.0) - postgres_before
+        busy_after, total_after = machine_busy_seconds()
         load_after = os.getloadavg()[0]
     finally:
         for worker in workers:
@@ -297,7 +306,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": {"store_all": round(stored_s, 2), "processed": round(processing_s, 2),
                     "wall_until_processed": round(wall_s, 2),
                     "wall_until_delivered": round(delivered_s, 2)},
+        # Until every acknowledgement is delivered: processing, delivery and Celery's own
+        # work (each email's task, most of which find it filed in another's batch).
         "worker_cpu_ms_per_message": round(worker_cpu_s * 1000 / args.messages, 2),
+        "postgres_cpu_ms_per_message": round(postgres_cpu_s * 1000 / args.messages, 2),
+        "producer_cpu_ms_per_message": round(producer_cpu_s * 1000 / args.messages, 2),
+        "total_cpu_ms_per_message": round(
+            (worker_cpu_s + postgres_cpu_s + producer_cpu_s) * 1000 / args.messages, 2),
+        "machine_busy_share": round((busy_after - busy_before)
+                                    / max(total_after - total_before, 1e-9), 2),
         "load_average": {"before": round(load_before, 2), "after": round(load_after, 2)},
         "queries_per_message": {
             kind: {"mean": round(sum(v) / len(v), 1), "max": max(v)}
@@ -308,6 +325,78 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     "outbox_sent": OutboundEmail.objects.filter(
                         status=OutboxStatus.SENT).count()},
         "machine": machine_info(),
+    }
+
+
+def profile(args: argparse.Namespace) -> dict[str, Any]:
+    """In-process: the same mix stored without tasks and filed batch by batch in this process
+    (no Celery, no delivery): CPU of this process and of its PostgreSQL backend per message,
+    the queries of one batch by kind, and a cProfile on CPU time (--cprofile TOP)."""
+    import cProfile
+    import io
+    import pstats
+    from collections import Counter
+
+    rng = random.Random(args.seed)
+    data_dir = Path(tempfile.mkdtemp(prefix="destek-bench-mail-"))
+    env = environment(args, data_dir)
+    recreate_database(args.database_url)
+    subprocess.run([sys.executable, "-m", "destek.cli", "migrate", "--verbosity", "0"],
+                   cwd=ROOT, env=env, check=True)
+    setup_django(env)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from destek.celery import app
+    from destek.mail import processing
+    from destek.mail.models import InboundEmail, InboundState
+
+    app.connection_for_write().default_channel.client.flushdb()
+    seeded = seed(customers=args.customers, threads=args.threads, rng=rng)
+    replies = int(args.messages * args.reply_share)
+    messages = [reply_message(rng, rng.choice(seeded["threads"]), n) for n in range(replies)]
+    messages += [new_ticket_message(rng, seeded["addresses"], n)
+                 for n in range(args.messages - replies)]
+    rng.shuffle(messages)
+    for raw in messages:
+        store_raw_no_enqueue(raw)
+    pending = InboundEmail.objects.filter(state=InboundState.PENDING).order_by("pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = int(cursor.fetchone()[0])
+
+    with CaptureQueriesContext(connection) as captured:  # the first batch, warming up
+        first_ids = processing.claim(pending.values_list("pk", flat=True)[0])
+        processing.process_claimed(first_ids)
+    kinds = Counter(" ".join(q["sql"].split()[:1 if q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+                                             else 3])[:70] for q in captured.captured_queries)
+    profiler = cProfile.Profile(time.process_time) if args.cprofile else None
+    cpu, postgres, wall = time.process_time(), _cpu_seconds(backend), time.perf_counter()
+    filed = 0
+    if profiler:
+        profiler.enable()
+    while (first := pending.values_list("pk", flat=True).first()) is not None:
+        filed += len(processing.process_claimed(processing.claim(first)))
+    if profiler:
+        profiler.disable()
+    cpu, postgres, wall = (time.process_time() - cpu, _cpu_seconds(backend) - postgres,
+                           time.perf_counter() - wall)
+    top = ""
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.cprofile)
+        top = out.getvalue()
+    return {
+        "benchmark": "mail-processing-in-process",
+        "messages": filed, "batch": len(first_ids),
+        "cpu_ms_per_message": round(cpu * 1000 / filed, 2),
+        "postgres_cpu_ms_per_message": round(postgres * 1000 / filed, 2),
+        "wall_ms_per_message": round(wall * 1000 / filed, 2),
+        "cprofile": bool(profiler),
+        "queries_first_batch": {"total": len(captured), "per_message": round(
+            len(captured) / max(len(first_ids), 1), 1), "by_kind": dict(kinds.most_common())},
+        "load_average": round(os.getloadavg()[0], 2),
+        "cprofile_top": top,
     }
 
 
@@ -325,8 +414,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_MAIL_REDIS_URL",
                                                               DEFAULT_REDIS_URL))
     parser.add_argument("--name", default="mail")
+    parser.add_argument("--profile", action="store_true",
+                        help="file the messages in this process instead (no workers): CPU "
+                             "and queries per message")
+    parser.add_argument("--cprofile", type=int, default=0, metavar="TOP",
+                        help="with --profile: cProfile on CPU time, the TOP functions")
     args = parser.parse_args(argv)
-    result = run(args)
+    result = profile(args) if args.profile else run(args)
+    if result.get("cprofile_top"):
+        print(result.pop("cprofile_top"))
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{args.name}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
