@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 from bench import load
 from bench.machine import database_info, machine_info
-from bench.server import Server, ServerConfig, machine_busy_seconds
+from bench.server import Server, ServerConfig, machine_busy_seconds, postgres_cpu_seconds
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/destek_kb_bench"
@@ -219,9 +219,10 @@ def _scenarios(rng: random.Random, *, cold: bool = False,
     return {"search": search, "search_api": search_api, "suggest": suggest}
 
 
-async def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
-    client = load.make_transport(args.client, base_url, concurrency=args.concurrency,
+async def measure(args: argparse.Namespace, server: Server) -> dict[str, Any]:
+    client = load.make_transport(args.client, server.url, concurrency=args.concurrency,
                                  timeout=30.0)
+    database = args.database_url.rsplit("/", 1)[1]
     rng = random.Random(args.seed)
     results: dict[str, Any] = {}
     asked: list[tuple[str, str]] = []
@@ -232,16 +233,25 @@ async def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
             await load.run_phase(client, make, count=args.warmup, duration_s=30,
                                  concurrency=args.concurrency)
             busy_before = machine_busy_seconds()
+            server_before, pg_before = server.cpu_seconds(), postgres_cpu_seconds(database)
             outcome = await load.run_phase(client, make, count=args.requests,
                                            duration_s=args.duration,
                                            concurrency=args.concurrency, rate=args.rate)
             busy_after = machine_busy_seconds()
+            outcome.server_cpu_s = server.cpu_seconds() - server_before
+            pg_after = postgres_cpu_seconds(database)
             outcome.machine_busy_s = busy_after[0] - busy_before[0]
             outcome.machine_total_s = busy_after[1] - busy_before[1]
             results[name] = load.report(outcome)
+            # CPU per request of the PostgreSQL backends (the server's connections only).
+            if pg_before is not None and pg_after is not None and results[name]["count"]:
+                results[name]["cpu"]["postgres_ms_per_request"] = round(
+                    1000 * (pg_after - pg_before) / results[name]["count"], 2)
             if name == "suggest":
                 results[name]["cache"] = _suggestion_keys(asked, args.workers)
-            print(name, json.dumps(results[name]["latency_ms"]), flush=True)
+            print(name, json.dumps(results[name]["latency_ms"]),
+                  json.dumps({k: v for k, v in results[name]["cpu"].items() if "ms" in k}),
+                  flush=True)
     finally:
         await client.close()
     return results
@@ -300,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                           extra_env={"DESTEK_API_ANON_RATE": "1000000/min"})
     with Server(config) as server:
         cpu_before = server.cpu_seconds()
-        results = asyncio.run(measure(args, server.url))
+        results = asyncio.run(measure(args, server))
         server_cpu = server.cpu_seconds() - cpu_before
         server.keep_log(RESULTS / f"{args.name}.server.log")
     out = {
