@@ -7,8 +7,10 @@ What it measures, on its own database (`destek_sla_bench`, recreated unless --re
 1. `destek seed` writes N tickets (one message each, by COPY); then exactly `--open` of
    them (the most recent) are made open (75 % open, 20 % pending customer, 5 % on hold).
 2. Recompute after a policy change: the first run creates every open ticket's SLA state
-   (install), the second one follows a change of the critical and normal targets; tickets
-   per second over the whole job.
+   (install), the second one follows a change of one policy's target (critical first
+   response), the third one of every policy (every open ticket's deadlines move); tickets
+   per second over the whole job, and CPU µs per ticket in this process and in its
+   PostgreSQL backend (read from /proc: steadier than wall-clock time on a shared machine).
 3. The periodic breach scan: every open ticket's next check is put in the coming week (the
    state after the scan has caught up), then for each run ~`--due` tickets are due (what a
    30-second beat interval brings on 100,000 open tickets), and the scan handles them:
@@ -67,8 +69,7 @@ def _open_exactly(n_open: int) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE tickets_ticket SET status = 'closed', sla_due_at = NULL, "
-                       "sla_warn_at = NULL, sla_next_check_at = NULL "
+        cursor.execute("UPDATE tickets_ticket SET status = 'closed' "
                        "WHERE status IN ('new', 'open', 'pending', 'on_hold')")
         cursor.execute("""
             WITH recent AS (SELECT id, row_number() OVER (ORDER BY id DESC) AS n
@@ -82,15 +83,41 @@ def _open_exactly(n_open: int) -> None:
         cursor.execute("VACUUM ANALYZE tickets_ticket")
 
 
+def _backend_cpu_seconds() -> float | None:
+    """CPU time (user + system) of this connection's PostgreSQL backend so far, from
+    /proc (the server runs on this machine); None where it cannot be read."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _recompute(reason: str) -> dict[str, Any]:
+    """Wall-clock throughput, and CPU per ticket on each side (steadier than wall-clock
+    time on a shared machine): this process, and its PostgreSQL backend."""
     from destek.sla.services.recompute import recompute_run, sla_config_changed
 
     job = sla_config_changed(reason=reason)
+    backend_before = _backend_cpu_seconds()
+    cpu_before = time.process_time()
     started = time.perf_counter()
     job = recompute_run(job_id=job.pk)
     seconds = time.perf_counter() - started
+    python_cpu = time.process_time() - cpu_before
+    backend_after = _backend_cpu_seconds()
+    per_ticket = 1_000_000 / max(1, job.done)  # µs per ticket
     return {"tickets": job.done, "seconds": round(seconds, 2),
-            "tickets_per_second": round(job.done / seconds), "state": job.state}
+            "tickets_per_second": round(job.done / seconds), "state": job.state,
+            "cpu_us_per_ticket": {
+                "python": round(python_cpu * per_ticket, 1),
+                "postgres": None if backend_before is None or backend_after is None
+                else round((backend_after - backend_before) * per_ticket, 1)}}
 
 
 def _record_handled(now: datetime) -> int:
@@ -134,14 +161,15 @@ def _record_handled(now: datetime) -> int:
 
 def _timed_scans(now: datetime, open_ids: list[int], runs: int, due: int,
                  seed: int) -> tuple[list[float], int]:
+    from destek.sla.models import TicketSla
     from destek.sla.services.scan import sla_scan
-    from destek.tickets.models import Ticket
 
     rng = random.Random(seed)
     timings, sent = [], 0
     for _ in range(runs):
         chosen = rng.sample(open_ids, due)
-        Ticket.objects.filter(pk__in=chosen).update(sla_next_check_at=now - timedelta(seconds=10))
+        TicketSla.objects.filter(ticket_id__in=chosen).update(
+            next_check_at=now - timedelta(seconds=10))
         started = time.perf_counter()
         result = sla_scan(now=now)
         timings.append((time.perf_counter() - started) * 1000)
@@ -157,17 +185,18 @@ def _summary(timings: list[float]) -> dict[str, float]:
 def _scan_runs(runs: int, due: int) -> dict[str, Any]:
     from django.db import connection, transaction
 
+    from destek.sla.models import TicketSla
     from destek.sla.services.scan import due_tickets_query, sla_scan
-    from destek.tickets.models import OPEN_STATUSES, Ticket
 
     now = datetime.now(UTC)
     with connection.cursor() as cursor:  # caught up: next checks spread over the coming week
-        cursor.execute("UPDATE tickets_ticket SET sla_next_check_at = %s + random() * "
-                       "interval '7 days' WHERE status IN ('new', 'open', 'pending', 'on_hold')",
+        cursor.execute("UPDATE sla_ticketsla s SET next_check_at = %s + random() * "
+                       "interval '7 days' FROM tickets_ticket t WHERE t.id = s.ticket_id "
+                       "AND t.status IN ('new', 'open', 'pending', 'on_hold')",
                        [now + timedelta(seconds=60)])
-        cursor.execute("VACUUM ANALYZE tickets_ticket")
-    open_ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES, sla_due_at__isnull=False)
-                    .values_list("pk", flat=True))
+        cursor.execute("VACUUM ANALYZE sla_ticketsla")
+    open_ids = list(TicketSla.objects.filter(due_at__isnull=False)
+                    .values_list("ticket_id", flat=True))
     empty = []
     for _ in range(5):
         started = time.perf_counter()
@@ -179,8 +208,8 @@ def _scan_runs(runs: int, due: int) -> dict[str, Any]:
     # Steady state: past steps handled; a due ticket is a check with nothing, or a new step.
     steady, steady_sent = _timed_scans(now, open_ids, runs, due, seed=2)
     # The plan of the range scan with a typical run's worth of due rows.
-    Ticket.objects.filter(pk__in=random.Random(3).sample(open_ids, due)).update(
-        sla_next_check_at=now - timedelta(seconds=10))
+    TicketSla.objects.filter(ticket_id__in=random.Random(3).sample(open_ids, due)).update(
+        next_check_at=now - timedelta(seconds=10))
     with transaction.atomic(), connection.cursor() as cursor:
         sql, params = due_tickets_query(now, 200).query.sql_with_params()
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
@@ -223,7 +252,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     from django.conf import settings
 
     settings.CELERY_BROKER_URL = "memory://"  # enqueues go nowhere: the outbox rows count
-    from destek.sla.models import SlaPolicy
+    from destek.sla.models import SlaPolicy, TicketSla
     from destek.tickets.models import Ticket
 
     _open_exactly(args.open)
@@ -253,8 +282,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "machine": machine_info(),
         "tickets": Ticket.objects.order_by().count(),
         "open_tickets": args.open,
-        "open_tickets_with_a_running_deadline": Ticket.objects.filter(
-            sla_due_at__isnull=False).count(),
+        "open_tickets_with_a_running_deadline": TicketSla.objects.filter(
+            due_at__isnull=False).count(),
         "seed_seconds": round(seed_seconds, 1) if seed_seconds else None,
         "recompute_install": install, "recompute_one_policy_changed": change_one,
         "recompute_every_deadline_moves": change_all, "scan": scan,

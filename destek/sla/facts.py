@@ -88,11 +88,11 @@ def match_policy(config: Config, ticket_values: dict[str, Any],
 
 @dataclass(frozen=True)
 class Columns:
-    """What is written: on the ticket row, and on its TicketSla row."""
+    """What is written on the ticket's TicketSla row."""
 
-    sla_due_at: Any  # datetime | None, or µs (see columns_for)
-    sla_warn_at: Any
-    sla_next_check_at: Any
+    due_at: Any  # datetime | None, or µs (see columns_for)
+    warn_at: Any
+    next_check_at: Any
     first_response_due: Any
     next_response_due: Any
     resolution_due: Any
@@ -112,8 +112,8 @@ def columns_for(computed: Computed | None, policy: Policy | None, *, is_open: bo
     dues: dict[str, int | None] = {t.metric: t.due for t in computed.running()}
     candidates = check_candidates(computed, policy)
     return Columns(
-        sla_due_at=convert(computed.due_at), sla_warn_at=convert(computed.warn_at),
-        sla_next_check_at=convert(min(candidates, default=None)),
+        due_at=convert(computed.due_at), warn_at=convert(computed.warn_at),
+        next_check_at=convert(min(candidates, default=None)),
         first_response_due=convert(dues.get(Metric.FIRST_RESPONSE)),
         next_response_due=convert(dues.get(Metric.NEXT_RESPONSE)),
         resolution_due=convert(dues.get(Metric.RESOLUTION)),

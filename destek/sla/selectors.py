@@ -1,7 +1,9 @@
 """Reads for the desk and the portal: SLA state of many tickets at once, one ticket's history,
 and the queue filters. Nothing here writes.
 
-Queue sort and filters use the columns on the ticket row (partial index ticket_open_sla_due):
+Queue sort and filters use the deadlines on the ticket's SLA row (TicketSla.due_at and
+warn_at, joined by the ticket's primary key; partial index sla_open_due):
+  annotate(**SLA_COLUMNS)     the row's `sla_due_at` and `sla_warn_at` (one LEFT JOIN)
   order_by(*SLA_ORDER)        next deadline first, tickets without one last
   filter(sla_breached_q(now)) a running target is past its deadline
   filter(sla_at_risk_q(now))  past the warning, not yet breached
@@ -18,16 +20,23 @@ from django.db.models import F, Q
 from destek.sla.models import AlertKind, Metric, SlaAlert, SlaCycle, TicketSla
 from destek.tickets.models import Ticket
 
-SLA_ORDER = (F("sla_due_at").asc(nulls_last=True), "id")
+SLA_COLUMNS = {"sla_due_at": F("sla__due_at"), "sla_warn_at": F("sla__warn_at")}
+SLA_ORDER = (F("sla__due_at").asc(nulls_last=True), "id")
 RESPONSE_METRICS = (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE)
+SLA_FILTERS = ("breached", "at_risk")
 
 
 def sla_breached_q(now: datetime) -> Q:
-    return Q(sla_due_at__lte=now)
+    return Q(sla__due_at__lte=now)
 
 
 def sla_at_risk_q(now: datetime) -> Q:
-    return Q(sla_warn_at__lte=now, sla_due_at__gt=now)
+    return Q(sla__warn_at__lte=now, sla__due_at__gt=now)
+
+
+def sla_filter_q(name: str, now: datetime) -> Q:
+    """A queue's SLA filter by name (one of SLA_FILTERS)."""
+    return sla_breached_q(now) if name == "breached" else sla_at_risk_q(now)
 
 
 @dataclass(frozen=True)
@@ -82,9 +91,8 @@ def sla_state_for_tickets(*, ticket_ids: Iterable[int]) -> dict[int, SlaState]:
     if not ids:
         return {}
     rows = (TicketSla.objects.filter(ticket_id__in=ids)
-            .annotate(warn_at=F("ticket__sla_warn_at"))
             .only("ticket_id", "policy_name", "first_response_due", "next_response_due",
-                  "resolution_due", "paused"))
+                  "resolution_due", "paused", "warn_at"))
     return {row.ticket_id: _state(row, row.warn_at) for row in rows}
 
 
@@ -109,6 +117,7 @@ class RunningTarget:
 @dataclass(frozen=True)
 class SlaHistory:
     policy_name: str
+    warn_at: datetime | None  # the warning of the nearest running target
     targets: dict[str, int | None]  # metric → minutes (None: not measured)
     running: list[RunningTarget]
     paused: bool
@@ -131,7 +140,7 @@ def sla_history(*, ticket: Ticket) -> SlaHistory | None:
     alerts = list(SlaAlert.objects.filter(ticket_id=ticket.pk, skipped=False)
                   .exclude(kind=AlertKind.ON_CALL).order_by("created_at", "id"))
     return SlaHistory(
-        policy_name=row.policy_name,
+        policy_name=row.policy_name, warn_at=row.warn_at,
         targets={Metric.FIRST_RESPONSE: row.first_response_minutes,
                  Metric.NEXT_RESPONSE: row.next_response_minutes,
                  Metric.RESOLUTION: row.resolution_minutes},

@@ -16,9 +16,10 @@ SLA_FIELDS = frozenset({"status", "priority", "department", "channel", "resolved
 def on_ticket_opened(event: TicketOpened) -> None:
     message = event.message
     by_customer = message.author_kind == AuthorKind.CUSTOMER
-    sla_refresh(ticket=event.ticket, now=message.created_at, created=True,
-                customer_waiting=by_customer, at=message.created_at)
-    alert_on_call_if_needed(ticket=event.ticket, now=message.created_at)
+    sla = sla_refresh(ticket=event.ticket, now=message.created_at, created=True,
+                      customer_waiting=by_customer, at=message.created_at)
+    alert_on_call_if_needed(ticket=event.ticket, now=message.created_at,
+                            due_at=sla.due_at if sla else None)
 
 
 def on_message_posted(event: MessagePosted) -> None:
@@ -33,6 +34,6 @@ def on_message_posted(event: MessagePosted) -> None:
 def on_ticket_updated(event: TicketUpdated) -> None:
     if not SLA_FIELDS.intersection(event.fields):
         return
-    sla_refresh(ticket=event.ticket)
+    sla = sla_refresh(ticket=event.ticket)
     if "priority" in event.fields or "status" in event.fields:
-        alert_on_call_if_needed(ticket=event.ticket)
+        alert_on_call_if_needed(ticket=event.ticket, due_at=sla.due_at if sla else None)

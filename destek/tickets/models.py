@@ -89,11 +89,8 @@ class Ticket(models.Model):
     last_agent_message_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    # Written by the SLA engine (destek.sla) when the ticket changes: the next deadline of a
-    # running target, its warning time, and when the breach scan must next look at it.
-    sla_due_at = models.DateTimeField(null=True, blank=True)
-    sla_warn_at = models.DateTimeField(null=True, blank=True)
-    sla_next_check_at = models.DateTimeField(null=True, blank=True)
+    # The SLA deadlines (next deadline, warning, next check) are in destek.sla's TicketSla
+    # (ticket.sla), a narrow row that a recomputation can rewrite cheaply.
 
     class Meta:
         verbose_name = _("ticket")
@@ -123,12 +120,6 @@ class Ticket(models.Model):
             models.Index(fields=["assignee"], name="ticket_open_assigned",
                          condition=models.Q(status__in=OPEN_STATUSES,
                                             assignee__isnull=False)),
-            # SLA: the queue's "next deadline" sort/filter, and the breach scan's range scan.
-            models.Index(fields=["sla_due_at", "id"], name="ticket_open_sla_due",
-                         condition=models.Q(status__in=OPEN_STATUSES,
-                                            sla_due_at__isnull=False)),
-            models.Index(fields=["sla_next_check_at"], name="ticket_sla_check",
-                         condition=models.Q(sla_next_check_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from destek.accounts.models import User
 from destek.core.pagination import Page, keyset_page, keyset_page_nulls_last
-from destek.sla.selectors import sla_at_risk_q, sla_breached_q
+from destek.sla.selectors import SLA_COLUMNS, SLA_FILTERS, sla_filter_q
 from destek.tickets.access import messages_visible_to, tickets_visible_to
 from destek.tickets.models import (
     OPEN_STATUSES,
@@ -29,10 +29,10 @@ SORTS: dict[str, list[tuple[str, bool]]] = {
     "oldest": [("updated_at", False), ("id", False)],
     "created": [("created_at", True), ("id", True)],
     "priority": [("priority", True), ("updated_at", True), ("id", True)],
-    # The next SLA deadline first, tickets without a running one last (keyset_page_nulls_last).
+    # The next SLA deadline first, tickets without a running one last (keyset_page_nulls_last
+    # on the `sla_due_at` annotation: TicketSla.due_at).
     "deadline": [("sla_due_at", False), ("id", False)],
 }
-SLA_FILTERS = ("breached", "at_risk")
 PAGE_SIZE = 25
 
 
@@ -73,11 +73,11 @@ def _queue_base(actor: User, filters: QueueFilters) -> QuerySet[Ticket]:
         qs = qs.filter(tags__name=filters.tag)
     if filters.search:
         qs = qs.filter(_search_condition(filters.search))
-    if filters.sla == "breached":
-        qs = qs.filter(sla_breached_q(timezone.now()))
-    elif filters.sla == "at_risk":
-        qs = qs.filter(sla_at_risk_q(timezone.now()))
-    return qs
+    if filters.sla in SLA_FILTERS:
+        qs = qs.filter(sla_filter_q(filters.sla, timezone.now()))
+    # The deadline and warning from the ticket's SLA row: one LEFT JOIN on its primary key
+    # (shared with the sla__ fields of QUEUE_ROW_FIELDS), no query per row.
+    return qs.annotate(**SLA_COLUMNS)
 
 
 def _queue_page(qs: QuerySet[Ticket, Any], filters: QueueFilters, cursor: str | None,
@@ -111,8 +111,7 @@ def ticket_queue(*, actor: User, filters: QueueFilters, cursor: str | None = Non
         _queue_base(actor, filters)
         .select_related("customer", "assignee", "department")
         .only("id", "subject", "status", "priority", "channel", "created_at", "updated_at",
-              "message_count", "last_customer_message_at", "sla_due_at", "sla_warn_at",
-              "customer__id", "customer__email",
+              "message_count", "last_customer_message_at", "customer__id", "customer__email",
               "customer__full_name", "assignee__id", "assignee__email", "assignee__full_name",
               "department__id", "department__name", "department__name_tr",
               "department_id", "customer_id", "assignee_id")
@@ -126,8 +125,8 @@ QUEUE_ROW_FIELDS = (
     "id", "subject", "status", "priority", "created_at", "updated_at",
     "customer__full_name", "customer__email", "department__name", "department__name_tr",
     "assignee_id", "assignee__full_name", "assignee__email",
-    # SLA: the next deadline and its warning on the row, the rest from the ticket's SLA row
-    # (a LEFT JOIN on its primary key, no extra query): paused, and which target is due.
+    # SLA, from the ticket's SLA row (a LEFT JOIN on its primary key, no extra query): the
+    # next deadline and its warning (annotations), paused, and which target is due.
     "sla_due_at", "sla_warn_at", "sla__paused", "sla__first_response_due",
     "sla__next_response_due", "sla__resolution_due",
 )

@@ -81,6 +81,7 @@ def test_sla_sort_and_filters_keep_the_count(agent_client, agent, department, pa
                                              expected, params, extra):
     from django.utils import timezone
 
+    from destek.sla.models import TicketSla
     from destek.tickets.models import Ticket
 
     def set_deadlines() -> None:
@@ -90,7 +91,7 @@ def test_sla_sort_and_filters_keep_the_count(agent_client, agent, department, pa
         for i, pk in enumerate(Ticket.objects.order_by("id").values_list("id", flat=True)):
             due = now + timezone.timedelta(minutes=(i % 5 - 1) * 20) if i % 3 else None
             warn = due - timezone.timedelta(minutes=45) if due else None
-            Ticket.objects.filter(pk=pk).update(sla_due_at=due, sla_warn_at=warn)
+            TicketSla.objects.filter(ticket_id=pk).update(due_at=due, warn_at=warn)
 
     path = reverse(path_name)
     params = {"queue": "all", **params}

@@ -33,9 +33,9 @@ def _policies(db: None) -> None:
 
 def set_deadline(ticket: Ticket, due, *, warn=None, paused: bool = False) -> None:
     """Put a ticket's next deadline where a test wants it (the engine is tested in sla)."""
-    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due, sla_warn_at=warn)
     TicketSla.objects.filter(ticket_id=ticket.pk).update(
-        paused=paused, first_response_due=None, next_response_due=due, resolution_due=None)
+        due_at=due, warn_at=warn, paused=paused, first_response_due=None,
+        next_response_due=due, resolution_due=None)
 
 
 def row_html(html: str, ticket: Ticket) -> str:
@@ -78,7 +78,7 @@ def test_queue_shows_the_next_deadline_with_a_colour_per_level(agent_client, cus
 
     cell = row_html(html, ok)
     assert 'data-sla-level="ok"' in cell
-    due = timezone.localtime(Ticket.objects.get(pk=ok.pk).sla_due_at)
+    due = timezone.localtime(TicketSla.objects.get(ticket_id=ok.pk).due_at)
     assert f'datetime="{due.isoformat()}"' in cell
     assert ">in 2 h 5 min</time>" in cell
     assert 'title="Next response due' in cell

@@ -21,6 +21,6 @@ def ticket_sla(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_or_404(request, ticket_id)
     history = sla_history(ticket=ticket)
     names = {a.id: a.label for a in choices.snapshot().agents}  # who was told, no query
-    panel = (present_sla(history, now=timezone.now(), warn_at=ticket.sla_warn_at, names=names)
+    panel = (present_sla(history, now=timezone.now(), warn_at=history.warn_at, names=names)
              if history is not None else None)
     return render(request, "desk/_sla_panel.html", {"sla": panel, "ticket": ticket})

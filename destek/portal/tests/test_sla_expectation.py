@@ -30,7 +30,7 @@ def critical(customer, department) -> Ticket:
 
 
 def expected_label(ticket: Ticket, language: str, zone: str = "Europe/Istanbul") -> str:
-    due = ticket.sla_due_at.astimezone(zoneinfo.ZoneInfo(zone))
+    due = ticket.sla.due_at.astimezone(zoneinfo.ZoneInfo(zone))
     with translation.override(language):
         return formats.date_format(due, "DATETIME_FORMAT")
 

@@ -10,6 +10,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 
 from destek.accounts.factories import AgentFactory, MembershipFactory
 from destek.realtime.tests.conftest import communicator, session_headers
+from destek.sla.models import TicketSla
 from destek.sla.services.scan import sla_scan
 from destek.sla.tests.policies import ensure_default_policies
 from destek.tickets.factories import open_ticket
@@ -27,7 +28,7 @@ def test_the_assignee_hears_the_warning_and_the_breach_once(agent, customer, dep
     ticket = open_ticket(customer=customer, department=department, priority=Priority.CRITICAL)
     ticket_update(actor=agent, ticket=ticket, assignee=agent)
     t0 = Ticket.objects.get(pk=ticket.pk).created_at
-    due = Ticket.objects.get(pk=ticket.pk).sla_due_at
+    due = TicketSla.objects.get(ticket_id=ticket.pk).due_at
     mine, theirs = session_headers(agent), session_headers(colleague)
 
     def alert(kind: str) -> dict:

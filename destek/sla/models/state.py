@@ -1,8 +1,10 @@
 """Per-ticket SLA state and its history.
 
-The deadlines the queue sorts on and the breach scan looks for are also copied onto the
-ticket row (Ticket.sla_due_at / sla_warn_at / sla_next_check_at, with partial indexes), so
-finding what is due is an index range scan; these tables hold the rest.
+The deadlines the queue sorts on and the breach scan looks for (TicketSla.due_at / warn_at /
+next_check_at, with partial indexes) live in this table, not on the ticket row: a deadline
+that moves rewrites a row with four indexes instead of the ticket row and its seventeen (a
+changed indexed column rules out a HOT update, so every index gets a new entry), and
+finding what is due stays an index range scan.
 """
 
 from __future__ import annotations
@@ -59,9 +61,24 @@ class TicketSla(models.Model):
     paused_seconds = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # What the desk and the breach scan look for, set only while the ticket is open: the
+    # next deadline of a running target, its warning time, and when the scan must next look
+    # at the ticket (a warning, breach, escalation step or progress report may be due).
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         verbose_name = _("ticket SLA")
         verbose_name_plural = _("ticket SLAs")
+        indexes = [
+            # The queue's "next deadline" sort and breached / at-risk filters (joined to the
+            # ticket by its primary key), and the breach scan's range scan.
+            models.Index(fields=["due_at", "ticket"], name="sla_open_due",
+                         condition=models.Q(due_at__isnull=False)),
+            models.Index(fields=["next_check_at"], name="sla_next_check",
+                         condition=models.Q(next_check_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"SLA of {self.ticket_id}"

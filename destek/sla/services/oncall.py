@@ -48,9 +48,10 @@ def is_out_of_hours(now: datetime) -> bool:
     return office is None or not office.is_open(to_us(now))
 
 
-def alert_on_call_if_needed(*, ticket: Ticket, now: datetime | None = None) -> int:
+def alert_on_call_if_needed(*, ticket: Ticket, now: datetime | None = None,
+                            due_at: datetime | None = None) -> int:
     """A critical open ticket out of hours tells whoever is on duty, once; returns how many
-    agents were told."""
+    agents were told. `due_at`: the ticket's next deadline (its SLA row's), for the message."""
     now = now or timezone.now()
     if ticket.priority != Priority.CRITICAL or not ticket.is_open or not is_out_of_hours(now):
         return 0
@@ -70,5 +71,5 @@ def alert_on_call_if_needed(*, ticket: Ticket, now: datetime | None = None) -> i
     for agent in agents:
         told += notify_agent(key="sla_on_call", recipient=agent, ticket=ticket,
                              idempotency_key=f"sla-{ticket.pk}-on_call-{agent.pk}",
-                             metric="", due_at=ticket.sla_due_at)
+                             metric="", due_at=due_at)
     return told

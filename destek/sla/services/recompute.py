@@ -1,37 +1,42 @@
 """Recomputing every open ticket's deadlines after a configuration change, in the background.
 
-Batches of open tickets in primary-key order: two reads (tickets, their SLA rows), the rules
-in memory, then one UPDATE … FROM (VALUES …) per table on PostgreSQL (bulk_update
-elsewhere), one transaction per batch. The job row records total/done (the admin's progress
+Batches of open tickets in primary-key order, from the first open one: one read (the tickets
+joined to their SLA rows), the rules in memory, then one UPDATE … FROM unnest(arrays) of the
+SLA rows whose values move on PostgreSQL (bulk_update elsewhere), one transaction per batch.
+The ticket rows are never written: the deadlines live in TicketSla, whose four indexes are
+all an UPDATE there has to touch. The job row records total/done (the admin's progress
 bar) and the last ticket done, so a worker that dies is replaced by the sweeper and the job
 resumes where it stopped. A newer job supersedes an older one still running.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, F, Func, Q, QuerySet
+from django.db.models import BigIntegerField, Count, F, Func, Min, Q, QuerySet
 from django.utils import timezone
 
 from destek.sla import facts as f
 from destek.sla.calendar import to_us
 from destek.sla.engine import Facts, Stretch, compute
 from destek.sla.models import RecomputeState, SlaRecompute, SlaSettings, TicketSla
-from destek.sla.policies import Config, current_version, forget_config, load_config
+from destek.sla.policies import (
+    Config,
+    current_version,
+    forget_config,
+    load_config,
+    plan_resolver,
+)
 from destek.tickets.models import OPEN_STATUSES, Ticket
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
 STALE_AFTER = timedelta(minutes=5)
-FIELDS = ("id", "created_at", "updated_at", "status", "priority", "channel", "department_id",
-          "first_response_at", "last_agent_message_at", "last_customer_message_at",
-          "resolved_at", "sla_due_at", "sla_warn_at", "sla_next_check_at",
-          "customer__organization_id")
 
 
 def sla_config_changed(*, reason: str) -> SlaRecompute:
@@ -44,9 +49,14 @@ def sla_config_changed(*, reason: str) -> SlaRecompute:
 
 
 def recompute_start(*, reason: str) -> SlaRecompute:
-    total = Ticket.objects.filter(status__in=OPEN_STATUSES).count()
+    # The count for the progress bar, and the first open ticket: the job starts there, so
+    # its first batch does not walk the primary key past every closed ticket before it (a
+    # ticket reopened later gets its deadlines from its own change, like any other).
+    found = Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(total=Count("pk"),
+                                                                      first=Min("pk"))
     job = SlaRecompute.objects.create(version=current_version(), reason=reason[:200],
-                                      total=total)
+                                      total=found["total"],
+                                      last_ticket_id=(found["first"] or 1) - 1)
 
     def enqueue() -> None:
         from destek.sla.tasks import sla_recompute
@@ -114,9 +124,9 @@ def stalled_jobs(now: datetime | None = None) -> list[int]:
 
 TIME_FIELDS = frozenset({"created_at", "updated_at", "first_response_at",
                          "last_agent_message_at", "last_customer_message_at", "resolved_at",
-                         "sla_due_at", "sla_warn_at", "sla_next_check_at", "awaiting_since",
-                         "first_response_due", "next_response_due", "resolution_due",
-                         "progress_due"})
+                         "awaiting_since", "first_response_due", "next_response_due",
+                         "resolution_due", "progress_due", "due_at", "warn_at",
+                         "next_check_at"})
 
 
 class EpochMicros(Func):
@@ -128,43 +138,64 @@ class EpochMicros(Func):
 
 
 def _read(queryset: QuerySet[Any], names: Sequence[str]) -> list[dict[str, Any]]:
-    """values(*names) with every instant as µs."""
+    """values(*names) with every instant as µs (a name is a field, or `relation__field`)."""
     if connection.vendor == "postgresql":
-        times = {f"{n}__us": EpochMicros(F(n)) for n in names if n in TIME_FIELDS}
-        plain = [n for n in names if n not in TIME_FIELDS]
-        rows = list(queryset.annotate(**times).values(*plain, *times))
+        times = {f"us{i}": (name, EpochMicros(F(name))) for i, name in enumerate(names)
+                 if name.rsplit("__", 1)[-1] in TIME_FIELDS}
+        plain = [n for n in names if n.rsplit("__", 1)[-1] not in TIME_FIELDS]
+        rows = list(queryset.annotate(**{a: e for a, (_n, e) in times.items()})
+                    .values(*plain, *times))
         for row in rows:
-            for name in times:
-                row[name[:-4]] = row.pop(name)
+            for alias, (name, _e) in times.items():
+                row[name] = row.pop(alias)
         return rows
     rows = list(queryset.values(*names))
     for row in rows:
-        for name in TIME_FIELDS.intersection(row):
-            row[name] = f.us(row[name])
+        for name in row:
+            if name.rsplit("__", 1)[-1] in TIME_FIELDS:
+                row[name] = f.us(row[name])
     return rows
+
+
+# What the rules read of a ticket, and of its SLA state (a LEFT JOIN: None when it has none).
+TICKET_FIELDS = ("id", "created_at", "updated_at", "status", "priority", "channel",
+                 "department_id", "first_response_at", "last_agent_message_at",
+                 "last_customer_message_at", "customer_id")
+STATE_FIELDS = ("ticket", "stretches", "awaiting_since", "response_cycle")
+# What the recomputation writes on TicketSla (updated_at last: set when anything moved).
+SLA_COLUMNS = ("policy_id", "policy_name", "first_response_minutes", "next_response_minutes",
+               "resolution_minutes", "first_response_due", "next_response_due",
+               "resolution_due", "progress_due", "paused", "paused_seconds", "due_at",
+               "warn_at", "next_check_at", "updated_at")
+COMPARED = SLA_COLUMNS[:-1]
+# A ticket without SLA state yet (it predates the engine) gets a whole row.
+NEW_COLUMNS = ("ticket_id", "status", "stretches", "awaiting_since", "response_cycle",
+               *SLA_COLUMNS)
 
 
 def recompute_batch(*, after_id: int, limit: int, now: datetime,
                     config: Config | None = None) -> tuple[int, int]:
-    """Recompute up to `limit` open tickets with pk > after_id; (count, last pk)."""
+    """Recompute up to `limit` open tickets with pk > after_id; (count, last pk).
+
+    One read (the tickets joined to their SLA rows, in pk order), the rules in memory, one
+    UPDATE of the TicketSla rows whose values move, one INSERT of the missing ones. The
+    ticket rows are not written: their deadlines live in TicketSla."""
     config = config or load_config()
+    names = [*TICKET_FIELDS, *(f"sla__{n}" for n in (*STATE_FIELDS, *COMPARED))]
     # The join to the customer only when some policy looks at organizations.
-    fields = FIELDS if any(p.organization_ids for p in config.policies) else FIELDS[:-1]
-    ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES, pk__gt=after_id)
-               .order_by("pk").values_list("pk", flat=True)[:limit])
-    if not ids:
+    if any(p.organization_ids for p in config.policies):
+        names.append("customer__organization_id")
+    rows = _read(Ticket.objects.filter(status__in=OPEN_STATUSES, pk__gt=after_id)
+                 .order_by("pk")[:limit], names)
+    if not rows:
         return 0, after_id
-    rows = _read(Ticket.objects.filter(pk__in=ids).order_by("pk"), fields)
-    states = {s["ticket_id"]: s for s in _read(
-        TicketSla.objects.filter(ticket_id__in=ids),
-        ("ticket_id", "stretches", "awaiting_since", "response_cycle", *SLA_COLUMNS[:-1]))}
+    plans = _plans(config, rows)
     now_us = to_us(now)
-    ticket_rows: list[tuple[Any, ...]] = []
     sla_rows: list[tuple[Any, ...]] = []
-    new_slas: list[TicketSla] = []
+    new_rows: list[tuple[Any, ...]] = []
     for row in rows:
-        state = states.get(row["id"])
-        if state is None:
+        has_state = row["sla__ticket"] is not None
+        if not has_state:
             since = row["created_at"] if row["status"] in ("new", "open") else row["updated_at"]
             stretches: list[Stretch] = [(since, None, row["status"])]
             customer, agent = row["last_customer_message_at"], row["last_agent_message_at"]
@@ -172,9 +203,10 @@ def recompute_batch(*, after_id: int, limit: int, now: datetime,
                 agent is None or agent < customer) else None
             cycle = 1 if awaiting else 0
         else:
-            stretches = f.load_stretches(state["stretches"])
-            awaiting, cycle = state["awaiting_since"], state["response_cycle"]
-        policy = f.match_policy(config, row, row.get("customer__organization_id"))
+            stretches = f.load_stretches(row["sla__stretches"])
+            awaiting, cycle = row["sla__awaiting_since"], row["sla__response_cycle"]
+        policy = f.match_policy(config, row, row.get("customer__organization_id"),
+                                plans.get(row["customer_id"], ""))
         computed = None
         if policy is not None:
             facts = Facts(created=row["created_at"], is_open=True,
@@ -184,37 +216,65 @@ def recompute_batch(*, after_id: int, limit: int, now: datetime,
             computed = compute(facts=facts, policy=policy,
                                clock=config.clock(policy.calendar_id), now=now_us)
         c = f.columns_for(computed, policy, is_open=True, convert=f.same)
-        # Only rows whose values move are written: an UPDATE of a ticket touches all of its
-        # indexes, and a change to one policy leaves the others' tickets as they were.
-        columns = (c.sla_due_at, c.sla_warn_at, c.sla_next_check_at)
-        if columns != (row["sla_due_at"], row["sla_warn_at"], row["sla_next_check_at"]):
-            ticket_rows.append((row["id"], *columns))
         values = (policy.id if policy else None, policy.name if policy else "",
                   policy.first_response_minutes if policy else None,
                   policy.next_response_minutes if policy else None,
                   policy.resolution_minutes if policy else None,
                   c.first_response_due, c.next_response_due, c.resolution_due, c.progress_due,
-                  c.paused, c.paused_seconds)
-        if state is None:
-            fields_values = {name: f.dt(value) if name in TIME_FIELDS else value
-                             for name, value in zip(SLA_COLUMNS[:-1], values, strict=True)}
-            new_slas.append(TicketSla(
-                ticket_id=row["id"], status=row["status"],
-                stretches=f.dump_stretches(stretches), awaiting_since=f.dt(awaiting),
-                response_cycle=cycle, updated_at=now, **fields_values))
-        elif values != tuple(state[name] for name in SLA_COLUMNS[:-1]):
+                  c.paused, c.paused_seconds, c.due_at, c.warn_at, c.next_check_at)
+        if not has_state:
+            new_rows.append((row["id"], row["status"], f.dump_stretches(stretches), awaiting,
+                             cycle, *values, now_us))
+        # Only rows whose values move are written: a change to one policy leaves the
+        # others' tickets as they were.
+        elif values != tuple(row[f"sla__{name}"] for name in COMPARED):
             sla_rows.append((row["id"], *values, now_us))
-    _bulk_set(Ticket, "id", TICKET_COLUMNS, ticket_rows)
     _bulk_set(TicketSla, "ticket_id", SLA_COLUMNS, sla_rows)
-    if new_slas:
-        TicketSla.objects.bulk_create(new_slas, ignore_conflicts=True)
-    return len(rows), ids[-1]
+    _bulk_insert(TicketSla, NEW_COLUMNS, new_rows)
+    return len(rows), rows[-1]["id"]
 
 
-TICKET_COLUMNS = ("sla_due_at", "sla_warn_at", "sla_next_check_at")
-SLA_COLUMNS = ("policy_id", "policy_name", "first_response_minutes", "next_response_minutes",
-               "resolution_minutes", "first_response_due", "next_response_due",
-               "resolution_due", "progress_due", "paused", "paused_seconds", "updated_at")
+def _plans(config: Config, rows: list[dict[str, Any]]) -> dict[int, str]:
+    """Each customer's plan code, when some policy has plan conditions (as sla_refresh
+    asks the resolver): one query for the batch's customers."""
+    if not any(p.plans for p in config.policies):
+        return {}
+    from destek.accounts.models import User
+
+    resolve = plan_resolver()
+    customers = User.objects.filter(pk__in={row["customer_id"] for row in rows})
+    return {customer.pk: resolve(customer) for customer in customers}
+
+
+def _instances(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> list[Any]:
+    return [model(**{name: f.dt(value) if name in TIME_FIELDS else value
+                     for name, value in zip(columns, row, strict=True)}) for row in rows]
+
+
+def _unnest(model: Any, columns: Sequence[str],
+            rows: list[tuple[Any, ...]]) -> tuple[str, list[str], dict[str, str], list[Any]]:
+    """`unnest(%s::type[], …) AS v(columns)` with one array parameter per column (a short
+    statement whatever the batch size): the SQL, the quoted column names, each column's
+    value expression (instants come as µs, JSON as text), and the parameters."""
+    meta = model._meta
+    fields = [meta.get_field(c) for c in columns]
+    quote = connection.ops.quote_name
+    names = [quote(field.column) for field in fields]
+    arrays, values = [], {}
+    for column, name, field in zip(columns, names, fields, strict=True):
+        if column in TIME_FIELDS:
+            arrays.append("%s::bigint[]")
+            values[name] = f"timestamptz 'epoch' + v.{name} * interval '1 microsecond'"
+        elif field.get_internal_type() == "JSONField":
+            arrays.append("%s::text[]")
+            values[name] = f"v.{name}::jsonb"
+        else:
+            arrays.append(f"%s::{_array_type(field)}")
+            values[name] = f"v.{name}"
+    json_columns = {i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"}
+    params = [[json.dumps(v) for v in column] if i in json_columns else list(column)
+              for i, column in enumerate(zip(*rows, strict=True))]
+    return f"unnest({', '.join(arrays)}) AS v({', '.join(names)})", names, values, params
 
 
 def _bulk_set(model: Any, key: str, columns: Sequence[str],
@@ -224,28 +284,33 @@ def _bulk_set(model: Any, key: str, columns: Sequence[str],
     if not rows:
         return
     if connection.vendor != "postgresql":
-        objects = []
-        for row in rows:
-            obj = model(**{key: row[0]})
-            for name, value in zip(columns, row[1:], strict=True):
-                setattr(obj, name, f.dt(value) if name in TIME_FIELDS else value)
-            objects.append(obj)
-        model.objects.bulk_update(objects, list(columns), batch_size=500)
+        model.objects.bulk_update(_instances(model, [key, *columns], rows), list(columns),
+                                  batch_size=500)
         return
-    meta = model._meta
-    fields = [meta.get_field(key), *(meta.get_field(c) for c in columns)]
-    quote = connection.ops.quote_name
-    names = [quote(field.column) for field in fields]
-    # One array parameter per column: a short statement whatever the batch size.
-    arrays = ", ".join("%s::bigint[]" if c in TIME_FIELDS else f"%s::{_array_type(field)}"
-                       for c, field in zip([key, *columns], fields, strict=True))
-    assignments = ", ".join(
-        f"{n} = timestamptz 'epoch' + v.{n} * interval '1 microsecond'" if c in TIME_FIELDS
-        else f"{n} = v.{n}" for c, n in zip(columns, names[1:], strict=True))
-    sql = (f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608 (from _meta)
-           f"FROM unnest({arrays}) AS v({', '.join(names)}) WHERE t.{names[0]} = v.{names[0]}")
+    source, names, values, params = _unnest(model, [key, *columns], rows)
+    assignments = ", ".join(f"{n} = {values[n]}" for n in names[1:])
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (f"UPDATE {table} AS t SET {assignments} "  # noqa: S608 (names from _meta)
+           f"FROM {source} WHERE t.{names[0]} = v.{names[0]}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        cursor.execute(sql, params)
+
+
+def _bulk_insert(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """INSERT … SELECT … FROM unnest(arrays) ON CONFLICT DO NOTHING (a concurrent change
+    may have created the row meanwhile); instants come as µs."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(_instances(model, columns, rows), ignore_conflicts=True)
+        return
+    source, names, values, params = _unnest(model, columns, rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 (names from _meta)
+           f"SELECT {', '.join(values[n] for n in names)} FROM {source} "
+           "ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _array_type(field: Any) -> str:

@@ -1,7 +1,8 @@
 """Keeping one ticket's SLA up to date as it changes (called by the domain-event subscribers,
 inside the service's transaction: the deadlines commit with the change).
 
-Cost per change: the configuration version, the ticket's SLA row, and two UPDATEs.
+Cost per change: the configuration version with the ticket's SLA row (one query), and one
+UPDATE of that row when something moved (none for a change that moves nothing).
 """
 
 from __future__ import annotations
@@ -80,11 +81,14 @@ def sla_refresh(*, ticket: Ticket, now: datetime | None = None, customer_waiting
     if found is not None:
         sla, is_new = found, False
     else:
+        awaiting = None if created else f.derived_awaiting(values)
+        # A ticket that predates the engine and awaits an answer is in its first response
+        # cycle, as the bulk recompute counts it (a new ticket's first message opens it below).
         sla = TicketSla(ticket_id=ticket.pk, status=ticket.status,
                         stretches=f.dump_stretches(f.initial_stretches(
                             status=ticket.status, created_at=ticket.created_at,
                             updated_at=ticket.created_at if created else ticket.updated_at)),
-                        awaiting_since=None if created else f.derived_awaiting(values))
+                        awaiting_since=awaiting, response_cycle=1 if awaiting else 0)
         is_new = True
     stretches = f.with_status(f.load_stretches(sla.stretches), ticket.status, to_us(now))
     if customer_waiting and sla.awaiting_since is None:
@@ -131,8 +135,8 @@ def _finished_cycles(ticket: Ticket, facts: Facts, policy: Policy | None,
 SLA_STATE_FIELDS = ("status", "stretches", "awaiting_since", "response_cycle", "policy_id",
                     "policy_name", "first_response_minutes", "next_response_minutes",
                     "resolution_minutes", "first_response_due", "next_response_due",
-                    "resolution_due", "progress_due", "paused", "paused_seconds")
-TICKET_SLA_FIELDS = ("sla_due_at", "sla_warn_at", "sla_next_check_at")
+                    "resolution_due", "progress_due", "paused", "paused_seconds", "due_at",
+                    "warn_at", "next_check_at")
 
 
 def _snapshot(obj: object, names: tuple[str, ...]) -> tuple[Any, ...]:
@@ -141,9 +145,9 @@ def _snapshot(obj: object, names: tuple[str, ...]) -> tuple[Any, ...]:
 
 def _store(sla: TicketSla, ticket: Ticket, policy: Policy | None, stretches: list[Any],
            columns: f.Columns, now: datetime, *, is_new: bool) -> None:
-    """Write only what changed: a customer's second message usually moves nothing."""
+    """Write only what changed: a customer's second message usually moves nothing. The
+    ticket row itself is never written here (the service that published the event owns it)."""
     sla_before = _snapshot(sla, SLA_STATE_FIELDS)
-    ticket_before = _snapshot(ticket, TICKET_SLA_FIELDS)
     sla.status = ticket.status
     sla.stretches = f.dump_stretches(stretches)
     sla.policy_id = policy.id if policy else None
@@ -157,14 +161,9 @@ def _store(sla: TicketSla, ticket: Ticket, policy: Policy | None, stretches: lis
     sla.progress_due = columns.progress_due
     sla.paused = columns.paused
     sla.paused_seconds = columns.paused_seconds
+    sla.due_at = columns.due_at
+    sla.warn_at = columns.warn_at
+    sla.next_check_at = columns.next_check_at
     if is_new or _snapshot(sla, SLA_STATE_FIELDS) != sla_before:
         sla.updated_at = now
         sla.save(force_insert=is_new)
-    ticket.sla_due_at = columns.sla_due_at
-    ticket.sla_warn_at = columns.sla_warn_at
-    ticket.sla_next_check_at = columns.sla_next_check_at
-    if _snapshot(ticket, TICKET_SLA_FIELDS) != ticket_before:
-        # Not ticket.save(): the service that published the event owns the rest of the row.
-        Ticket.objects.filter(pk=ticket.pk).update(
-            sla_due_at=columns.sla_due_at, sla_warn_at=columns.sla_warn_at,
-            sla_next_check_at=columns.sla_next_check_at)

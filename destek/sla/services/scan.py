@@ -1,10 +1,11 @@
 """The periodic breach scan (Celery beat, every 30 s): tickets whose next check is due, found
-by a range scan on the partial index ticket_sla_check, in batches.
+by a range scan on the partial index sla_next_check of TicketSla, in batches.
 
 Exactly once, whatever happens: each batch runs in one transaction that locks its tickets
-(FOR UPDATE SKIP LOCKED, so a doubled task takes other rows or none), records every alert
-under a unique (ticket, metric, kind, cycle) key, writes the outbox rows, and moves the
-ticket's next check past `now`. A crash rolls all of it back; the next run redoes it.
+and their SLA rows (FOR UPDATE SKIP LOCKED, so a doubled task takes other rows or none),
+records every alert under a unique (ticket, metric, kind, cycle) key, writes the outbox
+rows, and moves the next check past `now`. A crash rolls all of it back; the next run redoes
+it.
 Catching up after downtime evaluates each ticket once at `now`: one breach per target,
 its overtaken warning recorded as skipped, never one message per missed minute.
 """
@@ -41,14 +42,15 @@ class ScanResult:
     sent: list[tuple[int, str, str, int]] = field(default_factory=list)
 
 
-def due_tickets_query(now: datetime, limit: int) -> QuerySet[Ticket]:
-    """The range scan: due rows by the partial index, locked, skipping rows another scan
-    holds."""
-    query = (Ticket.objects.filter(sla_next_check_at__lte=now)
-             .order_by("sla_next_check_at")
-             .select_related("assignee", "department__supervisor", "customer"))
+def due_tickets_query(now: datetime, limit: int) -> QuerySet[TicketSla]:
+    """The range scan: due SLA rows by the partial index, with their tickets; both rows
+    locked (a reassignment writes the ticket), skipping those another transaction holds."""
+    query = (TicketSla.objects.filter(next_check_at__lte=now)
+             .order_by("next_check_at")
+             .select_related("ticket__assignee", "ticket__department__supervisor",
+                             "ticket__customer"))
     if connection.features.has_select_for_update_skip_locked:
-        query = query.select_for_update(skip_locked=True, of=("self",))
+        query = query.select_for_update(skip_locked=True, of=("self", "ticket"))
     return query[:limit]
 
 
@@ -65,22 +67,25 @@ def sla_scan(*, now: datetime | None = None, batch: int = BATCH,
 
 
 def _scan_batch(*, now: datetime, limit: int, result: ScanResult) -> int:
-    tickets = list(due_tickets_query(now, limit))
-    if not tickets:
+    states = list(due_tickets_query(now, limit))
+    if not states:
         return 0
     config = load_config()
-    ids = [t.pk for t in tickets]
-    states = {s.ticket_id: s for s in TicketSla.objects.filter(ticket_id__in=ids)}
+    ids = [s.ticket_id for s in states]
     done: dict[int, set[tuple[str, str, int]]] = defaultdict(set)
     for ticket_id, metric, kind, cycle in SlaAlert.objects.filter(ticket_id__in=ids) \
             .values_list("ticket_id", "metric", "kind", "cycle"):
         done[ticket_id].add((metric, kind, cycle))
     next_checks: dict[int, datetime | None] = {}
+    no_longer_open: list[TicketSla] = []
     new_alerts: list[SlaAlert] = []
-    for ticket in tickets:
-        policy, actions, next_check = _evaluate(ticket, states.get(ticket.pk), config, now,
-                                                done[ticket.pk])
+    for sla in states:
+        ticket = sla.ticket
+        policy, actions, next_check = _evaluate(ticket, sla, config, now, done[ticket.pk])
         next_checks[ticket.pk] = next_check
+        if ticket.status not in OPEN_STATUSES and sla.due_at is not None:
+            # Closed by a path that did not refresh the SLA: no deadline in the queues.
+            no_longer_open.append(TicketSla(ticket_id=ticket.pk, due_at=None, warn_at=None))
         for action in actions:
             assert policy is not None
             recipients = carry_out(ticket=ticket, action=action, policy=policy, now=now)
@@ -94,9 +99,11 @@ def _scan_batch(*, now: datetime, limit: int, result: ScanResult) -> int:
     # (and the outbox's idempotency keys keep any email single).
     SlaAlert.objects.bulk_create(new_alerts, ignore_conflicts=True)
     _store_next_checks(next_checks)
-    result.checked += len(tickets)
+    if no_longer_open:
+        TicketSla.objects.bulk_update(no_longer_open, ["due_at", "warn_at"])
+    result.checked += len(states)
     result.alerts += len(new_alerts)
-    return len(tickets)
+    return len(states)
 
 
 def _evaluate(ticket: Ticket, sla: TicketSla | None, config: Config, now: datetime,
@@ -119,9 +126,5 @@ def _evaluate(ticket: Ticket, sla: TicketSla | None, config: Config, now: dateti
 
 def _store_next_checks(next_checks: dict[int, datetime | None]) -> None:
     """One UPDATE per distinct value is wasteful; bulk_update writes them all at once."""
-    rows = []
-    for pk, at in next_checks.items():
-        ticket = Ticket(pk=pk)
-        ticket.sla_next_check_at = at
-        rows.append(ticket)
-    Ticket.objects.bulk_update(rows, ["sla_next_check_at"])
+    rows = [TicketSla(ticket_id=pk, next_check_at=at) for pk, at in next_checks.items()]
+    TicketSla.objects.bulk_update(rows, ["next_check_at"])

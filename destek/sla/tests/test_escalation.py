@@ -19,6 +19,7 @@ from destek.sla.models import (
     OnCallWeekly,
     SlaAlert,
     SlaPolicy,
+    TicketSla,
 )
 from destek.sla.policies import forget_config
 from destek.sla.services.scan import sla_scan
@@ -98,7 +99,8 @@ def test_scan_queries_do_not_grow_with_due_tickets(customer, department, agent):
         tickets = [open_ticket(customer=customer, department=department, subject=f"s{i}")
                    for i in range(n)]
         now = max(t.created_at for t in tickets) + MINUTE
-        Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(sla_next_check_at=now)
+        TicketSla.objects.filter(ticket_id__in=[t.pk for t in tickets]).update(
+            next_check_at=now)
         with CaptureQueriesContext(connection) as ctx:
             result = sla_scan(now=now)
         assert result.checked == n and result.sent == []
