@@ -21,6 +21,7 @@ from destek.tickets.access import access_ticket_by_id
 from destek.tickets.models import Status, Ticket
 from destek.tickets.selectors import (
     QUEUES,
+    SLA_FILTERS,
     SORTS,
     QueueFilters,
     TicketDetail,
@@ -64,6 +65,10 @@ class TicketListApi(ApiView):
         q = serializers.CharField(required=False, max_length=200, allow_blank=True,
                                   help_text="A ticket number, subject words or customer email.")
         sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="updated")
+        sla = serializers.ChoiceField(
+            choices=SLA_FILTERS, required=False,
+            help_text="Agents only: `breached` (a running SLA target is past its deadline) or "
+                      "`at_risk` (past its warning, not yet breached).")
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -86,6 +91,9 @@ class TicketListApi(ApiView):
         if data.get("tag") and not user.is_agent:
             # Tags are agents' notes about a ticket; probing them would reveal those notes.
             raise PermissionDenied(_("Only agents can filter by tag."), field="tag")
+        if data.get("sla") and not user.is_agent:
+            # Warnings and breaches are the support team's own measure of its targets.
+            raise PermissionDenied(_("Only agents can filter by SLA."), field="sla")
         filters = _queue_filters(user, data)
         scope = f"tickets:{filters.sort}"
         page = ticket_queue(actor=user, filters=filters, limit=data["limit"],
@@ -108,6 +116,7 @@ def _queue_filters(user: User, data: dict[str, Any]) -> QueueFilters:
         tag=data.get("tag", ""),
         search=data.get("q", ""),
         sort=data["sort"],
+        sla=data.get("sla", ""),
     )
 
 

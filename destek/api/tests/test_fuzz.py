@@ -54,7 +54,8 @@ def test_update_never_fails_with_5xx(as_user, agent, customer, ticket, payload):
 @FUZZ
 @given(payload=payloads(["body", "body_html", "internal", "status", "attachments"]),
        query=st.dictionaries(st.sampled_from(["status", "priority", "department", "assignee",
-                                              "tag", "q", "sort", "cursor", "limit", "queue"]),
+                                              "tag", "q", "sort", "cursor", "limit", "queue",
+                                              "sla"]),
                              st.text(max_size=30), max_size=4))
 def test_reply_and_list_never_fail_with_5xx(as_user, agent, ticket, payload, query):
     client = as_user(agent)
