@@ -24,7 +24,7 @@ from destek.sla.models import (
 from destek.sla.policies import forget_config
 from destek.sla.services.scan import sla_scan
 from destek.tickets.factories import open_ticket
-from destek.tickets.models import Priority, Ticket
+from destek.tickets.models import Priority, Status, Ticket
 from destek.tickets.services.changes import ticket_update
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +90,17 @@ def test_an_answer_stops_the_chain(critical, agent):
     t0 = critical.created_at
     result = sla_scan(now=t0 + 90 * MINUTE)
     assert not [s for s in result.sent if s[1] == Metric.FIRST_RESPONSE]
+
+
+def test_a_ticket_closed_without_an_event_loses_its_deadline_at_the_next_scan(critical):
+    """A raw UPDATE (an import, a script) publishes no event: the scan finds the ticket due,
+    sends nothing, and clears its deadline, so no queue shows it as breached."""
+    Ticket.objects.filter(pk=critical.pk).update(status=Status.CLOSED)
+    sla = TicketSla.objects.get(ticket_id=critical.pk)
+    assert sla.due_at is not None and sla.next_check_at is not None
+    assert sla_scan(now=critical.created_at + 5 * 60 * MINUTE).sent == []
+    sla.refresh_from_db()
+    assert (sla.due_at, sla.warn_at, sla.next_check_at) == (None, None, None)
 
 
 def test_scan_queries_do_not_grow_with_due_tickets(customer, department, agent):
