@@ -289,6 +289,8 @@ DESTEK_MAIL_AUTO_REPLY_CAP_PER_TICKET = env.int("DESTEK_MAIL_AUTO_REPLY_CAP_PER_
 DESTEK_MAIL_REPLY_TOKENS = env.bool("DESTEK_MAIL_REPLY_TOKENS", default=True)
 # A worker owns the batch of inbound mail it took this long; then it is presumed dead.
 DESTEK_MAIL_CLAIM_SECONDS = env.int("DESTEK_MAIL_CLAIM_SECONDS", default=60)
+# Inbound emails a worker files in one transaction (a savepoint each): bench/README.md.
+DESTEK_MAIL_BATCH_SIZE = env.int("DESTEK_MAIL_BATCH_SIZE", default=20)
 
 # --- inbound email doors (docs/configuration.md) ----------------------------------------------
 # Largest message any door accepts; the SMTP receiver announces it with the SIZE extension.

@@ -1,6 +1,6 @@
 """Processing stored inbound email: each message once, whatever happens to the worker.
 
-* Batches. A task takes its own message and up to BATCH_SIZE-1 others waiting (oldest
+* Batches. A task takes its own message and up to DESTEK_MAIL_BATCH_SIZE-1 others (oldest
   first), files them in one transaction (a savepoint each) and commits once: the tasks of
   the others then find nothing to do. Two short transactions per batch instead of per email.
 * Claims. Taking a batch is committed first (`attempts` + 1, `claimed_until`), so a message
@@ -95,7 +95,12 @@ def _waiting(inbound_id: int) -> bool:
         return cursor.fetchone() is not None
 
 
-def claim(inbound_id: int, *, batch_size: int = BATCH_SIZE) -> list[int]:
+def configured_batch_size() -> int:
+    """DESTEK_MAIL_BATCH_SIZE: emails filed in one transaction (at least 1)."""
+    return max(int(getattr(settings, "DESTEK_MAIL_BATCH_SIZE", BATCH_SIZE)), 1)
+
+
+def claim(inbound_id: int, *, batch_size: int | None = None) -> list[int]:
     """Take `inbound_id` (when it is waiting) and others waiting, committed before the work.
 
     A message interrupted before (attempts > 0) goes alone, so a message that kills its
@@ -104,6 +109,7 @@ def claim(inbound_id: int, *, batch_size: int = BATCH_SIZE) -> list[int]:
     re-enqueues them)."""
     if not _waiting(inbound_id):
         return []
+    size = batch_size if batch_size is not None else configured_batch_size()
     with transaction.atomic():
         first = list(InboundEmail.objects.select_for_update(skip_locked=True)
                      .filter(_claimable(), pk=inbound_id).values_list("pk", "attempts"))
@@ -113,7 +119,7 @@ def claim(inbound_id: int, *, batch_size: int = BATCH_SIZE) -> list[int]:
             others = (InboundEmail.objects.select_for_update(skip_locked=True)
                       .filter(_claimable(), attempts=0).exclude(pk=inbound_id)
                       .order_by("received_at", "pk")
-                      .values_list("pk", flat=True)[:max(batch_size - len(first), 0)])
+                      .values_list("pk", flat=True)[:max(size - len(first), 0)])
             ids = [pk for pk, _attempts in first] + list(others)
         if ids:
             InboundEmail.objects.filter(pk__in=ids).update(

@@ -389,6 +389,12 @@ def test_a_reply_in_the_same_batch_threads_onto_the_ticket_just_opened(feeder, m
     assert opened[0].customer_id == opened[1].customer_id  # created once, found again
 
 
+def test_batch_size_is_a_setting(feeder, mailbox, settings):
+    settings.DESTEK_MAIL_BATCH_SIZE = 2
+    rows = [feeder.store(parsed()) for _ in range(3)]
+    assert processing.claim(rows[1].pk) == [rows[1].pk, rows[0].pk]
+
+
 def test_a_task_whose_email_was_filed_takes_nothing(feeder, mailbox):
     filed = feeder.store(parsed())
     waiting = feeder.store(parsed())
