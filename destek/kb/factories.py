@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import itertools
+import secrets
 
 import factory
 
@@ -11,8 +11,6 @@ from destek.accounts.factories import AgentFactory
 from destek.accounts.models import User
 from destek.kb.models import Article, ArticleStatus, Audience, Category
 from destek.kb.services.articles import ArticleInput, article_create, article_publish
-
-_counter = itertools.count(1)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -30,8 +28,10 @@ def make_article(*, title: str, body: str = "", language: str = "en",
                  author: User | None = None, publish_at: datetime.datetime | None = None,
                  translation_of: Article | None = None, summary: str = "") -> Article:
     """An article as an agent would write it: through article_create (and article_publish)."""
+    # A random address: browser tests call this from several `destek shell` processes on one
+    # database, where a per-process counter would hand out the same address twice.
     writer: User = author or AgentFactory(  # type: ignore[assignment]
-        email=f"kb-author{next(_counter)}@support.example.com")
+        email=f"kb-author-{secrets.token_hex(6)}@support.example.com")
     article = article_create(
         actor=writer, translation_of=translation_of,
         data=ArticleInput(title=title, body_markdown=body, language=language, category=category,
