@@ -154,21 +154,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="cProfile on CPU time, the TOP functions by cumulative time")
     parser.add_argument("--queries", action="store_true", help="list every query, in order")
     parser.add_argument("--post-json", default=None, help="POST this JSON instead of GET")
+    parser.add_argument("--visitor", action="store_true",
+                        help="as a visitor: not signed in, no fixture needed (help center)")
     args = parser.parse_args(argv)
     _setup()
     from django.test import Client
 
     from destek.accounts.models import User
 
-    fixture = json.loads(Path(args.fixture).read_text())
-    agent = User.objects.get(email=fixture["agent"]["email"])
-    session = Client()
-    session.force_login(agent)
-    api = Client()
-    token = (fixture["customers"] or [fixture["agent"]])[0]["token"]
+    session, api, token = Client(), Client(), ""
+    if not args.visitor:
+        fixture = json.loads(Path(args.fixture).read_text())
+        session.force_login(User.objects.get(email=fixture["agent"]["email"]))
+        token = (fixture["customers"] or [fixture["agent"]])[0]["token"]
     post = json.loads(args.post_json) if args.post_json else None
     for path in args.paths:
-        is_api = path.startswith("/api/")
+        is_api = path.startswith("/api/") and not args.visitor
         report = profile_path(api if is_api else session, path, repeat=args.repeat,
                               explain=args.explain, post=post,
                               headers={"Authorization": f"Token {token}"} if is_api else {},
