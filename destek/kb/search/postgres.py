@@ -99,16 +99,19 @@ class PostgresBackend:
         where_sql, where_params = _scope_sql(scope)
         # Ranking every match with ts_rank_cd costs ~8 µs a row and a common word matches
         # half of 10,000 articles: matches are first ordered by their small title vectors,
-        # and only the best RANK_CANDIDATES get the full rank over title and body.
+        # and only the best RANK_CANDIDATES get the full rank over title and body (their
+        # vectors read again by primary key: carrying every match's vector through the sort
+        # cost 5-10 % more).
         sql = (
             f"WITH q AS (SELECT {tsquery} AS query), "  # noqa: S608
-            "c AS (SELECT kb_searchindex.article_id, kb_searchindex.vector, "
+            "c AS (SELECT kb_searchindex.article_id, "
             "      ts_rank(kb_searchindex.title_vector, q.query) AS t "
             "      FROM kb_searchindex, q WHERE kb_searchindex.vector @@ q.query "
             f"     AND {where_sql} "
             "      ORDER BY t DESC, kb_searchindex.article_id LIMIT %s) "
-            "SELECT c.article_id, c.t + ts_rank_cd(c.vector, q.query, 1) AS rank "
-            "FROM c, q ORDER BY rank DESC, c.article_id LIMIT %s"
+            "SELECT c.article_id, c.t + ts_rank_cd(s.vector, q.query, 1) AS rank "
+            "FROM c JOIN kb_searchindex s ON s.article_id = c.article_id, q "
+            "ORDER BY rank DESC, c.article_id LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, *where_params, RANK_CANDIDATES, limit])
