@@ -2,7 +2,11 @@
 
 * Batches. A task takes its own message and up to DESTEK_MAIL_BATCH_SIZE-1 others (oldest
   first), files them in one transaction (a savepoint each) and commits once: the tasks of
-  the others then find nothing to do. Two short transactions per batch instead of per email.
+  the others then find nothing to do (one plain SELECT each). Two short transactions per
+  batch instead of per email. What the batch's emails share is read once (senders, quoted
+  Message-IDs, bouncing flags, automatic-reply counts: handling.Context and
+  policies.batch_cache), the rows are finished with one executemany UPDATE, and the desks
+  hear of the batch's tickets in one push after the commit.
 * Claims. Taking a batch is committed first (`attempts` + 1, `claimed_until`), so a message
   that kills its worker every time is noticed: a message that was interrupted before is
   processed alone, and after MAX_ATTEMPTS it is quarantined instead of looping.
