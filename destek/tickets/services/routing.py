@@ -68,11 +68,10 @@ def pick_assignee(*, department: Department) -> User | None:
     """
     if department.assignment_mode == AssignmentMode.MANUAL:
         return None
-    locked = (Department.objects.select_for_update().only("id", "assignment_mode")
-              .get(pk=department.pk))
-    if locked.assignment_mode == AssignmentMode.MANUAL:  # changed since it was read
+    mode = _lock_department(department.pk)
+    if mode is None or mode == AssignmentMode.MANUAL:  # changed since it was read
         return None
-    least_loaded = locked.assignment_mode == AssignmentMode.LEAST_LOADED
+    least_loaded = mode == AssignmentMode.LEAST_LOADED
     if connection.vendor == "postgresql":
         # After the lock, in a new statement (so its snapshot sees the turn the previous
         # ticket took): choose, take the turn and read the agent in one round trip.
@@ -85,6 +84,19 @@ def pick_assignee(*, department: Department) -> User | None:
     DepartmentMembership.objects.filter(pk=chosen.membership_id).update(
         last_assigned_at=timezone.now())
     return User.objects.get(pk=chosen.agent_id)
+
+
+def _lock_department(department_id: int) -> str | None:
+    """Lock the department row for this transaction; its assignment mode as it is now.
+    Plain SQL: it runs for every routed ticket, and the ORM's compilation of a locking
+    `.only().get()` costs several times the statement (SQLite ignores FOR UPDATE)."""
+    table = connection.ops.quote_name(Department._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT "assignment_mode" FROM {table} WHERE "id" = %s{lock}',  # noqa: S608
+                       [department_id])
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
 
 
 def _take_turn_in_one_statement(department_id: int, *, least_loaded: bool) -> User | None:
