@@ -221,14 +221,20 @@ def wait_ready(env: dict[str, str], count: int) -> None:
     raise RuntimeError("the workers did not start within 60 s")
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    rng = random.Random(args.seed)
+def fresh_database(args: argparse.Namespace) -> tuple[Path, dict[str, str]]:
+    """A new, migrated benchmark database, and Django set up on it in this process."""
     data_dir = Path(tempfile.mkdtemp(prefix="destek-bench-mail-"))
     env = environment(args, data_dir)
     recreate_database(args.database_url)
     subprocess.run([sys.executable, "-m", "destek.cli", "migrate", "--verbosity", "0"],
                    cwd=ROOT, env=env, check=True)
     setup_django(env)
+    return data_dir, env
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    data_dir, env = fresh_database(args)
     from destek.celery import app
 
     app.connection_for_write().default_channel.client.flushdb()  # our own Redis database
@@ -338,12 +344,7 @@ def profile(args: argparse.Namespace) -> dict[str, Any]:
     from collections import Counter
 
     rng = random.Random(args.seed)
-    data_dir = Path(tempfile.mkdtemp(prefix="destek-bench-mail-"))
-    env = environment(args, data_dir)
-    recreate_database(args.database_url)
-    subprocess.run([sys.executable, "-m", "destek.cli", "migrate", "--verbosity", "0"],
-                   cwd=ROOT, env=env, check=True)
-    setup_django(env)
+    fresh_database(args)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
