@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 
 from destek.notifications.models import OutboundEmail, OutboxStatus
@@ -81,14 +80,8 @@ def max_attempts() -> int:
 
 def claim(outbox_id: int) -> tuple[OutboundEmail, datetime] | None:
     """Take the row for this worker, or None when it is not pending and due."""
-    claimed_at = timezone.now()
-    won = OutboundEmail.objects.filter(
-        pk=outbox_id, status=OutboxStatus.PENDING,
-        next_attempt_at__lte=claimed_at + CLOCK_TOLERANCE,
-    ).update(status=OutboxStatus.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1)
-    if not won:
-        return None
-    return OutboundEmail.objects.get(pk=outbox_id), claimed_at
+    rows, claimed_at = claim_many([outbox_id])
+    return (rows[0], claimed_at) if rows else None
 
 
 def claim_many(outbox_ids: list[int]) -> tuple[list[OutboundEmail], datetime]:

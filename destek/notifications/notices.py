@@ -75,14 +75,7 @@ def _notice(data: dict[str, Any], ticket: Ticket, recipient: User,
 
 def notice_from_payload(data: dict[str, Any]) -> Notice:
     """The Notice a subscriber built, with the rows as they are now (4 queries)."""
-    ticket = (Ticket.objects.select_related("customer", "department", "assignee")
-              .filter(pk=data["ticket"]).first())
-    recipient = User.objects.filter(pk=data["recipient"]).first()
-    if ticket is None or recipient is None:
-        raise NoticeGone("The ticket or the recipient of this notification was deleted.")
-    message = None
-    if data.get("message") is not None:
-        attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
-        message = (Message.objects.select_related("author").prefetch_related(attachments)
-                   .filter(pk=data["message"]).first())
-    return _notice(data, ticket, recipient, message)
+    (notice,) = notices_from_payloads([data])
+    if isinstance(notice, NoticeGone):
+        raise notice
+    return notice
