@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from destek.sla.calendar import from_us, to_us
 from destek.sla.engine import Computed, Facts, Stretch, check_candidates
@@ -46,10 +46,18 @@ def with_status(stretches: list[Stretch], status: str, now: int) -> list[Stretch
     return [*closed[-99:], (now, None, status)]
 
 
+_T = TypeVar("_T")
+
+
 def initial_stretches(*, status: str, created_at: datetime, updated_at: datetime) -> list[Stretch]:
     """A ticket that predates the SLA engine: its current status since its last change."""
-    since = created_at if status in (Status.NEW, Status.OPEN) else updated_at
-    return [(to_us(since), None, status)]
+    return [(to_us(status_since(status, created_at, updated_at)), None, status)]
+
+
+def status_since(status: str, created: _T, updated: _T) -> _T:
+    """When a ticket without SLA state entered its status (datetimes or µs alike): a new or
+    open one counts from its creation, any other from its last change."""
+    return created if status in (Status.NEW, Status.OPEN) else updated
 
 
 def facts_for(*, ticket_values: dict[str, Any], stretches: list[Stretch],
@@ -68,9 +76,9 @@ def facts_for(*, ticket_values: dict[str, Any], stretches: list[Stretch],
     )
 
 
-def derived_awaiting(ticket_values: dict[str, Any]) -> datetime | None:
+def derived_awaiting(ticket_values: dict[str, Any]) -> Any:
     """For a ticket without SLA state: waiting since the customer's last message if no agent
-    wrote after it."""
+    wrote after it (None otherwise); a datetime or µs, as the values hold them."""
     customer = ticket_values.get("last_customer_message_at")
     agent = ticket_values.get("last_agent_message_at")
     if customer is None or (agent is not None and agent >= customer):

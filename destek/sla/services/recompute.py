@@ -196,11 +196,10 @@ def recompute_batch(*, after_id: int, limit: int, now: datetime,
     for row in rows:
         has_state = row["sla__ticket"] is not None
         if not has_state:
-            since = row["created_at"] if row["status"] in ("new", "open") else row["updated_at"]
+            # As sla_refresh starts a ticket without state (facts.initial_stretches), in µs.
+            since = f.status_since(row["status"], row["created_at"], row["updated_at"])
             stretches: list[Stretch] = [(since, None, row["status"])]
-            customer, agent = row["last_customer_message_at"], row["last_agent_message_at"]
-            awaiting = customer if customer is not None and (
-                agent is None or agent < customer) else None
+            awaiting = f.derived_awaiting(row)
             cycle = 1 if awaiting else 0
         else:
             stretches = f.load_stretches(row["sla__stretches"])
