@@ -29,3 +29,22 @@ def test_raw_client_talks_to_the_cache_database(redis_cache) -> None:  # type: i
     assert redis_cache.get("destek-cache-test") == 42
     redis_cache.delete("destek-cache-test")
     assert redis_cache.get("destek-cache-test") is None
+
+
+def test_cache_objects_of_separate_requests_share_one_connection(redis_cache) -> None:  # type: ignore[no-untyped-def]
+    """Under ASGI each request gets its own cache object (caches are per asyncio context);
+    they must not open a Redis connection each."""
+    raw = redis_cache.raw_client()
+    raw.ping()  # the shared pool holds a connection now
+
+    def connections_received() -> int:
+        return int(raw.info("stats")["total_connections_received"])
+
+    before = connections_received()
+    for n in range(20):
+        per_request = caches.create_connection("default")  # what a new context builds
+        per_request.set(f"destek-cache-test-{n}", n, 30)
+        assert per_request.get(f"destek-cache-test-{n}") == n
+        per_request.delete(f"destek-cache-test-{n}")
+    # Sequential calls reuse the one idle connection; allow one for a pool's first use.
+    assert connections_received() - before <= 1
