@@ -52,6 +52,7 @@ STUCK_AFTER = timedelta(minutes=10)
 # Fresh rows get their own on-commit task; the sweeper only steps in when that is late.
 SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 500
+WAKEUP_BATCH = 50  # rows per woken delivery task (outbox.DELIVERY_WAKEUP)
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 6 * 60 * 60
 MAX_ERROR_CHARS = 2000
@@ -205,6 +206,15 @@ def _mark_failed(row: OutboundEmail, claimed_at: datetime, exc: Exception, *,
     logger.warning("Outbound email %s attempt %s failed (%s): %s", row.pk, row.attempts,
                    "giving up" if give_up else "will retry", describe(exc))
     return Outcome.FAILED if give_up else Outcome.RETRY
+
+
+def due_ids(*, limit: int) -> list[int]:
+    """The oldest pending rows due now (a range scan on outbox_sweep), for a woken worker."""
+    return list(
+        OutboundEmail.objects.filter(status=OutboxStatus.PENDING,
+                                     next_attempt_at__lte=timezone.now() + CLOCK_TOLERANCE)
+        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    )
 
 
 def sweep() -> list[int]:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from destek.core.wakeup import Wakeup
 from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.tickets.models import Ticket
 
@@ -273,12 +274,28 @@ def enqueue_on_commit(outbox_id: int) -> None:
     def deliver_after_commit() -> None:
         ids = list(dict.fromkeys(batch.ids))
         batch.ids.clear()
-        if ids:
+        if not ids:
+            return
+        if DELIVERY_WAKEUP.coalescing():
+            DELIVERY_WAKEUP.wake()  # a worker delivers every due row, these included
+        else:
             enqueue_many(ids)
 
     if waiting.sender is None:
         waiting.sender = deliver_after_commit
     transaction.on_commit(deliver_after_commit, robust=True)
+
+
+def _publish_delivery_wakeup() -> None:
+    from destek.notifications.tasks import deliver_outbox_due
+
+    deliver_outbox_due.delay()
+
+
+# Under load, one delivery task per burst of committed rows rather than per transaction
+# (destek.core.wakeup); DESTEK_OUTBOX_COALESCE forces it on or off.
+DELIVERY_WAKEUP = Wakeup(key="destek:outbox:wake", publish=_publish_delivery_wakeup,
+                         setting="DESTEK_OUTBOX_COALESCE")
 
 
 def enqueue_many(outbox_ids: list[int]) -> None:

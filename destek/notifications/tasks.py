@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from destek.notifications import delivery
-from destek.notifications.outbox import enqueue
+from destek.notifications.outbox import DELIVERY_WAKEUP, enqueue
 
 
 @shared_task(name="destek.notifications.tasks.deliver_outbox")
@@ -18,6 +18,19 @@ def deliver_outbox(outbox_id: int) -> str:
 def deliver_outbox_many(outbox_ids: list[int]) -> list[str]:
     """The rows one transaction wrote, claimed and read together, sent one after the other."""
     return [outcome.value for outcome in delivery.deliver_many([int(i) for i in outbox_ids])]
+
+
+@shared_task(name="destek.notifications.tasks.deliver_outbox_due")
+def deliver_outbox_due() -> int:
+    """Woken after commits (outbox.DELIVERY_WAKEUP): deliver the oldest due rows; when there
+    are more than one batch, wake another worker first so they drain the backlog together.
+    Returns how many rows this run took."""
+    DELIVERY_WAKEUP.woken()  # first: a row committed from now on publishes a new wake-up
+    ids = delivery.due_ids(limit=delivery.WAKEUP_BATCH)
+    if len(ids) == delivery.WAKEUP_BATCH:
+        DELIVERY_WAKEUP.wake()
+    outcomes = delivery.deliver_many(ids)
+    return sum(outcome != delivery.Outcome.SKIPPED for outcome in outcomes)
 
 
 @shared_task(name="destek.notifications.tasks.sweep_outbox")

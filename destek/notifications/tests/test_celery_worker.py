@@ -15,13 +15,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from destek.core.testing import missing_service, worker_database_url
 from destek.notifications.models import OutboundEmail, OutboxStatus
-from destek.notifications.tasks import deliver_outbox
+from destek.notifications.outbox import DELIVERY_WAKEUP
+from destek.notifications.tasks import deliver_outbox, deliver_outbox_due, deliver_outbox_many
 from destek.tickets.factories import open_ticket
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -41,6 +44,10 @@ class Worker:
         return self.log.read_text(errors="replace")[-4000:]
 
 
+def _to_queue(task: Any, queue: str, *args: Any, **kwargs: Any) -> Any:
+    return task.apply_async(args, kwargs, queue=queue)
+
+
 @pytest.fixture
 def celery_worker_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
     database_url = worker_database_url()
@@ -50,10 +57,9 @@ def celery_worker_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     # A queue of our own, so a worker from another test run on the same Redis cannot take
     # our task (it would look for the row in its own database).
     queue = f"destek-test-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setattr(
-        deliver_outbox, "delay",
-        lambda *args, **kwargs: deliver_outbox.apply_async(args, kwargs, queue=queue),
-    )
+    for task in (deliver_outbox, deliver_outbox_many, deliver_outbox_due):
+        monkeypatch.setattr(task, "delay", partial(_to_queue, task, queue))
+    DELIVERY_WAKEUP.woken()  # a key left by another test would keep our commit from waking
     data_dir = tmp_path / "worker-data"
     env = {
         **os.environ,

@@ -161,10 +161,11 @@ def test_rendering_in_the_transaction_can_be_chosen(customer, department, settin
     assert row.message_id == thread_id(ticket)
 
 
-def test_one_task_message_per_transaction(customer, department, monkeypatch,
+def test_one_task_message_per_transaction(customer, department, monkeypatch, settings,
                                           django_capture_on_commit_callbacks):
     from destek.notifications import outbox
 
+    settings.DESTEK_OUTBOX_COALESCE = False  # coalesced wake-ups: test_wakeup.py
     sent: list[list[int]] = []
     monkeypatch.setattr(outbox, "enqueue_many", sent.append)
     department.assignment_mode = AssignmentMode.ROUND_ROBIN
