@@ -7,6 +7,9 @@
   Message-IDs, bouncing flags, automatic-reply counts: handling.Context and
   policies.batch_cache), the rows are finished with one executemany UPDATE, and the desks
   hear of the batch's tickets in one push after the commit.
+* Wake-ups. With a shared cache a burst of stores publishes one task (`process_waiting`,
+  see destek.mail.wakeup), which takes the oldest waiting batch and, when it was full,
+  wakes the next task; otherwise each email has its own task (`process`).
 * Claims. Taking a batch is committed first (`attempts` + 1, `claimed_until`), so a message
   that kills its worker every time is noticed: a message that was interrupted before is
   processed alone, and after MAX_ATTEMPTS it is quarantined instead of looping.
@@ -35,7 +38,7 @@ from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from destek.mail import outbound, policies
+from destek.mail import outbound, policies, wakeup
 from destek.mail.handling import Context, Handled, ProcessingError, handle
 from destek.mail.models import InboundEmail, InboundState
 from destek.mail.parsing import ParsedEmail, UnparseableEmail, parse_email
@@ -120,15 +123,50 @@ def claim(inbound_id: int, *, batch_size: int | None = None) -> list[int]:
         if first and first[0][1] > 0:
             ids = [inbound_id]
         else:
-            others = (InboundEmail.objects.select_for_update(skip_locked=True)
-                      .filter(_claimable(), attempts=0).exclude(pk=inbound_id)
-                      .order_by("received_at", "pk")
-                      .values_list("pk", flat=True)[:max(size - len(first), 0)])
-            ids = [pk for pk, _attempts in first] + list(others)
-        if ids:
-            InboundEmail.objects.filter(pk__in=ids).update(
-                attempts=F("attempts") + 1, claimed_until=timezone.now() + claim_duration())
+            ids = [pk for pk, _attempts in first] + _oldest_waiting(
+                size - len(first), exclude=inbound_id)
+        _mark_claimed(ids)
     return ids
+
+
+def claim_waiting(*, batch_size: int | None = None) -> list[int]:
+    """Take the oldest waiting emails never tried before (a wake-up's batch), committed
+    before the work. Interrupted ones (attempts > 0) are left to their own task."""
+    size = batch_size if batch_size is not None else configured_batch_size()
+    with transaction.atomic():
+        ids = _oldest_waiting(size)
+        _mark_claimed(ids)
+    return ids
+
+
+def _oldest_waiting(count: int, *, exclude: int | None = None) -> list[int]:
+    if count <= 0:
+        return []
+    rows = (InboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(), attempts=0).order_by("received_at", "pk"))
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return list(rows.values_list("pk", flat=True)[:count])
+
+
+def _mark_claimed(ids: list[int]) -> None:
+    if ids:
+        InboundEmail.objects.filter(pk__in=ids).update(
+            attempts=F("attempts") + 1, claimed_until=timezone.now() + claim_duration())
+
+
+def process_waiting() -> int:
+    """A coalesced wake-up (destek.mail.wakeup): file the oldest waiting batch; returns how
+    many emails it took. The key goes first, so a store from now on wakes another task; a
+    full batch wakes the next one before filing, so the workers share a backlog."""
+    wakeup.woken()
+    size = configured_batch_size()
+    ids = claim_waiting(batch_size=size)
+    if len(ids) >= size:
+        wakeup.wake()
+    if ids:
+        process_claimed(ids)
+    return len(ids)
 
 
 def process_claimed(ids: list[int]) -> dict[int, str]:

@@ -42,7 +42,8 @@ def store_raw(
     mailbox: Mailbox | None = None,
     envelope_to: tuple[str, ...] | list[str] = (),
 ) -> Stored:
-    """Commit the raw message (once per dedupe key) and schedule its processing on commit."""
+    """Commit the raw message (once per dedupe key) and wake a worker for it on commit
+    (one task per burst when the cache is shared: destek.mail.wakeup)."""
     key, message_id = dedupe_key_for(raw)
     try:
         with transaction.atomic():
@@ -50,15 +51,15 @@ def store_raw(
                 dedupe_key=key, header_message_id=message_id, source=source, mailbox=mailbox,
                 envelope_to=list(envelope_to), raw=raw, size=len(raw),
             )
-            transaction.on_commit(lambda: _enqueue(email.pk))
+            transaction.on_commit(lambda: _stored(email.pk))
     except IntegrityError:
         return Stored(email=InboundEmail.objects.get(dedupe_key=key), duplicate=True)
     return Stored(email=email, duplicate=False)
 
 
-def _enqueue(inbound_id: int) -> None:
+def _stored(inbound_id: int) -> None:
     # A broker failure is logged, not raised: the row is committed and the sweeper
     # (destek.mail.tasks.sweep_inbound) enqueues it later, so the door may acknowledge.
-    from destek.mail.processing import enqueue
+    from destek.mail import wakeup
 
-    enqueue(inbound_id)
+    wakeup.stored(inbound_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from destek.accounts.models import Department
@@ -20,3 +22,15 @@ def mailbox(db: None, department: Department) -> Mailbox:
     return Mailbox.objects.create(name="Support", address="support@destek.example",
                                   department=department, from_name="Acme Hosting Support",
                                   signature="Acme Hosting · 7/24 destek")
+
+
+@pytest.fixture(autouse=True)
+def _no_wake_up_key() -> Iterator[None]:
+    """A wake-up key left in a shared (Redis) cache by another test would silence stores."""
+    from django.core.cache import cache
+
+    from destek.mail.wakeup import WAKE_KEY
+
+    cache.delete(WAKE_KEY)
+    yield
+    cache.delete(WAKE_KEY)

@@ -22,7 +22,7 @@ import pytest
 from destek.core.testing import worker_database_url
 from destek.mail.doors import smtpd
 from destek.mail.models import InboundEmail, InboundState
-from destek.mail.tasks import process_inbound_email
+from destek.mail.tasks import process_inbound_email, process_waiting_inbound
 from destek.mail.tests.doors_helpers import free_port, make_mailbox, message_bytes, missing_service
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -39,10 +39,9 @@ def worker_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
         missing_service("REDIS_URL is not set: there is no broker for a real worker")
     # A queue of our own: a worker of another test run on the same Redis cannot take it.
     queue = f"destek-doors-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setattr(
-        process_inbound_email, "delay",
-        lambda *args, **kwargs: process_inbound_email.apply_async(args, kwargs, queue=queue),
-    )
+    for task in (process_inbound_email, process_waiting_inbound):  # per email, or a wake-up
+        monkeypatch.setattr(task, "delay", lambda *args, _task=task, **kwargs:
+                            _task.apply_async(args, kwargs, queue=queue))
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "destek.settings", "DATABASE_URL": database_url,
         "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,

@@ -109,7 +109,7 @@ def test_broken_settings_still_mean_try_again(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_mailbox_option_picks_the_mailbox_plus_addresses_included(department, monkeypatch):
-    monkeypatch.setattr("destek.mail.store._enqueue", lambda _pk: None)
+    monkeypatch.setattr("destek.mail.store._stored", lambda _pk: None)
     mailbox = make_mailbox(department=department)
     raw = message_bytes()
     result = receive_from_pipe(stream=io.BytesIO(raw), mailbox_address="support+77@example.com")

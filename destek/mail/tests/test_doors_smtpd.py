@@ -39,7 +39,7 @@ def mailbox(department) -> Mailbox:
 def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Processing is another task's business: record what would be enqueued."""
     calls: list[int] = []
-    monkeypatch.setattr("destek.mail.store._enqueue", calls.append)
+    monkeypatch.setattr("destek.mail.store._stored", calls.append)
     return calls
 
 

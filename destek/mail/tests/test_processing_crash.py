@@ -28,10 +28,10 @@ from django.db.models import Count
 from destek.accounts.factories import CustomerFactory
 from destek.celery import app
 from destek.core.testing import missing_service, worker_database_url
-from destek.mail import processing
+from destek.mail import processing, wakeup
 from destek.mail.models import InboundEmail, InboundState, Mailbox
 from destek.mail.store import store_raw
-from destek.mail.tasks import process_inbound_email
+from destek.mail.tasks import process_inbound_email, process_waiting_inbound
 from destek.notifications import outbox
 from destek.notifications.compose import thread_id
 from destek.tickets.factories import open_ticket
@@ -102,7 +102,9 @@ def workers(tmp_path: Path, settings) -> Iterator[Workers]:  # type: ignore[no-u
     app.connection_for_write(broker).default_channel.client.flushdb()
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "destek.settings",
-        "DATABASE_URL": database_url, "REDIS_URL": broker, "CELERY_BROKER_URL": broker,
+        # The workers share this process's cache (REDIS_URL): stores coalesce their wake-ups.
+        "DATABASE_URL": database_url, "REDIS_URL": os.environ["REDIS_URL"],
+        "CELERY_BROKER_URL": broker,
         "DESTEK_DATA_DIR": str(tmp_path / "worker-data"), "DESTEK_EMAIL_URL": "",
         "CELERY_TASK_ALWAYS_EAGER": "0", "DEBUG": "0", "DESTEK_LOG_LEVEL": "WARNING",
         "DEFAULT_FROM_EMAIL": "Destek <support@destek.example>",
@@ -145,6 +147,15 @@ def test_every_email_is_filed_exactly_once_while_workers_are_killed(
     broker = app.connection_for_write(workers.env["CELERY_BROKER_URL"])
     monkeypatch.setattr(processing, "enqueue", lambda pk: process_inbound_email.apply_async(
         (pk,), connection=broker))
+    wake_ups: list[int] = []
+
+    def publish_wake_up() -> bool:
+        wake_ups.append(1)
+        process_waiting_inbound.apply_async(connection=broker)
+        return True
+
+    monkeypatch.setattr(wakeup, "publish", publish_wake_up)
+    assert wakeup.coalescing()  # Redis is the cache: a burst of stores wakes few tasks
     emails = []
     for n in range(total):
         if n % 2:
@@ -185,11 +196,13 @@ def test_every_email_is_filed_exactly_once_while_workers_are_killed(
             processing.enqueue(pk)
         time.sleep(1.0)
 
-    print(f"\ncrash test: {total} emails, {workers.kills} worker processes killed (SIGKILL)")
+    print(f"\ncrash test: {total} emails, {workers.kills} worker processes killed (SIGKILL), "
+          f"{len(wake_ups)} wake-up tasks published by the stores")
     states = dict(InboundEmail.objects.values_list("state").annotate(n=Count("pk")))
     assert states == {InboundState.PROCESSED: total}, (states, list(
         InboundEmail.objects.exclude(state=InboundState.PROCESSED).values_list("error")[:5]))
     assert workers.kills >= 3
+    assert len(wake_ups) < total // 2  # coalesced (one task per email without it)
     assert Ticket.objects.count() - tickets_before == total // 2 + total % 2
     assert Message.objects.count() - messages_before == total
     duplicated = (Message.objects.exclude(external_id="").values("external_id")
