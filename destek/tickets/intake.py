@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import Department, Role, User
-from destek.core import bus
+from destek.core import bus, rows
 from destek.core.errors import ApplicationError
 from destek.core.sanitize import html_to_text, sanitize_html, text_to_html
 from destek.tickets import domain_events, events
@@ -158,14 +158,20 @@ def _customer_for_new_ticket(inbound: InboundMessage, author: User | None) -> Us
 
 
 def _department_for(inbound: InboundMessage, customer_facing: bool) -> Department:
-    departments = Department.objects.all()
-    if customer_facing:
-        departments = departments.filter(is_public=True)
     if inbound.department_id is not None:
-        department = departments.filter(pk=inbound.department_id).first()
+        # Every new ticket names one: a plain lookup (destek.core.rows), not a compiled query.
+        where = '"id" = %s AND "is_public"' if customer_facing else '"id" = %s'
+        try:
+            department_id = int(inbound.department_id)
+        except (TypeError, ValueError):
+            department_id = None
+        department = rows.first(Department, where, [department_id]) if department_id else None
         if department is None:
             raise ApplicationError(_("Choose a valid department."), field="department")
         return department
+    departments = Department.objects.all()
+    if customer_facing:
+        departments = departments.filter(is_public=True)
     department = departments.order_by("pk").first()
     if department is None:
         raise ApplicationError(_("No department is configured yet."), field="department")
