@@ -24,7 +24,7 @@ def columns(model: type[models.Model], alias: str = "") -> tuple[list[str], str]
     prefix = f"{quote(alias)}." if alias else ""
     fields = model._meta.concrete_fields
     return ([f.attname for f in fields],
-            ", ".join(f"{prefix}{quote(f.column)}" for f in fields))
+            ", ".join(f"{prefix}{quote(f.column or f.attname)}" for f in fields))
 
 
 def table(model: type[models.Model]) -> str:
