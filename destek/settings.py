@@ -333,7 +333,7 @@ DESTEK_CHAT_TRANSCRIPT_ON_END = env.bool("DESTEK_CHAT_TRANSCRIPT_ON_END", defaul
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "destek.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

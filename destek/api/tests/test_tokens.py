@@ -113,3 +113,32 @@ def test_session_writes_need_csrf(customer):
     response = client.post(MINE)
     assert response.status_code == 403
     assert not Token.objects.exists()
+
+
+def test_token_authentication_answers_as_drf_does(customer, ticket):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from destek.api.authentication import TokenAuthentication
+
+    token = Token.objects.create(user=customer)
+    with CaptureQueriesContext(connection) as queries:
+        user, auth = TokenAuthentication().authenticate_credentials(token.key)
+    assert len(queries) == 1  # the token and its user in one statement
+    assert (user.pk, user.email, user.is_customer) == (customer.pk, customer.email, True)
+    assert (auth.key, auth.user_id, auth.created) == (token.key, customer.pk, token.created)
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert [t["id"] for t in client.get("/api/v1/tickets/").json()["results"]] == [ticket.pk]
+
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key[:-1]}x")
+    refused = client.get("/api/v1/tickets/")
+    assert (refused.status_code, refused.json()["error"]["message"]) == (401, "Invalid token.")
+
+    customer.is_active = False
+    customer.save(update_fields=["is_active"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    inactive = client.get("/api/v1/tickets/")
+    assert (inactive.status_code,
+            inactive.json()["error"]["message"]) == (401, "User inactive or deleted.")
