@@ -14,6 +14,7 @@ from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Subquery
 from django.utils.module_loading import import_string
 
@@ -93,10 +94,16 @@ def version_subquery() -> Subquery:
 
 
 def current_version() -> int:
+    """Asked on every ticket change that can move a deadline: a plain statement (the ORM's
+    compilation of this one-value query cost more than PostgreSQL's answer)."""
+    from destek.core import rows
     from destek.sla.models import SlaSettings
 
-    version = SlaSettings.objects.order_by("pk").values_list("version", flat=True).first()
-    return int(version or 0)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT "version" FROM {rows.table(SlaSettings)}'  # noqa: S608
+                       ' ORDER BY "id" LIMIT 1')
+        found = cursor.fetchone()
+    return int(found[0]) if found else 0
 
 
 def load_config(*, version: int | None = None) -> Config:

@@ -19,7 +19,7 @@ def on_ticket_opened(event: TicketOpened) -> None:
     sla = sla_refresh(ticket=event.ticket, now=message.created_at, created=True,
                       customer_waiting=by_customer, at=message.created_at)
     alert_on_call_if_needed(ticket=event.ticket, now=message.created_at,
-                            due_at=sla.due_at if sla else None)
+                            due_at=sla.due_at if sla else None, new_ticket=True)
 
 
 def on_message_posted(event: MessagePosted) -> None:

@@ -49,13 +49,15 @@ def is_out_of_hours(now: datetime) -> bool:
 
 
 def alert_on_call_if_needed(*, ticket: Ticket, now: datetime | None = None,
-                            due_at: datetime | None = None) -> int:
+                            due_at: datetime | None = None, new_ticket: bool = False) -> int:
     """A critical open ticket out of hours tells whoever is on duty, once; returns how many
-    agents were told. `due_at`: the ticket's next deadline (its SLA row's), for the message."""
+    agents were told. `due_at`: the ticket's next deadline (its SLA row's), for the message;
+    `new_ticket`: it was opened in this transaction, so no alert can exist yet."""
     now = now or timezone.now()
     if ticket.priority != Priority.CRITICAL or not ticket.is_open or not is_out_of_hours(now):
         return 0
-    if SlaAlert.objects.filter(ticket_id=ticket.pk, metric=Metric.ON_CALL).exists():
+    if not new_ticket and SlaAlert.objects.filter(ticket_id=ticket.pk,
+                                                  metric=Metric.ON_CALL).exists():
         return 0
     agents = agents_on_duty(department_id=ticket.department_id, now=now)
     if not agents:
