@@ -159,11 +159,11 @@ def process_waiting() -> int:
     """A coalesced wake-up (destek.mail.wakeup): file the oldest waiting batch; returns how
     many emails it took. The key goes first, so a store from now on wakes another task; a
     full batch wakes the next one before filing, so the workers share a backlog."""
-    wakeup.woken()
+    wakeup.WAKEUP.woken()
     size = configured_batch_size()
     ids = claim_waiting(batch_size=size)
     if len(ids) >= size:
-        wakeup.wake()
+        wakeup.WAKEUP.wake()
     if ids:
         process_claimed(ids)
     return len(ids)

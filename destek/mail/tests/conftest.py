@@ -29,8 +29,8 @@ def _no_wake_up_key() -> Iterator[None]:
     """A wake-up key left in a shared (Redis) cache by another test would silence stores."""
     from django.core.cache import cache
 
-    from destek.mail.wakeup import WAKE_KEY
+    from destek.mail.wakeup import WAKEUP
 
-    cache.delete(WAKE_KEY)
+    cache.delete(WAKEUP.key)
     yield
-    cache.delete(WAKE_KEY)
+    cache.delete(WAKEUP.key)

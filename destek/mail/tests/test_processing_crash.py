@@ -149,13 +149,12 @@ def test_every_email_is_filed_exactly_once_while_workers_are_killed(
         (pk,), connection=broker))
     wake_ups: list[int] = []
 
-    def publish_wake_up() -> bool:
+    def publish_wake_up() -> None:
         wake_ups.append(1)
         process_waiting_inbound.apply_async(connection=broker)
-        return True
 
     monkeypatch.setattr(wakeup, "publish", publish_wake_up)
-    assert wakeup.coalescing()  # Redis is the cache: a burst of stores wakes few tasks
+    assert wakeup.WAKEUP.coalescing()  # Redis is the cache: a burst of stores wakes few tasks
     emails = []
     for n in range(total):
         if n % 2:

@@ -9,6 +9,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from destek.core import wakeup as core_wakeup
 from destek.core.cache import RedisCache
 from destek.mail import processing, wakeup
 from destek.mail.models import InboundEmail, InboundState
@@ -26,10 +27,9 @@ class Queue:
         self.taken: list[int] = []
         monkeypatch.setattr(wakeup, "publish", self._publish)
 
-    def _publish(self) -> bool:
+    def _publish(self) -> None:
         self.waiting += 1
         self.published += 1
-        return True
 
     def drain(self) -> None:
         while self.waiting:
@@ -91,10 +91,10 @@ def test_mail_stored_while_a_task_runs_is_never_left_behind(
 
 def test_a_key_whose_task_was_lost_strands_mail_only_until_it_expires(
         feeder, mailbox, queue, django_capture_on_commit_callbacks):
-    cache.add(wakeup.WAKE_KEY, 1, timeout=wakeup.WAKE_SECONDS)  # its task never runs
+    cache.add(wakeup.WAKEUP.key, 1, timeout=wakeup.WAKEUP.seconds)  # its task never runs
     stranded = store(feeder, django_capture_on_commit_callbacks, 2)
     assert queue.published == 0
-    cache.delete(wakeup.WAKE_KEY)  # expired (WAKE_SECONDS)
+    cache.delete(wakeup.WAKEUP.key)  # expired (WAKEUP.seconds)
     store(feeder, django_capture_on_commit_callbacks)
     assert queue.published == 1
     queue.drain()
@@ -107,10 +107,15 @@ def test_a_failed_publish_frees_the_key(feeder, mailbox, monkeypatch, settings,
                                         django_capture_on_commit_callbacks):
     settings.DESTEK_MAIL_COALESCE = True
     attempts: list[int] = []
-    monkeypatch.setattr(wakeup, "publish", lambda: bool(attempts.append(1)))  # broker down
+
+    def broker_down() -> None:
+        attempts.append(1)
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(wakeup, "publish", broker_down)
     store(feeder, django_capture_on_commit_callbacks, 2)
     assert len(attempts) == 2  # each store tried: no key was left behind to silence it
-    assert cache.get(wakeup.WAKE_KEY) is None
+    assert cache.get(wakeup.WAKEUP.key) is None
 
 
 def test_a_wake_up_leaves_interrupted_mail_to_its_own_task(feeder, mailbox, queue,
@@ -134,8 +139,8 @@ def test_a_wake_up_with_nothing_waiting_costs_one_query(mailbox, queue):
 def test_without_a_shared_cache_each_email_has_its_own_task(
         feeder, mailbox, monkeypatch, settings, django_capture_on_commit_callbacks):
     settings.DESTEK_MAIL_COALESCE = None
-    monkeypatch.setattr(wakeup, "caches", {"default": LocMemCache("mail", {})})
-    assert not wakeup.coalescing()
+    monkeypatch.setattr(core_wakeup, "caches", {"default": LocMemCache("mail", {})})
+    assert not wakeup.WAKEUP.coalescing()
     enqueued: list[int] = []
     monkeypatch.setattr(processing, "enqueue", enqueued.append)
     rows = store(feeder, django_capture_on_commit_callbacks, 3)
@@ -144,5 +149,5 @@ def test_without_a_shared_cache_each_email_has_its_own_task(
 
 def test_a_shared_cache_coalesces_by_default(monkeypatch, settings):
     settings.DESTEK_MAIL_COALESCE = None
-    monkeypatch.setattr(wakeup, "caches", {"default": RedisCache("redis://127.0.0.1:1/0", {})})
-    assert wakeup.coalescing()
+    monkeypatch.setattr(core_wakeup, "caches", {"default": RedisCache("redis://127.0.0.1:1/0", {})})
+    assert wakeup.WAKEUP.coalescing()
