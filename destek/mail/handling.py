@@ -194,7 +194,8 @@ def _tickets_in_order(ids: list[int]) -> list[Ticket]:
     unique = list(dict.fromkeys(ids))
     if not unique:
         return []
-    found = Ticket.objects.select_related("department").in_bulk(unique)
+    # The relations the funnel and its subscribers use: a reply's ticket is read once.
+    found = Ticket.objects.select_related("department", "customer", "assignee").in_bulk(unique)
     return [found[i] for i in unique if i in found]
 
 
@@ -240,7 +241,7 @@ def _on_ticket(mail: _Mail, ticket: Ticket, person: User | None) -> Handled:
     content = _content(mail)
     result = receive(InboundMessage(
         channel=Channel.EMAIL, author=person, sender_email=mail.address,
-        sender_name=mail.parsed.from_name, ticket_id=ticket.pk,
+        sender_name=mail.parsed.from_name, ticket_id=ticket.pk, ticket=ticket,
         body_text=content.body_text, body_html=content.body_html,
         quoted_text=content.quoted_text, attachments=content.files,
         external_id=mail.external_id, is_auto_reply=mail.parsed.is_auto_reply,

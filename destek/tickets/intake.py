@@ -66,6 +66,9 @@ class InboundMessage:
     is_auto_reply: bool = False
     suppress_notifications: bool = False  # e.g. an auto-reply cap was reached
     follow_up_of_id: int | None = None  # a new ticket continuing a closed one
+    # The reply's ticket as the channel read it in this transaction: the funnel then locks
+    # and re-reads only its row, keeping the relations the channel loaded.
+    ticket: Ticket | None = None
 
 
 @dataclass(frozen=True)
@@ -228,9 +231,32 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
 MAX_MERGE_HOPS = 5
 
 
-def _lock_live_ticket(ticket_id: int) -> Ticket:
+_KEPT_RELATIONS = ("department", "customer", "assignee")
+
+
+def _lock_known_ticket(known: Ticket) -> Ticket:
+    """The row of a ticket the channel already read, locked and read again (it may have
+    changed since) with one plain SELECT … FOR UPDATE; the relations the channel loaded are
+    kept while the row still points at them."""
+    ticket = rows.first(Ticket, '"id" = %s', [known.pk], lock=True)
+    if ticket is None:
+        raise Ticket.DoesNotExist
+    for name in _KEPT_RELATIONS:
+        relation = getattr(Ticket, name).field
+        if relation.is_cached(known) and getattr(ticket, relation.attname) == getattr(
+                known, relation.attname):
+            relation.set_cached_value(ticket, relation.get_cached_value(known))
+    return ticket
+
+
+def _lock_live_ticket(ticket_id: int, known: Ticket | None = None) -> Ticket:
     """The ticket a reply belongs to: a merged ticket's replies go to the one it was merged
     into (and on, should that one have been merged too)."""
+    if known is not None and known.pk == ticket_id:
+        ticket = _lock_known_ticket(known)
+        if ticket.merged_into_id is None:
+            return ticket
+        ticket_id = ticket.merged_into_id
     for _hop in range(MAX_MERGE_HOPS):
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
@@ -245,7 +271,7 @@ def _lock_live_ticket(ticket_id: int) -> Ticket:
 
 def _add_message(inbound: InboundMessage, author: User | None, body_html: str, body_text: str,
                  files: list[InboundFile], now: datetime) -> IntakeResult:
-    ticket = _lock_live_ticket(int(inbound.ticket_id or 0))
+    ticket = _lock_live_ticket(int(inbound.ticket_id or 0), inbound.ticket)
     if author is None:
         author = resolve_customer(email=inbound.sender_email, name=inbound.sender_name)
     by_agent = author.is_agent
