@@ -100,7 +100,7 @@ for i in range(agents):
         "max_chats": n, "last_seen_at": timezone.now()}})
     session = SessionStore()
     session["_auth_user_id"] = str(agent.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "destek.accounts.backends.ModelBackend"
     session["_auth_user_hash"] = agent.get_session_auth_hash()
     session.create()
     people.append({{"id": agent.pk, "session": session.session_key}})
