@@ -84,10 +84,16 @@ class DateFormatter:
         pieces = dateformat.re_formatchars.split(str(formats.get_format(format_name)))
         self.parts = [(i % 2 == 1, piece if i % 2 else dateformat.re_escaped.sub(r"\1", piece))
                       for i, piece in enumerate(pieces) if piece]
+        # The current time zone, once per page (`localtime` looks it up on every call).
+        self.tz = timezone.get_current_timezone()
 
     def __call__(self, value: datetime) -> str:
-        data = dateformat.DateFormat(timezone.localtime(value))
+        data = dateformat.DateFormat(value.astimezone(self.tz))
         return "".join(str(getattr(data, part)()) if code else part for code, part in self.parts)
+
+    def iso(self, value: datetime) -> str:
+        """`iso(value)` in this formatter's time zone."""
+        return value.astimezone(self.tz).isoformat()
 
 
 def iso(value: datetime) -> str:
@@ -156,7 +162,7 @@ def queue_rows(tickets: Iterable[dict[str, Any]]) -> list[QueueRow]:
             "assignee": (t["assignee__full_name"] or t["assignee__email"]
                          if t["assignee_id"] is not None else ""),
             "tags": t.get("tag_names") or [],
-            "updated_iso": iso(t["updated_at"]),
+            "updated_iso": full_date.iso(t["updated_at"]),
             "updated_title": full_date(t["updated_at"]),
             "updated_ago": str(naturaltime(t["updated_at"])),
             **queue_sla_cell(t, now=now, labels=countdown, metrics=metrics,

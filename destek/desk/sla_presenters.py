@@ -34,6 +34,7 @@ def countdown_labels() -> dict[str, str]:
         "minutes": pgettext("countdown", "{n} min"),
         "hours": pgettext("countdown", "{n} h"),
         "days": pgettext("countdown", "{n} d"),
+        "target_due": gettext("%(target)s due %(time)s"),  # a deadline's tooltip
     }
 
 
@@ -85,7 +86,7 @@ def queue_sla_cell(row: dict[str, Any], *, now: datetime, labels: dict[str, str]
     if seconds is not None and due_at is not None:
         label = countdown_text(seconds, labels)
         when = full_date(due_at)
-        title = (gettext("%(target)s due %(time)s") % {"target": metrics[metric], "time": when}
+        title = (labels["target_due"] % {"target": metrics[metric], "time": when}
                  if metric else when)
     else:
         label = gettext("Paused") if level == "paused" else ""
@@ -93,8 +94,8 @@ def queue_sla_cell(row: dict[str, Any], *, now: datetime, labels: dict[str, str]
     return {
         "sla_level": level,
         "sla_class": SLA_CLASSES[level],
-        "sla_due_iso": iso(due_at) if due_at is not None else "",
-        "sla_warn_iso": iso(state.warn_at) if state.warn_at is not None else "",
+        "sla_due_iso": full_date.iso(due_at) if due_at is not None else "",
+        "sla_warn_iso": full_date.iso(state.warn_at) if state.warn_at is not None else "",
         "sla_label": label,
         "sla_title": title,
     }
