@@ -304,7 +304,8 @@ def parser() -> argparse.ArgumentParser:
                     help="extra environment for the server (repeatable)")
     go.add_argument("--fixture", default=str(RESULTS / "fixture.json"))
     go.add_argument("--scenarios", default=DEFAULT_SCENARIOS,
-                    help="comma-separated, in order: queue, ticket, search, health, create")
+                    help="comma-separated, in order: queue, ticket, search, health, "
+                         "signed_in, create")
     go.add_argument("--concurrency", type=int, default=16)
     go.add_argument("--rate", type=float, default=0.0, metavar="PER_SECOND",
                     help="pace the requests at this total rate (open loop, latency counted "

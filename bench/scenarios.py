@@ -93,6 +93,10 @@ def build(fixture: dict[str, Any], rng: random.Random) -> dict[str, Scenario]:
         "health": Scenario("health", "framework floor: GET /healthz (middleware, one query, "
                            "no session)", lambda _i: RequestSpec("GET", "/healthz", "health"),
                            "token", None),
+        "signed_in": Scenario("signed_in", "signed-in floor: GET /api/v1/auth/token/me/ as the "
+                              "agent (middleware, session, user, one query, a small JSON "
+                              "answer)", lambda _i: RequestSpec("GET", "/api/v1/auth/token/me/",
+                                                                "signed_in"), "session", None),
         "search": Scenario("search", "queue search: GET /desk/?q= (number, word, email)",
                            search, "session", None),
     }
