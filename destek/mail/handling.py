@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from destek.accounts.models import User
 from destek.core.errors import ApplicationError
 from destek.mail import outbound, policies, threading
+from destek.mail.candidates import tickets_in_order
 from destek.mail.content import Content, content_for, rewrite_inline_images
 from destek.mail.models import AutoReplyKind, InboundEmail, InboundState, Mailbox, SenderPolicy
 from destek.mail.parsing.types import ParsedEmail
@@ -152,7 +153,7 @@ def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = Non
     from_subject = threading.ticket_from_subject(parsed.subject)
     if from_subject is not None:
         candidates.append(from_subject)
-    for ticket in _tickets_in_order(candidates):
+    for ticket in tickets_in_order(candidates):
         allowed, author = _author_on(ticket, mail)
         if allowed:
             return _on_ticket(mail, ticket, author)
@@ -188,15 +189,6 @@ def _mailbox_for(row: InboundEmail, parsed: ParsedEmail, mailboxes: dict[str, Ma
         if mailbox is not None:
             return mailbox, ours
     return None, ours
-
-
-def _tickets_in_order(ids: list[int]) -> list[Ticket]:
-    unique = list(dict.fromkeys(ids))
-    if not unique:
-        return []
-    # The relations the funnel and its subscribers use: a reply's ticket is read once.
-    found = Ticket.objects.select_related("department", "customer", "assignee").in_bulk(unique)
-    return [found[i] for i in unique if i in found]
 
 
 def _author_on(ticket: Ticket, mail: _Mail) -> tuple[bool, User | None]:
