@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
 
@@ -18,6 +17,7 @@ from destek.mail.parsing.htmltext import html_to_text
 from destek.mail.parsing.limits import Limits, limits_from_settings
 from destek.mail.parsing.mime import Structure, analyse, charset, content_type, text_of
 from destek.mail.parsing.quotes import split_reply
+from destek.mail.parsing.reading import READING
 from destek.mail.parsing.types import ParsedEmail, UnparseableEmail
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def _message(raw: bytes, *, limits: Limits, defects: list[str]) -> tuple[Message
     raw = _cut_at_part_limit(raw, limits=limits, defects=defects)
     raw = _repair_boundary_separator(raw)
     try:
-        return BytesParser(policy=policy.default).parsebytes(raw), True
+        return BytesParser(policy=READING).parsebytes(raw), True
     except RecursionError:
         defects.append("MIME structure nested too deeply: only the headers were read")
     except Exception as exc:  # the stdlib parser is lenient, but not provably total
@@ -149,7 +149,7 @@ def _repair_boundary_separator(raw: bytes) -> bytes:
 def _headers_only(raw: bytes, *, limits: Limits) -> Message:
     head = raw[: limits.max_header_bytes]
     try:
-        return BytesParser(policy=policy.default).parsebytes(head, headersonly=True)
+        return BytesParser(policy=READING).parsebytes(head, headersonly=True)
     except Exception as exc:
         raise UnparseableEmail(f"headers unreadable: {type(exc).__name__}") from exc
 
