@@ -52,6 +52,12 @@ class QueueFilters:
 
 
 def _queue_base(actor: User, filters: QueueFilters) -> QuerySet[Ticket]:
+    # The deadline and warning from the ticket's SLA row: one LEFT JOIN on its primary key
+    # (shared with the sla__ fields of QUEUE_ROW_FIELDS), no query per row.
+    return _queue_filtered(actor, filters).annotate(**SLA_COLUMNS)
+
+
+def _queue_filtered(actor: User, filters: QueueFilters) -> QuerySet[Ticket]:
     qs = tickets_visible_to(actor)
     if filters.queue == "mine":
         qs = qs.filter(assignee=actor, status__in=OPEN_STATUSES)
@@ -75,17 +81,18 @@ def _queue_base(actor: User, filters: QueueFilters) -> QuerySet[Ticket]:
         qs = qs.filter(_search_condition(filters.search))
     if filters.sla in SLA_FILTERS:
         qs = qs.filter(sla_filter_q(filters.sla, timezone.now()))
-    # The deadline and warning from the ticket's SLA row: one LEFT JOIN on its primary key
-    # (shared with the sla__ fields of QUEUE_ROW_FIELDS), no query per row.
-    return qs.annotate(**SLA_COLUMNS)
+    return qs
 
 
-def _queue_page(qs: QuerySet[Ticket, Any], filters: QueueFilters, cursor: str | None,
-                limit: int) -> Page[Any]:
+def _queue_page(qs: QuerySet[Ticket, Any], actor: User, filters: QueueFilters,
+                cursor: str | None, limit: int) -> Page[Any]:
     if filters.sort == "deadline":
         return keyset_page_nulls_last(qs, field="sla_due_at", cursor=cursor, limit=limit)
     ordering = SORTS.get(filters.sort, SORTS["updated"])
-    return keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit)
+    # A tag's tickets come through the tags table, in no useful order: choose the page on
+    # the tickets alone, then join the people and SLA rows of those 25 only.
+    preselect = _queue_filtered(actor, filters) if filters.tag else None
+    return keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit, preselect=preselect)
 
 
 def _search_condition(text: str) -> Q:
@@ -116,7 +123,7 @@ def ticket_queue(*, actor: User, filters: QueueFilters, cursor: str | None = Non
               "department__id", "department__name", "department__name_tr",
               "department_id", "customer_id", "assignee_id")
     )
-    page: Page[Ticket] = _queue_page(qs, filters, cursor, limit)
+    page: Page[Ticket] = _queue_page(qs, actor, filters, cursor, limit)
     attach_tag_names(page.items)
     return page
 
@@ -138,7 +145,7 @@ def ticket_queue_rows(*, actor: User, filters: QueueFilters, cursor: str | None 
     only print them: same filters, order, cursors and queries, without building four model
     instances per row."""
     qs = _queue_base(actor, filters).values(*QUEUE_ROW_FIELDS)
-    page: Page[dict[str, Any]] = _queue_page(qs, filters, cursor, limit)
+    page: Page[dict[str, Any]] = _queue_page(qs, actor, filters, cursor, limit)
     names = _tag_names([row["id"] for row in page.items])
     for row in page.items:
         row["tag_names"] = names[row["id"]]
