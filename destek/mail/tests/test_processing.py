@@ -453,3 +453,21 @@ def test_processing_query_count_is_bounded(feeder, mailbox, customer):
     print(f"new {new_1} / 5: {new_5}; reply {reply_1} / 5: {reply_5}")
     assert (new_5 - new_1) / 4 <= 13  # 12 (batch-wide reads of senders and Message-IDs)
     assert (reply_5 - reply_1) / 4 <= 12  # 11
+
+
+def test_a_stored_row_is_what_the_orm_would_store_in_one_insert(mailbox):
+    from destek.mail.store import store_raw
+
+    raw = b"Message-ID: <plain-insert@example.org>\r\nSubject: x\r\n\r\nbody\r\n"
+    with CaptureQueriesContext(connection) as captured:
+        stored = store_raw(raw=raw, source="smtp", mailbox=mailbox, envelope_to=["a@b.example"])
+    assert [q["sql"].split()[0] for q in captured.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))] == ["INSERT"]
+    row = InboundEmail.objects.get(pk=stored.email.pk)
+    assert (row.dedupe_key, row.header_message_id, row.source, row.mailbox, row.envelope_to,
+            bytes(row.raw), row.size, row.state, row.attempts, row.claimed_until) == (
+        "mid:plain-insert@example.org", "plain-insert@example.org", "smtp", mailbox,
+        ["a@b.example"], raw, len(raw), InboundState.PENDING, 0, None)
+    assert row.received_at == stored.email.received_at and row.received_at is not None
+    assert not stored.email._state.adding
+    assert store_raw(raw=raw, source="smtp").duplicate
