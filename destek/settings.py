@@ -274,8 +274,10 @@ DESTEK_SENT_MAIL_DIR = DATA_DIR / "sent-mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Destek <support@destek.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DESTEK_OUTBOX_MAX_ATTEMPTS = env.int("DESTEK_OUTBOX_MAX_ATTEMPTS", default=8)
-# One delivery task per burst of commits (destek.core.wakeup); unset: when the cache is Redis.
+# One delivery task per burst of commits (docs/adr/0005); unset: when the cache is Redis.
 DESTEK_OUTBOX_COALESCE = env.bool("DESTEK_OUTBOX_COALESCE", default=None)
+# The same for stored inbound emails (docs/adr/0005).
+DESTEK_MAIL_COALESCE = env.bool("DESTEK_MAIL_COALESCE", default=None)
 # Ticket notifications are composed by the delivery worker (docs/adr/0003); off: in the
 # transaction of the change that caused them.
 DESTEK_RENDER_NOTIFICATIONS_IN_WORKER = env.bool("DESTEK_RENDER_NOTIFICATIONS_IN_WORKER",
