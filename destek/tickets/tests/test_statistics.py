@@ -1,5 +1,5 @@
-"""PostgreSQL re-reads tickets_ticket's statistics early (migration 0010): the open queues'
-plans depend on them."""
+"""PostgreSQL specifics the queues rely on: statistics re-read early (tickets.0010) and the
+search's trigram indexes (tickets.0011, accounts.0002)."""
 
 from __future__ import annotations
 
@@ -16,3 +16,14 @@ def test_tickets_are_analyzed_after_two_percent_changed() -> None:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'tickets_ticket'")
         (options,) = cursor.fetchone()
     assert "autovacuum_analyze_scale_factor=0.02" in (options or [])
+
+
+def test_search_has_its_trigram_indexes() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm indexes exist on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN"
+                       " ('ticket_subject_trgm', 'user_full_name_trgm', 'user_email_trgm')")
+        found = dict(cursor.fetchall())
+    assert sorted(found) == ["ticket_subject_trgm", "user_email_trgm", "user_full_name_trgm"]
+    assert all("gin_trgm_ops" in definition for definition in found.values())
