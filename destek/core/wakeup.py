@@ -44,10 +44,18 @@ class Wakeup:
             return bool(configured)
         return not isinstance(caches["default"], LocMemCache | DummyCache)
 
+    def _claim_key(self) -> bool:
+        """Create the key unless it exists (atomic); True when this call created it."""
+        raw_client = getattr(cache, "raw_client", None)
+        if raw_client is not None:  # Redis: a plain SET NX EX, without pickling the value
+            return bool(raw_client().set(cache.make_and_validate_key(self.key), b"1", nx=True,
+                                         ex=self.seconds))
+        return bool(cache.add(self.key, 1, timeout=self.seconds))
+
     def wake(self) -> None:
         """Publish a wake-up task unless one is already waiting to start."""
         try:
-            if not cache.add(self.key, 1, timeout=self.seconds):
+            if not self._claim_key():
                 return
         except Exception:  # a cache outage must not stop the work: publish
             logger.warning("Wake-up key %s unavailable; publishing anyway", self.key,
