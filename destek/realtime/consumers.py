@@ -115,6 +115,11 @@ class DeskConsumer(JsonWebsocketConsumer):
             "reference": event["reference"],
         })
 
+    def desk_tickets_changed(self, event: dict[str, Any]) -> None:
+        """Several tickets changed in one transaction or batch: the browser hears each."""
+        for ticket in event["tickets"]:
+            self.desk_ticket_changed(ticket)
+
     def desk_presence(self, event: dict[str, Any]) -> None:
         if event.get("sender") == self.channel_name:
             return

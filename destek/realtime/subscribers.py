@@ -23,6 +23,7 @@ from destek.tickets.models import Ticket
 logger = logging.getLogger(__name__)
 
 TICKET_CHANGED = "desk.ticket_changed"
+TICKETS_CHANGED = "desk.tickets_changed"  # several TICKET_CHANGED for one group, in order
 
 
 class HasTicket(Protocol):
@@ -107,7 +108,19 @@ def _deliver(messages: list[dict[str, Any]]) -> None:
 
 
 async def _send_to_desks(layer: Any, messages: list[dict[str, Any]]) -> None:
-    """Every send in one trip to the event loop (a bulk change pushes once per ticket)."""
+    """Every send in one trip to the event loop, and one send per group: a group hearing of
+    several tickets (a batch of emails, a bulk change) gets them in one TICKETS_CHANGED
+    message, which its consumers unpack (each group_send costs the channel layer a Redis
+    script run per member)."""
+    by_group: dict[str, list[dict[str, Any]]] = {}
     for message in messages:
-        await layer.group_send(groups.ALL, message)
-        await layer.group_send(groups.department_group(message["department_id"]), message)
+        by_group.setdefault(groups.ALL, []).append(message)
+        by_group.setdefault(groups.department_group(message["department_id"]), []).append(
+            message)
+    for group, heard in by_group.items():
+        if len(heard) == 1:
+            await layer.group_send(group, heard[0])
+        else:
+            await layer.group_send(group, {"type": TICKETS_CHANGED, "tickets": [
+                {key: m[key] for key in ("ticket_id", "department_id", "reference")}
+                for m in heard]})

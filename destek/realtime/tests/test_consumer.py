@@ -70,6 +70,28 @@ def test_agent_hears_a_ticket_opened_through_the_funnel(agent, customer, departm
     async_to_sync(scenario)()
 
 
+def test_agent_hears_each_ticket_of_a_coalesced_batch(agent, customer, department):
+    """A worker filing a batch of emails pushes once per group; the desk hears each ticket."""
+    from destek.realtime.subscribers import pushes_coalesced
+
+    headers = session_headers(agent)
+
+    def batch() -> list:  # type: ignore[type-arg]
+        with pushes_coalesced():
+            return [open_ticket(customer=customer, department=department) for _ in range(3)]
+
+    async def scenario() -> None:
+        ws = communicator(headers)
+        connected, _ = await ws.connect(timeout=TIMEOUT)
+        assert connected
+        tickets = await sync_to_async(batch)()
+        heard = [await ws.receive_json_from(timeout=TIMEOUT) for _ in tickets]
+        assert heard == [changed(t) for t in tickets]
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
 def test_outsourced_agent_hears_only_their_departments(agent, outsourced, customer, department,
                                                        other_department):
     agent_headers, outsourced_headers = session_headers(agent), session_headers(outsourced)

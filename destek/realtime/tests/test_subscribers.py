@@ -107,7 +107,32 @@ def test_coalesced_pushes_leave_in_one_trip_when_the_block_ends(monkeypatch):
         subscribers.push(first)
         subscribers.push(second)
         assert trips == []
-    assert trips == [[(groups.ALL, first), (groups.department_group(7), first),
-                      (groups.ALL, second), (groups.department_group(7), second)]]
+    both = {"type": subscribers.TICKETS_CHANGED, "tickets": [
+        {k: m[k] for k in ("ticket_id", "department_id", "reference")} for m in (first, second)]}
+    assert trips == [[(groups.ALL, both), (groups.department_group(7), both)]]
     subscribers.push(first)  # outside the block: at once
     assert len(trips) == 2
+
+
+def test_each_group_hears_its_tickets_in_one_message(monkeypatch):
+    sent: list[tuple[str, dict]] = []
+
+    class RecordingLayer:
+        async def group_send(self, group: str, message: dict) -> None:
+            sent.append((group, message))
+
+    monkeypatch.setattr(subscribers, "get_channel_layer", lambda: RecordingLayer())
+    one, two, three = ({"type": subscribers.TICKET_CHANGED, "ticket_id": n,
+                        "department_id": department, "reference": f"T-10000{n}"}
+                       for n, department in ((1, 7), (2, 8), (3, 7)))
+    with subscribers.pushes_coalesced():
+        for message in (one, two, three):
+            subscribers.push(message)
+
+    def listed(*messages: dict) -> dict:
+        return {"type": subscribers.TICKETS_CHANGED, "tickets": [
+            {k: m[k] for k in ("ticket_id", "department_id", "reference")} for m in messages]}
+
+    assert sent == [(groups.ALL, listed(one, two, three)),
+                    (groups.department_group(7), listed(one, three)),
+                    (groups.department_group(8), two)]
