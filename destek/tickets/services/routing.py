@@ -62,20 +62,28 @@ def pick_assignee(*, department: Department) -> User | None:
     (`last_assigned_at`); None for manual departments or when nobody is available.
 
     Round-robin: whoever waited longest. Least-loaded: the fewest open tickets, ties to
-    whoever waited longest. Call it inside the transaction that opens the ticket: it locks
-    the department row so two tickets arriving together do not pick the same turn. Manual
-    departments are not locked (their tickets never wait for each other).
+    whoever waited longest. Call it inside the transaction that opens the ticket.
+
+    PostgreSQL: the chosen agent's membership row stays locked until the ticket commits, and
+    a ticket arriving meanwhile skips it (SKIP LOCKED) for the next in line instead of
+    waiting: the department's tickets no longer queue behind each other's whole
+    transaction (at concurrency 16 that wait left a third of the CPU idle). Only when every
+    candidate is taken does a ticket wait, for the first in line. Elsewhere (SQLite writes
+    one transaction at a time anyway) the department row is locked and read again.
+    Manual departments are never locked (their tickets never wait for each other).
     """
     if department.assignment_mode == AssignmentMode.MANUAL:
         return None
+    if connection.vendor == "postgresql":
+        least_loaded = department.assignment_mode == AssignmentMode.LEAST_LOADED
+        return (_take_turn_in_one_statement(department.pk, least_loaded=least_loaded,
+                                            skip_locked=True)
+                or _take_turn_in_one_statement(department.pk, least_loaded=least_loaded,
+                                               skip_locked=False))
     mode = _lock_department(department.pk)
     if mode is None or mode == AssignmentMode.MANUAL:  # changed since it was read
         return None
     least_loaded = mode == AssignmentMode.LEAST_LOADED
-    if connection.vendor == "postgresql":
-        # After the lock, in a new statement (so its snapshot sees the turn the previous
-        # ticket took): choose, take the turn and read the agent in one round trip.
-        return _take_turn_in_one_statement(department.pk, least_loaded=least_loaded)
     candidates = _candidates(department.pk)  # longest waiting first
     if not candidates:
         return None
@@ -99,7 +107,8 @@ def _lock_department(department_id: int) -> str | None:
     return str(row[0]) if row else None
 
 
-def _take_turn_in_one_statement(department_id: int, *, least_loaded: bool) -> User | None:
+def _take_turn_in_one_statement(department_id: int, *, least_loaded: bool,
+                                skip_locked: bool) -> User | None:
     """PostgreSQL: `_candidates`, the choice, the turn's UPDATE and the agent's row as one
     statement (a data-modifying CTE; SQLite has none, so it takes the three steps).
 
@@ -123,9 +132,11 @@ def _take_turn_in_one_statement(department_id: int, *, least_loaded: bool) -> Us
         f" WHERE m.department_id = %s AND u.is_active AND u.is_available"
         f" AND u.role IN ({roles})),"
         f" chosen AS ("
-        f" SELECT id, agent_id FROM candidates WHERE load < max_open_tickets"
-        f" ORDER BY CASE WHEN %s THEN load ELSE 0 END,"
-        f"  last_assigned_at ASC NULLS FIRST, id ASC LIMIT 1),"
+        f" SELECT m.id, m.agent_id FROM {membership} m JOIN candidates c ON c.id = m.id"
+        f" WHERE c.load < c.max_open_tickets"
+        f" ORDER BY CASE WHEN %s THEN c.load ELSE 0 END,"
+        f"  c.last_assigned_at ASC NULLS FIRST, c.id ASC"
+        f" LIMIT 1 FOR UPDATE OF m{' SKIP LOCKED' if skip_locked else ''}),"
         f" turn AS ("
         f" UPDATE {membership} SET last_assigned_at = %s FROM chosen"
         f" WHERE {membership}.id = chosen.id RETURNING chosen.agent_id)"

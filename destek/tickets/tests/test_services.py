@@ -168,9 +168,9 @@ def test_routing_reads_the_chosen_agent_in_the_pick(customer, department,
 
     (only,) = _department_with_agents(department, 1, AssignmentMode.ROUND_ROBIN)
     department.refresh_from_db()
-    # Lock, then choose + take the turn + read the agent (PostgreSQL: one statement; SQLite:
-    # three).
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 4):
+    # PostgreSQL: choose, lock the chosen membership, take the turn and read the agent in
+    # one statement; SQLite: lock the department, then three steps.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
         picked = pick_assignee(department=department)
     assert picked == only
     assert picked.email == only.email
