@@ -5,13 +5,16 @@ accounts.0002."""
 
 from django.db import migrations
 
+PENDING_LIST_KB = 64  # see accounts.0002: a short pending list keeps searches fast
+
 
 def create(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
         'CREATE INDEX IF NOT EXISTS "ticket_subject_trgm" ON "tickets_ticket"'
-        ' USING gin ((UPPER("subject"::text)) gin_trgm_ops)')
+        ' USING gin ((UPPER("subject"::text)) gin_trgm_ops)'
+        f" WITH (gin_pending_list_limit = {PENDING_LIST_KB})")
 
 
 def drop(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]

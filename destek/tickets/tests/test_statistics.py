@@ -26,4 +26,5 @@ def test_search_has_its_trigram_indexes() -> None:
                        " ('ticket_subject_trgm', 'user_full_name_trgm', 'user_email_trgm')")
         found = dict(cursor.fetchall())
     assert sorted(found) == ["ticket_subject_trgm", "user_email_trgm", "user_full_name_trgm"]
-    assert all("gin_trgm_ops" in definition for definition in found.values())
+    assert all("gin_trgm_ops" in definition and "gin_pending_list_limit='64'" in definition
+               for definition in found.values())
