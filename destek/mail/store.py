@@ -10,12 +10,10 @@ import hashlib
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from functools import cache
-from typing import cast
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Field
+from django.db import IntegrityError, transaction
 
+from destek.core import rows
 from destek.mail.models import InboundEmail, InboundSource, Mailbox
 
 
@@ -52,44 +50,11 @@ def store_raw(
                          mailbox=mailbox, envelope_to=list(envelope_to), raw=raw, size=len(raw))
     try:
         with transaction.atomic():
-            _insert(email)
+            rows.insert(email)  # plain SQL: every door runs it for every email
             transaction.on_commit(lambda: _stored(email.pk))
     except IntegrityError:
         return Stored(email=InboundEmail.objects.get(dedupe_key=key), duplicate=True)
     return Stored(email=email, duplicate=False)
-
-
-def _insert(email: InboundEmail) -> None:
-    """The ORM's INSERT, as one plain statement: every door runs it for every email, and
-    compiling the ORM's version cost the receiving process more CPU than the statement."""
-    fields = _insert_fields()
-    values = [f.get_db_prep_save(f.pre_save(email, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor), values)
-        if connection.features.can_return_columns_from_insert:
-            row = cursor.fetchone()
-            email.pk = row[0]
-        else:
-            email.pk = cursor.lastrowid
-    email._state.adding = False
-    email._state.db = connection.alias
-
-
-@cache
-def _insert_fields() -> list[Field]:
-    return [cast(Field, f) for f in InboundEmail._meta.concrete_fields if not f.primary_key]
-
-
-@cache
-def _insert_sql(_vendor: str) -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in _insert_fields())
-    placeholders = ", ".join(["%s"] * len(_insert_fields()))
-    sql = (f"INSERT INTO {quote(InboundEmail._meta.db_table)} ({columns})"  # noqa: S608
-           f" VALUES ({placeholders})")
-    if connection.features.can_return_columns_from_insert:
-        sql += f" RETURNING {quote(str(InboundEmail._meta.pk.column))}"
-    return sql
 
 
 def _stored(inbound_id: int) -> None:
