@@ -232,18 +232,26 @@ def fresh_database(args: argparse.Namespace) -> tuple[Path, dict[str, str]]:
     return data_dir, env
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    rng = random.Random(args.seed)
-    data_dir, env = fresh_database(args)
+def seeded_messages(args: argparse.Namespace,
+                    rng: random.Random) -> tuple[dict[str, Any], list[bytes]]:
+    """Our own Redis database emptied, the tickets to reply to seeded, and the run's raw
+    messages (replies and new tickets, in `args.reply_share`), shuffled."""
     from destek.celery import app
 
-    app.connection_for_write().default_channel.client.flushdb()  # our own Redis database
+    app.connection_for_write().default_channel.client.flushdb()
     seeded = seed(customers=args.customers, threads=args.threads, rng=rng)
     replies = int(args.messages * args.reply_share)
     messages = [reply_message(rng, rng.choice(seeded["threads"]), n) for n in range(replies)]
     messages += [new_ticket_message(rng, seeded["addresses"], n)
                  for n in range(args.messages - replies)]
     rng.shuffle(messages)
+    return seeded, messages
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    data_dir, env = fresh_database(args)
+    seeded, messages = seeded_messages(args, rng)
 
     from django.db.models import Count, Max, Min
 
@@ -348,17 +356,10 @@ def profile(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from destek.celery import app
     from destek.mail import processing
     from destek.mail.models import InboundEmail, InboundState
 
-    app.connection_for_write().default_channel.client.flushdb()
-    seeded = seed(customers=args.customers, threads=args.threads, rng=rng)
-    replies = int(args.messages * args.reply_share)
-    messages = [reply_message(rng, rng.choice(seeded["threads"]), n) for n in range(replies)]
-    messages += [new_ticket_message(rng, seeded["addresses"], n)
-                 for n in range(args.messages - replies)]
-    rng.shuffle(messages)
+    _seeded, messages = seeded_messages(args, rng)
     for raw in messages:
         store_raw_no_enqueue(raw)
     pending = InboundEmail.objects.filter(state=InboundState.PENDING).order_by("pk")
