@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import Role, User
+from destek.accounts.scope import in_scope
 from destek.core.errors import NotFound
 from destek.tickets.models import Attachment, Message, Ticket
 
@@ -20,15 +21,9 @@ GUEST_LINK_MAX_AGE = 60 * 60 * 24 * 90
 
 def ticket_scope(actor: User) -> Q:
     """The tickets `actor` may see, as a filter."""
-    if not actor.is_authenticated or not actor.is_active:
-        return Q(pk__in=[])
-    if actor.role == Role.CUSTOMER:
+    if actor.is_authenticated and actor.is_active and actor.role == Role.CUSTOMER:
         return Q(customer_id=actor.pk)
-    if actor.role == Role.OUTSOURCED:
-        return Q(department__in=actor.departments.values("pk"))
-    if actor.sees_all_departments:
-        return Q()
-    return Q(pk__in=[])
+    return in_scope(actor)
 
 
 def tickets_visible_to(actor: User) -> QuerySet[Ticket]:

@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from destek.accounts.models import Role, User
+from destek.core.compat import set_prefetched
 from destek.core.pagination import Page, keyset_page, keyset_page_nulls_last
 from destek.sla.selectors import SLA_COLUMNS, SLA_FILTERS, sla_filter_q
 from destek.tickets.access import messages_visible_to, tickets_visible_to
@@ -228,12 +229,9 @@ def new_ticket_detail(*, actor: User, ticket: Ticket, message: Message,
     """`ticket_detail` of a ticket the intake funnel has just opened, from what it returned:
     its one message (author loaded) and that message's attachments, without reading them
     back. Agents also get the history (one query)."""
-    cached = Attachment.objects.filter(message=message).order_by("pk")
     # What prefetch_related("attachments") leaves behind: `message.attachments.all()` then
     # returns these rows without a query.
-    cached._result_cache = sorted(attachments, key=lambda a: a.pk or 0)
-    cached._prefetch_done = True  # type: ignore[attr-defined]
-    message._prefetched_objects_cache = {"attachments": cached}  # type: ignore[attr-defined]
+    set_prefetched(message, "attachments", sorted(attachments, key=lambda a: a.pk or 0))
     history: list[TicketEvent] = []
     if actor.is_agent:
         history = list(TicketEvent.objects.filter(ticket=ticket).select_related("actor")
