@@ -1,0 +1,72 @@
+"""House rules that hold without anyone remembering them (docs/architecture.md, CONTRIBUTING.md).
+
+Who may import whom is checked by import-linter (`./dev lint`); the rules below are about
+constructs, so they read the source.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import destek
+
+SOURCE = Path(destek.__file__).parent
+
+# Libraries whose only interface is a signal: receiving there is the library's API, not ours.
+SIGNAL_DOORS = {
+    # django-anymail hands provider inbound webhooks to the `inbound` signal and nothing else.
+    "mail/doors/webhooks.py": {"anymail.signals", "django.dispatch"},
+    # Celery's worker lifecycle hooks (worker import, logging set up): process start-up, not
+    # domain events.
+    "celery.py": {"celery.signals"},
+}
+
+
+def product_modules() -> list[Path]:
+    return sorted(path for path in SOURCE.rglob("*.py")
+                  if "tests" not in path.parts and "migrations" not in path.parts)
+
+
+def imported_modules(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def is_signal_module(name: str) -> bool:
+    return (name.startswith("django.dispatch") or name.split(".")[-1] == "signals"
+            or ".signals." in name)
+
+
+def test_no_django_signals() -> None:
+    """Side effects are called explicitly by services or wired in destek/wiring.py; a signal
+    receiver hides them (and runs for writes nobody meant to trigger)."""
+    offenders = []
+    for path in product_modules():
+        relative = path.relative_to(SOURCE).as_posix()
+        allowed = SIGNAL_DOORS.get(relative, set())
+        used = {name for name in imported_modules(ast.parse(path.read_text()))
+                if is_signal_module(name)}
+        if any(not any(name == ok or name.startswith(f"{ok}.") for ok in allowed)
+               for name in used):
+            offenders.append(f"{relative}: {sorted(used)}")
+    assert offenders == []
+
+
+def test_the_signal_check_catches_a_receiver() -> None:
+    tree = ast.parse("from django.db.models.signals import post_save\n"
+                     "from django.dispatch import receiver\n")
+    assert {name for name in imported_modules(tree) if is_signal_module(name)} == {
+        "django.db.models.signals", "django.db.models.signals.post_save",
+        "django.dispatch", "django.dispatch.receiver"}
+
+
+def test_every_documented_signal_door_exists() -> None:
+    for relative in SIGNAL_DOORS:
+        assert (SOURCE / relative).exists(), f"{relative} is gone: drop its exemption"
