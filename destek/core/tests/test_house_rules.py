@@ -70,3 +70,33 @@ def test_the_signal_check_catches_a_receiver() -> None:
 def test_every_documented_signal_door_exists() -> None:
     for relative in SIGNAL_DOORS:
         assert (SOURCE / relative).exists(), f"{relative} is gone: drop its exemption"
+
+
+def environment_variables_read(tree: ast.AST) -> set[str]:
+    """Names passed as the first argument of env.<type>("NAME", …), os.environ.get("NAME"),
+    os.getenv("NAME") and os.environ["NAME"]."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            func = node.func
+            owner = func.value if isinstance(func, ast.Attribute) else None
+            owner_name = (owner.id if isinstance(owner, ast.Name)
+                          else owner.attr if isinstance(owner, ast.Attribute) else "")
+            if owner_name in {"env", "environ", "os"} and isinstance(node.args[0].value, str):
+                names.add(node.args[0].value)
+        elif (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
+              and node.value.attr == "environ" and isinstance(node.slice, ast.Constant)):
+            names.add(str(node.slice.value))
+    return {name for name in names if name.isupper()}
+
+
+def test_every_environment_variable_is_documented() -> None:
+    """docs/configuration.md lists every variable Destek reads."""
+    documented = (SOURCE.parent / "docs" / "configuration.md").read_text()
+    read: set[str] = set()
+    for path in product_modules():
+        read |= environment_variables_read(ast.parse(path.read_text()))
+    assert "DATABASE_URL" in read and "DESTEK_MAIL_CLOSED_REPLY" in read
+    missing = sorted(name for name in read if f"`{name}`" not in documented
+                     and name != "DJANGO_SETTINGS_MODULE")
+    assert missing == []
