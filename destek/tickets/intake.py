@@ -33,7 +33,7 @@ from destek.tickets.models import (
     Ticket,
 )
 from destek.tickets.services.routing import pick_assignee
-from destek.tickets.services.status import stamp_status_times
+from destek.tickets.services.status import stamp_status_times, status_after_message
 from destek.tickets.uploads import InboundFile, validate_files
 
 MAX_SUBJECT = 250
@@ -315,13 +315,11 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
                 changed.append("first_response_at")
-            if ticket.status == Status.NEW:
-                ticket.status = Status.OPEN
+            ticket.status = status_after_message(ticket.status, by_agent=True)
         elif not auto_reply:  # an out-of-office neither reopens nor restarts the SLA clock
             ticket.last_customer_message_at = now
             changed.append("last_customer_message_at")
-            if ticket.status not in (Status.NEW, Status.OPEN):
-                ticket.status = Status.OPEN
+            ticket.status = status_after_message(ticket.status, by_agent=False)
     if inbound.new_status and by_agent:
         if inbound.new_status not in Status.values:
             raise ApplicationError(_("Choose a valid status."), field="status")
