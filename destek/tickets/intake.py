@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import Department, Role, User
+from destek.accounts.scope import is_department_limited
 from destek.core import bus
 from destek.core.errors import ApplicationError
 from destek.core.sanitize import html_to_text, sanitize_html, text_to_html
@@ -270,7 +271,7 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
     if author is None:
         author = resolve_customer(email=inbound.sender_email, name=inbound.sender_name)
     by_agent = author.is_agent
-    if author.role == Role.OUTSOURCED and not tickets_visible_to(author).filter(
+    if is_department_limited(author) and not tickets_visible_to(author).filter(
         pk=ticket.pk
     ).exists():
         # Channels check access before calling; this keeps a slip from leaking a department.
