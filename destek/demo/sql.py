@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.management.color import no_style
 from django.db import connection, models
 
 
@@ -62,3 +63,11 @@ def analyze(tables: Iterable[type[models.Model]], *, vacuum: bool) -> None:
     with connection.cursor() as cursor:
         for model in tables:
             cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def move_sequence_past_ids(model: type[models.Model]) -> None:
+    """The id sequence moved past the rows written with explicit ids (Django's own
+    `sequence_reset_sql`, as `sqlsequencereset` prints it)."""
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(statement)

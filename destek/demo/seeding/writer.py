@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.color import no_style
 from django.db import connection, models
 
 from destek.demo import sql
@@ -65,8 +64,5 @@ class Writer:
 
     def finish(self) -> None:
         """Move the id sequences past the rows written with explicit ids."""
-        if not self.copy:
-            return
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), [Ticket]):
-                cursor.execute(statement)
+        if self.copy:
+            sql.move_sequence_past_ids(Ticket)
