@@ -91,8 +91,9 @@ class TicketListApi(ApiView):
         scope = f"tickets:{filters.sort}"
         page = ticket_queue(actor=user, filters=filters, limit=data["limit"],
                             cursor=unsign_cursor(data.get("cursor"), scope=scope))
-        results = TicketSummarySerializer(page.items, many=True,
-                                          context={"request": request}).data
+        results = TicketSummarySerializer(
+            page.items, many=True,
+            context={"request": request, "tag_names": page.tag_names}).data
         return Response(page_body(results, next_link(request, page.next_cursor, scope=scope)))
 
 

@@ -17,7 +17,7 @@ from destek.tickets.models import OPEN_STATUSES, Status, Ticket, parse_reference
 from destek.tickets.selectors import PAGE_SIZE
 
 __all__ = ["PAGE_SIZE", "QUEUES", "QUEUE_ROW_FIELDS", "SLA_FILTERS", "SORTS", "QueueFilters",
-           "attach_tag_names", "ticket_queue", "ticket_queue_rows"]
+           "TicketQueuePage", "ticket_queue", "ticket_queue_rows"]
 
 QUEUES = ("mine", "unassigned", "open", "all")
 SORTS: dict[str, list[tuple[str, bool]]] = {
@@ -124,14 +124,19 @@ def _search_condition(text: str) -> Q:
     return by_subject | by_customer
 
 
-def ticket_queue(*, actor: User, filters: QueueFilters, cursor: str | None = None,
-                 limit: int = PAGE_SIZE) -> Page[Ticket]:
-    """One page of a queue: 2 queries (tickets with their people, then their tags), 3 when
-    sorted by deadline (keyset_page_nulls_last).
+@dataclass(frozen=True)
+class TicketQueuePage:
+    items: list[Ticket]
+    next_cursor: str | None
+    # Each ticket's tag names by id, sorted, instead of a prefetched `tags` relation: one
+    # two-column query, no Tag objects and none of prefetch_related's bookkeeping.
+    tag_names: dict[int, list[str]]
 
-    Each ticket gets `tag_names` (sorted) instead of a prefetched `tags` relation: one
-    two-column query, no Tag objects and none of prefetch_related's bookkeeping.
-    """
+
+def ticket_queue(*, actor: User, filters: QueueFilters, cursor: str | None = None,
+                 limit: int = PAGE_SIZE) -> TicketQueuePage:
+    """One page of a queue: 2 queries (tickets with their people, then their tags), 3 when
+    sorted by deadline (keyset_page_nulls_last)."""
     filtered = _queue_filtered(actor, filters)
     qs = (
         _with_sla(filtered)
@@ -143,8 +148,8 @@ def ticket_queue(*, actor: User, filters: QueueFilters, cursor: str | None = Non
               "department_id", "customer_id", "assignee_id")
     )
     page: Page[Ticket] = _queue_page(qs, filtered, filters, cursor, limit)
-    attach_tag_names(page.items)
-    return page
+    return TicketQueuePage(items=page.items, next_cursor=page.next_cursor,
+                           tag_names=_tag_names([t.pk for t in page.items]))
 
 
 QUEUE_ROW_FIELDS = (
@@ -183,9 +188,3 @@ def _tag_names(ticket_ids: list[int]) -> dict[int, list[str]]:
         found.sort()
     return names
 
-
-def attach_tag_names(tickets: list[Ticket]) -> None:
-    """Set `ticket.tag_names` (sorted names) on each ticket: one query for all of them."""
-    names = _tag_names([t.pk for t in tickets])
-    for ticket in tickets:
-        ticket.tag_names = names[ticket.pk]  # type: ignore[attr-defined]
