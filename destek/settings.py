@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "destek.kb",
     "destek.sla",
     "destek.livechat",
+    "destek.demo",
+    # Last, above every product app: connects the domain events (destek.wiring).
+    "destek.apps.DestekConfig",
 ]
 
 MIDDLEWARE = [

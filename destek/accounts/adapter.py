@@ -7,6 +7,9 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+
+from destek.accounts.models import Role
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,15 +17,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return bool(getattr(settings, "DESTEK_OPEN_SIGNUP", True))
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
-        from destek.accounts.models import Role
-
         user.role = Role.CUSTOMER
         user.language = (getattr(request, "LANGUAGE_CODE", "") or "en")[:2]
         return super().save_user(request, user, form, commit)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        from django.urls import reverse
-
         user = request.user
         if getattr(user, "is_agent", False):
             return reverse("desk:queue")

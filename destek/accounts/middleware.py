@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -45,8 +46,6 @@ class StaffMfaMiddleware:
             return False
         if request.path.startswith(self.ALLOWED_PREFIXES):
             return False
-        from allauth.mfa.models import Authenticator
-
         return not Authenticator.objects.filter(
             user=user, type=Authenticator.Type.TOTP
         ).exists()

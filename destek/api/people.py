@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import Organization, Role, User
+from destek.accounts.scope import in_scope, is_department_limited, works_in_every_department
 from destek.core.errors import ApplicationError, NotFound, PermissionDenied
 from destek.core.pagination import Page, keyset_page
 from destek.tickets.intake import resolve_customer
@@ -25,13 +26,12 @@ def customers_visible_to(actor: User) -> QuerySet[User]:
     customers = User.objects.filter(role=Role.CUSTOMER)
     if not actor.is_authenticated or not actor.is_active:
         return customers.none()
-    if actor.role == Role.CUSTOMER:
+    if actor.is_customer:
         return customers.filter(pk=actor.pk)
-    if actor.role == Role.OUTSOURCED:
-        in_my_departments = Ticket.objects.filter(
-            customer=OuterRef("pk"), department__in=actor.departments.values("pk"))
+    if is_department_limited(actor):
+        in_my_departments = Ticket.objects.filter(in_scope(actor), customer=OuterRef("pk"))
         return customers.filter(Exists(in_my_departments))
-    if actor.sees_all_departments:
+    if works_in_every_department(actor):
         return customers
     return customers.none()
 

@@ -66,8 +66,7 @@ def ticket_detail_data(ticket: Ticket, *, request: Request | None, messages: lis
     attachment_url = _absolute_url(request, "api:attachment-download")
     tags: list[str] = []
     if is_agent:
-        names = getattr(ticket, "tag_names", None)
-        tags = list(names) if names is not None else [t.name for t in ticket.tags.all()]
+        tags = [t.name for t in ticket.tags.all()]
     return {
         "id": ticket.pk,
         "reference": format_reference(ticket.pk),

@@ -136,7 +136,8 @@ class TicketSummarySerializer(serializers.Serializer):
     def get_tags(self, obj: Ticket) -> list[str]:
         if not _actor_is_agent(self.context):
             return []
-        names = getattr(obj, "tag_names", None)  # set by the queue selector for a whole page
+        # A queue page's tag names come with it (ticket_queue: one query for the page).
+        names = self.context.get("tag_names", {}).get(obj.pk)
         return list(names) if names is not None else [tag.name for tag in obj.tags.all()]
 
     @extend_schema_field(OpenApiTypes.URI)

@@ -17,17 +17,10 @@ from destek.api.pagination import PageParams, next_link, page_body, unsign_curso
 from destek.api.representations import ticket_detail_data
 from destek.api.serializers import PriorityField, TicketDetailSerializer, TicketSummarySerializer
 from destek.core.errors import PermissionDenied
+from destek.queues.selectors import QUEUES, SLA_FILTERS, SORTS, QueueFilters, ticket_queue
 from destek.tickets.access import access_ticket_by_id
 from destek.tickets.models import Status, Ticket
-from destek.tickets.selectors import (
-    QUEUES,
-    SLA_FILTERS,
-    SORTS,
-    QueueFilters,
-    TicketDetail,
-    ticket_detail,
-    ticket_queue,
-)
+from destek.tickets.selectors import TicketDetail, ticket_detail
 
 
 def ticket_detail_response(request: Request, ticket: Ticket, *,
@@ -98,8 +91,9 @@ class TicketListApi(ApiView):
         scope = f"tickets:{filters.sort}"
         page = ticket_queue(actor=user, filters=filters, limit=data["limit"],
                             cursor=unsign_cursor(data.get("cursor"), scope=scope))
-        results = TicketSummarySerializer(page.items, many=True,
-                                          context={"request": request}).data
+        results = TicketSummarySerializer(
+            page.items, many=True,
+            context={"request": request, "tag_names": page.tag_names}).data
         return Response(page_body(results, next_link(request, page.next_cursor, scope=scope)))
 
 

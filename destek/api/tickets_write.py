@@ -10,7 +10,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from destek.accounts.models import Department, Role, User
+from destek.accounts.models import Department, User
+from destek.accounts.scope import departments_for, is_department_limited
 from destek.api import idempotency
 from destek.api.base import MAX_ID, ApiView, actor, error_responses
 from destek.api.parsers import JSON_ONLY, JSON_OR_MULTIPART
@@ -129,9 +130,9 @@ def _customer_for(user: User, data: dict[str, Any]) -> User | None:
 def _department_id_for(user: User, data: dict[str, Any]) -> int | None:
     """Outsourced agents open tickets only in the departments given to them."""
     department_id: int | None = data.get("department")
-    if user.role != Role.OUTSOURCED:
+    if not is_department_limited(user):
         return department_id
-    allowed = list(user.departments.order_by("pk").values_list("pk", flat=True))
+    allowed = list(departments_for(user).order_by("pk").values_list("pk", flat=True))
     if department_id is None and allowed:
         department_id = allowed[0]
     if department_id is None or department_id not in allowed:

@@ -15,6 +15,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -74,7 +75,9 @@ class TokenObtainApi(ApiView):
         params = TokenObtainApi.InputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        user = authenticate(request._request, email=data["email"].lower(),
+        # DRF's Request stands in for the HttpRequest it wraps, as in DRF's own
+        # AuthTokenSerializer (the backends read its META and session through it).
+        user = authenticate(cast(HttpRequest, request), email=data["email"].lower(),
                             password=data["password"])
         if user is None:
             raise ApplicationError(_("Unable to sign in with this email address and password."))

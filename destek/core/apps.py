@@ -6,7 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from destek import wiring
         from destek.core import checks  # noqa: F401  (registers the system checks)
-
-        wiring.connect()

@@ -16,6 +16,7 @@ async view still works (Django's sync chain adapts it), it just gains nothing.
 
 from __future__ import annotations
 
+import django
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest, HttpResponseBase
@@ -34,7 +35,5 @@ class SyncViewsASGIHandler(ASGIHandler):
 
 def get_http_application() -> SyncViewsASGIHandler:
     """What django.core.asgi.get_asgi_application() does, with the handler above."""
-    import django
-
     django.setup(set_prefix=False)
     return SyncViewsASGIHandler()

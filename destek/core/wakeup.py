@@ -45,11 +45,9 @@ class Wakeup:
         return not isinstance(caches["default"], LocMemCache | DummyCache)
 
     def _claim_key(self) -> bool:
-        """Create the key unless it exists (atomic); True when this call created it."""
-        raw_client = getattr(cache, "raw_client", None)
-        if raw_client is not None:  # Redis: a plain SET NX EX, without pickling the value
-            return bool(raw_client().set(cache.make_and_validate_key(self.key), b"1", nx=True,
-                                         ex=self.seconds))
+        """Create the key unless it exists (atomic); True when this call created it. On
+        Redis, Django's `add` of an integer is one plain `SET key 1 NX EX seconds` (integers
+        are stored unpickled), so every cache takes this one path."""
         return bool(cache.add(self.key, 1, timeout=self.seconds))
 
     def wake(self) -> None:

@@ -12,8 +12,8 @@ from django.http import QueryDict
 from django.utils.text import slugify
 
 from destek.accounts.models import User
+from destek.queues.selectors import QUEUES, SLA_FILTERS, SORTS, QueueFilters
 from destek.tickets.models import Priority, Status
-from destek.tickets.selectors import QUEUES, SLA_FILTERS, SORTS, QueueFilters
 
 MAX_ID = 2**63 - 1
 ASSIGNEE_ME = "me"

@@ -12,12 +12,13 @@ from datetime import datetime
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import Department, Role, User
-from destek.core import bus, rows
+from destek.accounts.scope import is_department_limited
+from destek.core import bus
 from destek.core.errors import ApplicationError
 from destek.core.sanitize import html_to_text, sanitize_html, text_to_html
 from destek.tickets import domain_events, events
@@ -33,7 +34,7 @@ from destek.tickets.models import (
     Ticket,
 )
 from destek.tickets.services.routing import pick_assignee
-from destek.tickets.services.status import stamp_status_times
+from destek.tickets.services.status import stamp_status_times, status_after_message
 from destek.tickets.uploads import InboundFile, validate_files
 
 MAX_SUBJECT = 250
@@ -102,16 +103,11 @@ def receive(inbound: InboundMessage) -> IntakeResult:
 
 
 def _find_duplicate(inbound: InboundMessage) -> IntakeResult | None:
-    # Checked before every email and chat message and almost never found: one plain indexed
-    # SELECT (uniq_message_channel_external_id), without the ORM's query compilation.
-    table = connection.ops.quote_name(Message._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT "id" FROM {table} WHERE "channel" = %s AND "external_id" = %s'  # noqa: S608
-                       " LIMIT 1", [str(inbound.channel), inbound.external_id[:255]])
-        found = cursor.fetchone()
-    if found is None:
+    # One indexed lookup (uniq_message_channel_external_id), with the ticket in the same query.
+    message = Message.objects.select_related("ticket").filter(
+        channel=inbound.channel, external_id=inbound.external_id[:255]).first()
+    if message is None:
         return None
-    message = Message.objects.select_related("ticket").get(pk=found[0])
     return IntakeResult(ticket=message.ticket, message=message, created_ticket=False,
                         duplicate=True)
 
@@ -162,13 +158,13 @@ def _customer_for_new_ticket(inbound: InboundMessage, author: User | None) -> Us
 
 def _department_for(inbound: InboundMessage, customer_facing: bool) -> Department:
     if inbound.department_id is not None:
-        # Every new ticket names one: a plain lookup (destek.core.rows), not a compiled query.
-        where = '"id" = %s AND "is_public"' if customer_facing else '"id" = %s'
         try:
             department_id = int(inbound.department_id)
         except (TypeError, ValueError):
             department_id = None
-        department = rows.first(Department, where, [department_id]) if department_id else None
+        choices = Department.objects.filter(is_public=True) if customer_facing \
+            else Department.objects.all()
+        department = choices.filter(pk=department_id).first() if department_id else None
         if department is None:
             raise ApplicationError(_("Choose a valid department."), field="department")
         return department
@@ -196,8 +192,6 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
     department = _department_for(inbound, customer_facing=not by_agent)
     # Routing picks before the INSERT, so the ticket is written once, already assigned.
     assignee = pick_assignee(department=department)
-    # Both rows with plain INSERTs (destek.core.rows): the ORM's compiled ones cost more CPU
-    # than PostgreSQL spends on them, on every ticket every channel opens.
     ticket = Ticket(
         subject=subject, department=department, priority=priority, status=Status.NEW,
         channel=inbound.channel, customer=customer, cc_addresses=list(inbound.cc),
@@ -206,7 +200,7 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
         last_customer_message_at=None if by_agent else now,
         last_agent_message_at=now if by_agent else None,
     )
-    rows.insert(ticket)
+    ticket.save(force_insert=True)
     message = Message(
         ticket=ticket, author=author or customer,
         author_kind=AuthorKind.AGENT if by_agent else AuthorKind.CUSTOMER,
@@ -214,7 +208,7 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
         external_id=inbound.external_id[:255], quoted_text=inbound.quoted_text[:MAX_BODY_CHARS],
         created_at=now,
     )
-    rows.insert(message)
+    message.save(force_insert=True)
     attachments = _store_attachments(ticket, message, files)
     audit = [events.build(ticket=ticket, actor=author or customer, kind=EventKind.CREATED,
                           after=ticket.get_channel_display(), at=now)]
@@ -240,11 +234,9 @@ _KEPT_RELATIONS = ("department", "customer", "assignee")
 
 def _lock_known_ticket(known: Ticket) -> Ticket:
     """The row of a ticket the channel already read, locked and read again (it may have
-    changed since) with one plain SELECT … FOR UPDATE; the relations the channel loaded are
-    kept while the row still points at them."""
-    ticket = rows.first(Ticket, '"id" = %s', [known.pk], lock=True)
-    if ticket is None:
-        raise Ticket.DoesNotExist
+    changed since); the relations the channel loaded are kept while the row still points at
+    them."""
+    ticket = Ticket.objects.select_for_update().get(pk=known.pk)
     for name in _KEPT_RELATIONS:
         relation = getattr(Ticket, name).field
         if relation.is_cached(known) and getattr(ticket, relation.attname) == getattr(
@@ -279,7 +271,7 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
     if author is None:
         author = resolve_customer(email=inbound.sender_email, name=inbound.sender_name)
     by_agent = author.is_agent
-    if author.role == Role.OUTSOURCED and not tickets_visible_to(author).filter(
+    if is_department_limited(author) and not tickets_visible_to(author).filter(
         pk=ticket.pk
     ).exists():
         # Channels check access before calling; this keeps a slip from leaking a department.
@@ -297,7 +289,7 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
         quoted_text=inbound.quoted_text[:MAX_BODY_CHARS], is_auto_reply=auto_reply,
         created_at=now,
     )
-    rows.insert(message)
+    message.save(force_insert=True)
     attachments = _store_attachments(ticket, message, files)
     old_status = ticket.status
     changed = ["updated_at", "status"]
@@ -315,13 +307,11 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
                 changed.append("first_response_at")
-            if ticket.status == Status.NEW:
-                ticket.status = Status.OPEN
+            ticket.status = status_after_message(ticket.status, by_agent=True)
         elif not auto_reply:  # an out-of-office neither reopens nor restarts the SLA clock
             ticket.last_customer_message_at = now
             changed.append("last_customer_message_at")
-            if ticket.status not in (Status.NEW, Status.OPEN):
-                ticket.status = Status.OPEN
+            ticket.status = status_after_message(ticket.status, by_agent=False)
     if inbound.new_status and by_agent:
         if inbound.new_status not in Status.values:
             raise ApplicationError(_("Choose a valid status."), field="status")

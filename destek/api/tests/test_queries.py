@@ -14,7 +14,7 @@ from destek.tickets.uploads import InboundFile
 pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 2  # tickets with department, customer and assignee; then their tags
-SEARCH_QUERIES = 2  # a word's customers, then its subjects (tickets.selectors._search_condition)
+SEARCH_QUERIES = 2  # a word's customers, then its subjects (queues.selectors._search_condition)
 DETAIL_QUERIES_AGENT = 5  # ticket; messages with authors; their attachments; history; tags
 DETAIL_QUERIES_CUSTOMER = 3  # ticket; messages with authors; their attachments
 

@@ -33,7 +33,7 @@ ROWS_QUERIES = 3
 TICKET_QUERIES = 7
 SNAPSHOT_QUERIES = 4
 DEADLINE_SORT_QUERIES = 1
-SEARCH_QUERIES = 2  # a word's customers, then its subjects (tickets.selectors._search_condition)
+SEARCH_QUERIES = 2  # a word's customers, then its subjects (queues.selectors._search_condition)
 SLA_PANEL_QUERIES = 5
 
 

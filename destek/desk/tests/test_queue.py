@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from destek.accounts.factories import AgentFactory, CustomerFactory
 from destek.desk.tests.conftest import many_tickets
+from destek.queues.selectors import PAGE_SIZE
 from destek.tickets.factories import open_ticket, reply
 from destek.tickets.models import EventKind, Priority, Status, Ticket, TicketEvent
-from destek.tickets.selectors import PAGE_SIZE
 from destek.tickets.services.changes import ticket_update
 
 pytestmark = pytest.mark.django_db

@@ -13,12 +13,12 @@ from django.utils import timezone, translation
 from destek.accounts.factories import AgentFactory, MembershipFactory
 from destek.desk.sla_presenters import countdown_labels, countdown_text
 from destek.desk.tests.conftest import many_tickets
+from destek.queues.selectors import QueueFilters, ticket_queue_rows
 from destek.sla.models import AlertKind, Metric, SlaAlert, SlaCycle, TicketSla
 from destek.sla.services.scan import sla_scan
 from destek.sla.tests.policies import ensure_default_policies
 from destek.tickets.factories import open_ticket, reply
 from destek.tickets.models import Priority, Ticket
-from destek.tickets.selectors import QueueFilters, ticket_queue_rows
 from destek.tickets.services.changes import ticket_update
 
 pytestmark = pytest.mark.django_db

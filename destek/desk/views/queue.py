@@ -23,7 +23,7 @@ from destek.desk.presenters import (
     status_labels,
 )
 from destek.desk.views.common import acting_user
-from destek.tickets.selectors import ticket_queue_rows
+from destek.queues.selectors import ticket_queue_rows
 
 QUEUE_TABS = ("mine", "unassigned", "open", "all")
 

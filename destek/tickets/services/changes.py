@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from destek.accounts.models import Department, Role, User
+from destek.accounts.models import Department, User
+from destek.accounts.scope import is_department_limited, works_in_department
 from destek.core import bus
 from destek.core.errors import ApplicationError, PermissionDenied
 from destek.tickets import domain_events, events
@@ -41,9 +42,7 @@ def _check_assignee(*, ticket: Ticket, department_id: int, assignee: User | None
     if not assignee.is_agent or not assignee.is_active:
         raise ApplicationError(_("Tickets can only be assigned to active agents."),
                                field="assignee")
-    if assignee.role == Role.OUTSOURCED and not assignee.departments.filter(
-        pk=department_id
-    ).exists():
+    if not works_in_department(assignee, department_id):  # an active agent, checked above
         raise ApplicationError(
             _("%(agent)s does not work in this department.") % {"agent": assignee.display_name},
             field="assignee",
@@ -51,7 +50,7 @@ def _check_assignee(*, ticket: Ticket, department_id: int, assignee: User | None
 
 
 def _check_department(actor: User, department: Department) -> None:
-    if actor.role == Role.OUTSOURCED and not actor.departments.filter(pk=department.pk).exists():
+    if is_department_limited(actor) and not works_in_department(actor, department.pk):
         raise ApplicationError(_("Choose a valid department."), field="department")
 
 

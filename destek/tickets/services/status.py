@@ -7,6 +7,14 @@ from datetime import datetime
 from destek.tickets.models import Status, Ticket
 
 
+def status_after_message(status: str, *, by_agent: bool) -> str:
+    """The status a public message leaves a ticket in: an agent's first reply opens a new
+    ticket, a customer's reply reopens a pending, on-hold, resolved or closed one."""
+    if by_agent:
+        return Status.OPEN if status == Status.NEW else status
+    return status if status in (Status.NEW, Status.OPEN) else Status.OPEN
+
+
 def stamp_status_times(ticket: Ticket, old_status: str, now: datetime,
                        changed: list[str]) -> None:
     """Keep resolved_at / closed_at consistent with a status change; extend `changed`."""

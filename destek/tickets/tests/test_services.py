@@ -162,17 +162,25 @@ def test_least_loaded_prefers_the_lighter_load_over_the_longer_wait(customer, de
 
 def test_routing_reads_the_chosen_agent_in_the_pick(customer, department,
                                                     django_assert_num_queries):
-    from django.db import connection
-
     from destek.tickets.services.routing import pick_assignee
 
     (only,) = _department_with_agents(department, 1, AssignmentMode.ROUND_ROBIN)
     department.refresh_from_db()
-    # PostgreSQL: choose, lock the chosen membership, take the turn and read the agent in
-    # one statement; SQLite: lock the department, then three steps.
-    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
+    # Choose and lock the membership with its agent (and the department's mode) in one
+    # statement, then take the turn: the same two on every database.
+    with django_assert_num_queries(2):
         picked = pick_assignee(department=department)
     assert picked == only
     assert picked.email == only.email
     membership = only.departmentmembership_set.get(department=department)
     assert membership.last_assigned_at is not None
+
+
+def test_routing_reads_the_assignment_mode_again_under_the_lock(customer, department):
+    from destek.accounts.models import Department
+    from destek.tickets.services.routing import pick_assignee
+
+    _department_with_agents(department, 2, AssignmentMode.ROUND_ROBIN)
+    stale = Department.objects.get(pk=department.pk)
+    Department.objects.filter(pk=department.pk).update(assignment_mode=AssignmentMode.MANUAL)
+    assert pick_assignee(department=stale) is None  # switched to manual meanwhile

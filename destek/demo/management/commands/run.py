@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
+import ctypes
+import signal
 import subprocess
 import sys
 from typing import Any
 
+import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from destek.celery import ensure_filesystem_queue
 from destek.core.security import ensure_secure_secret
+from destek.demo.data import create_demo_data
 
 
 class Command(BaseCommand):
@@ -35,15 +41,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
-        from destek.celery import ensure_filesystem_queue
-
         ensure_filesystem_queue()  # before the demo data enqueues its welcome emails
-        if not options["no_demo"]:
-            from destek.core.demo import create_demo_data
-
-            logins = create_demo_data()
-        else:
-            logins = []
+        logins = [] if options["no_demo"] else create_demo_data()
         if not options["no_worker"]:
             self._start_worker()
         if options["smtpd_port"]:
@@ -52,7 +51,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Destek is running at {url}"))
         for login in logins:
             self.stdout.write(f"  {login.role:<9} {login.email}  password: {login.password}")
-        import uvicorn
 
         # uvicorn[standard] brings uvloop and httptools, which "auto" picks. No access log:
         # Django logs errors, a proxy in front logs requests, and a line per request costs CPU.
@@ -85,9 +83,5 @@ class Command(BaseCommand):
 def _die_with_parent() -> None:
     """uvicorn ends on SIGTERM by re-raising it, so atexit handlers never run: let Linux send
     the child SIGTERM when this process dies (elsewhere atexit is the only cleanup)."""
-    import contextlib
-    import ctypes
-    import signal
-
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from destek.queues.selectors import QueueFilters, ticket_queue, ticket_queue_rows
 from destek.tickets.factories import open_ticket
 from destek.tickets.models import Priority, Tag, Ticket
-from destek.tickets.selectors import QueueFilters, ticket_queue, ticket_queue_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from destek.accounts.factories import CustomerFactory
-from destek.tickets import selectors
+from destek.queues import selectors
+from destek.queues.selectors import QueueFilters, ticket_queue_rows
 from destek.tickets.factories import open_ticket
-from destek.tickets.selectors import QueueFilters, ticket_queue_rows
 
 pytestmark = pytest.mark.django_db
 

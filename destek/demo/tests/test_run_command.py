@@ -82,7 +82,7 @@ def test_quick_start_serves_with_demo_logins_and_worker(tmp_path):
 @pytest.mark.django_db
 def test_demo_data_is_created_once(settings, tmp_path):
     from destek.accounts.models import User
-    from destek.core.demo import create_demo_data, load_demo_logins
+    from destek.demo.data import create_demo_data, load_demo_logins
 
     settings.DATA_DIR = tmp_path
     logins = create_demo_data()

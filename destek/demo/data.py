@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 
@@ -82,8 +83,6 @@ def create_demo_data() -> list[DemoLogin]:
 
 
 def _verify_emails(users: list[User]) -> None:
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.bulk_create(
         [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
     )
