@@ -38,11 +38,12 @@ from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from destek.mail import outbound, policies, wakeup
+from destek.mail import policies, wakeup
 from destek.mail.handling import Context, Handled, ProcessingError, handle
 from destek.mail.models import InboundEmail, InboundState
 from destek.mail.parsing import ParsedEmail, UnparseableEmail, parse_email
-from destek.realtime.subscribers import pushes_coalesced
+from destek.notifications import directory
+from destek.realtime.push import pushes_coalesced
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ def process_claimed(ids: list[int]) -> dict[int, str]:
     retry: list[int] = []
     context = Context()
     with (pushes_coalesced(), transaction.atomic(),
-          outbound.department_mailboxes_cached()):
+          directory.department_mailboxes_cached()):
         rows = list(InboundEmail.objects.select_for_update(of=("self",))
                     .select_related("mailbox").filter(pk__in=ids, state=InboundState.PENDING)
                     .order_by("received_at", "pk"))

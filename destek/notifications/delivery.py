@@ -32,19 +32,18 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from destek.notifications.compose import Notice
+from destek.notifications.directory import department_mailboxes_cached
+from destek.notifications.mime import OutboxError
 from destek.notifications.models import OutboundEmail, OutboxStatus
-from destek.notifications.notices import NoticeGone
-from destek.notifications.outbox import OutboxError, render_pending
+from destek.notifications.notices import NoticeGone, is_address_payload, notices_from_payloads
+from destek.notifications.render import render_pending
 from destek.notifications.transports import PartiallyRefused, current_transport
-
-if TYPE_CHECKING:
-    from destek.notifications.compose import Notice
 
 logger = logging.getLogger(__name__)
 
@@ -112,12 +111,10 @@ def deliver_many(outbox_ids: list[int]) -> list[Outcome]:
     """Send the rows one transaction wrote, in id order: claimed together, their notices read
     together and each department's mailbox once, then each rendered, sent and marked as
     `deliver` does (a failure is that row's alone). Safe to call any number of times."""
-    from destek.mail.outbound import department_mailboxes_cached
-    from destek.notifications.notices import notices_from_payloads
-
     ids = list(dict.fromkeys(int(i) for i in outbox_ids))
     rows, claimed_at = claim_many(ids)
-    unrendered = [row for row in rows if row.needs_rendering]
+    unrendered = [row for row in rows
+                  if row.needs_rendering and not is_address_payload(row.payload)]
     notices = dict(zip([row.pk for row in unrendered],
                        notices_from_payloads([row.payload for row in unrendered]),
                        strict=True))

@@ -11,7 +11,7 @@ from destek.mail import processing
 from destek.mail.models import InboundEmail, InboundState, SenderPolicy
 from destek.mail.parsing.types import ParsedAttachment, UnparseableEmail
 from destek.mail.tests.processing_helpers import parsed, reply_to
-from destek.notifications.compose import thread_id
+from destek.notifications.envelope import thread_id
 from destek.notifications.models import OutboundEmail
 from destek.notifications.testing import render_outbox
 from destek.tickets.factories import open_ticket, reply

@@ -32,8 +32,8 @@ from destek.mail import processing, wakeup
 from destek.mail.models import InboundEmail, InboundState, Mailbox
 from destek.mail.store import store_raw
 from destek.mail.tasks import process_inbound_email, process_waiting_inbound
-from destek.notifications import outbox
-from destek.notifications.compose import thread_id
+from destek.notifications import tasks as outbox_tasks
+from destek.notifications.envelope import thread_id
 from destek.tickets.factories import open_ticket
 from destek.tickets.models import Message, Ticket
 
@@ -137,7 +137,7 @@ def test_every_email_is_filed_exactly_once_while_workers_are_killed(
     rng = random.Random(20261130)
     Mailbox.objects.create(name="Support", address="support@destek.example",
                            department=department)
-    monkeypatch.setattr(outbox, "enqueue", lambda _pk: None)  # seeding: no deliveries here
+    monkeypatch.setattr(outbox_tasks, "enqueue", lambda _pk: None)  # seeding: no deliveries here
     seeded = []
     for i in range(SEED_TICKETS):
         customer = CustomerFactory(email=f"seed{i}@example.org")

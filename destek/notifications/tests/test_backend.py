@@ -11,7 +11,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from destek.notifications.models import OutboundEmail, OutboxStatus
-from destek.notifications.outbox import OutboxError, outbox_email_create
+from destek.notifications.mime import OutboxError
+from destek.notifications.outbox import outbox_email_create
 
 pytestmark = pytest.mark.django_db
 
