@@ -7,8 +7,8 @@
   Message-IDs, bouncing flags, automatic-reply counts: handling.Context and
   policies.batch_cache), the rows are finished with one executemany UPDATE, and the desks
   hear of the batch's tickets in one push after the commit.
-* Wake-ups. With a shared cache a burst of stores publishes one task (`process_waiting`,
-  see destek.mail.wakeup), which takes the oldest waiting batch and, when it was full,
+* Wake-ups. With a shared cache a burst of stores publishes one task (see
+  destek.mail.tasks), which takes the oldest waiting batch and, when it was full,
   wakes the next task; otherwise each email has its own task (`process`).
 * Claims. Taking a batch is committed first (`attempts` + 1, `claimed_until`), so a message
   that kills its worker every time is noticed: a message that was interrupted before is
@@ -20,8 +20,9 @@
   savepoint and quarantines it with its error; the rest of the batch and later mail flow on.
   A transient database error (deadlock, lock timeout) leaves it pending to be tried again.
 * A lost task (a worker killed before it acknowledged, a broker hiccup) leaves rows pending;
-  `sweep` (Celery beat, every minute) enqueues rows pending for over a minute whose claim,
-  if any, has expired.
+  `sweep` (Celery beat, every minute) finds rows pending for over a minute whose claim,
+  if any, has expired. Enqueuing (tasks, retries, wake-ups) is destek.mail.tasks' business:
+  this module never asks for a task, so it does not import the tasks that call it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from destek.mail import policies, wakeup
+from destek.mail import policies
 from destek.mail.handling import Context, Handled, ProcessingError, handle
 from destek.mail.models import InboundEmail, InboundState
 from destek.mail.parsing import ParsedEmail, UnparseableEmail, parse_email
@@ -72,11 +73,13 @@ def parse(raw: bytes) -> ParsedEmail:
 
 def process(inbound_id: int) -> str:
     """File this email, and others waiting with it; returns what became of this one."""
+    return process_batch(inbound_id).get(inbound_id, Outcome.SKIPPED)
+
+
+def process_batch(inbound_id: int) -> dict[int, str]:
+    """File this email and others waiting with it; what became of each."""
     ids = claim(inbound_id)
-    if not ids:
-        return Outcome.SKIPPED
-    outcomes = process_claimed(ids)
-    return outcomes.get(inbound_id, Outcome.SKIPPED)
+    return process_claimed(ids) if ids else {}
 
 
 def claim_duration() -> timedelta:
@@ -156,23 +159,10 @@ def _mark_claimed(ids: list[int]) -> None:
             attempts=F("attempts") + 1, claimed_until=timezone.now() + claim_duration())
 
 
-def process_waiting() -> int:
-    """A coalesced wake-up (destek.mail.wakeup): file the oldest waiting batch; returns how
-    many emails it took. The key goes first, so a store from now on wakes another task; a
-    full batch wakes the next one before filing, so the workers share a backlog."""
-    wakeup.WAKEUP.woken()
-    size = configured_batch_size()
-    ids = claim_waiting(batch_size=size)
-    if len(ids) >= size:
-        wakeup.WAKEUP.wake()
-    if ids:
-        process_claimed(ids)
-    return len(ids)
-
-
 def process_claimed(ids: list[int]) -> dict[int, str]:
     """File the claimed rows in one transaction, a savepoint each; the desks hear of the
-    batch's tickets in one push after the commit."""
+    batch's tickets in one push after the commit. Rows left pending by a transient error
+    (Outcome.RETRY) are released for the caller to enqueue again."""
     outcomes: dict[int, str] = {}
     retry: list[int] = []
     context = Context()
@@ -197,8 +187,6 @@ def process_claimed(ids: list[int]) -> dict[int, str]:
         _save_finished(finished)
         if retry:
             InboundEmail.objects.filter(pk__in=retry).update(claimed_until=None)
-            for pk in retry:
-                enqueue_on_commit(pk)
     return outcomes
 
 
@@ -282,31 +270,15 @@ def _finish(row: InboundEmail, handled: Handled) -> str:
     return Outcome.TICKET if handled.created_ticket else Outcome.REPLY
 
 
-def reprocess(*, ids: list[int]) -> int:
-    """Put messages back in line (an admin action): quarantined or ignored ones are tried
-    again; the funnel's deduplication keeps already filed ones from being filed twice."""
-    with transaction.atomic():
-        ids = list(InboundEmail.objects.filter(pk__in=ids).exclude(
-            state=InboundState.PENDING).values_list("pk", flat=True))
-        InboundEmail.objects.filter(pk__in=ids).update(
-            state=InboundState.PENDING, attempts=0, claimed_until=None)
-        for pk in ids:
-            enqueue_on_commit(pk)
-    return len(ids)
-
-
-def enqueue_on_commit(inbound_id: int) -> None:
-    transaction.on_commit(lambda: enqueue(inbound_id), robust=True)
-
-
-def enqueue(inbound_id: int) -> None:
-    """Send the task; a broker failure is logged and the sweeper picks the row up later."""
-    from destek.mail.tasks import process_inbound_email
-
-    try:
-        process_inbound_email.delay(inbound_id)
-    except Exception:
-        logger.warning("Could not enqueue inbound email %s", inbound_id, exc_info=True)
+def put_back_in_line(ids: list[int]) -> list[int]:
+    """Quarantined or ignored messages made pending again (attempts 0), in the caller's
+    transaction; the ids changed. Already filed ones are not filed twice (the funnel's
+    deduplication)."""
+    ids = list(InboundEmail.objects.filter(pk__in=ids).exclude(
+        state=InboundState.PENDING).values_list("pk", flat=True))
+    InboundEmail.objects.filter(pk__in=ids).update(
+        state=InboundState.PENDING, attempts=0, claimed_until=None)
+    return ids
 
 
 def sweep(*, older_than: timedelta = PENDING_GRACE) -> list[int]:

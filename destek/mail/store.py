@@ -14,6 +14,7 @@ from email.policy import compat32
 from django.db import IntegrityError, transaction
 
 from destek.core import rows
+from destek.mail import tasks
 from destek.mail.models import InboundEmail, InboundSource, Mailbox
 
 
@@ -44,7 +45,7 @@ def store_raw(
     envelope_to: tuple[str, ...] | list[str] = (),
 ) -> Stored:
     """Commit the raw message (once per dedupe key) and wake a worker for it on commit
-    (one task per burst when the cache is shared: destek.mail.wakeup)."""
+    (one task per burst when the cache is shared: destek.mail.tasks)."""
     key, message_id = dedupe_key_for(raw)
     email = InboundEmail(dedupe_key=key, header_message_id=message_id, source=source,
                          mailbox=mailbox, envelope_to=list(envelope_to), raw=raw, size=len(raw))
@@ -60,6 +61,4 @@ def store_raw(
 def _stored(inbound_id: int) -> None:
     # A broker failure is logged, not raised: the row is committed and the sweeper
     # (destek.mail.tasks.sweep_inbound) enqueues it later, so the door may acknowledge.
-    from destek.mail import wakeup
-
-    wakeup.stored(inbound_id)
+    tasks.stored(inbound_id)

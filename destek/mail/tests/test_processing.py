@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from destek.accounts.factories import CustomerFactory
-from destek.mail import processing
+from destek.mail import processing, tasks
 from destek.mail.models import InboundEmail, InboundState, SenderPolicy
 from destek.mail.parsing.types import ParsedAttachment, UnparseableEmail
 from destek.mail.tests.processing_helpers import parsed, reply_to
@@ -345,7 +345,7 @@ def test_unparseable_mail_is_quarantined_and_later_mail_flows(feeder, mailbox, m
 
     monkeypatch.setattr(processing, "parse", original)  # the parser got fixed
     with django_capture_on_commit_callbacks(execute=True):
-        assert processing.reprocess(ids=[bad_row.pk]) == 1
+        assert tasks.reprocess(ids=[bad_row.pk]) == 1
     bad_row.refresh_from_db()
     assert bad_row.state == InboundState.PROCESSED and bad_row.error == ""
     assert Ticket.objects.count() == 2

@@ -18,17 +18,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, F, Func, Min, Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Q, QuerySet
 from django.utils import timezone
 
+from destek.accounts.models import User
 from destek.sla import facts as f
 from destek.sla.calendar import to_us
 from destek.sla.engine import Facts, Stretch, compute
-from destek.sla.models import RecomputeState, SlaRecompute, SlaSettings, TicketSla
+from destek.sla.models import RecomputeState, SlaRecompute, TicketSla
 from destek.sla.policies import (
     Config,
-    current_version,
-    forget_config,
     load_config,
     plan_resolver,
 )
@@ -37,37 +36,6 @@ from destek.tickets.models import OPEN_STATUSES, Ticket
 logger = logging.getLogger(__name__)
 BATCH = 5000
 STALE_AFTER = timedelta(minutes=5)
-
-
-def sla_config_changed(*, reason: str) -> SlaRecompute:
-    """Every process reloads the configuration; open tickets are recomputed in the background."""
-    updated = SlaSettings.objects.filter(pk=1).update(version=F("version") + 1)
-    if not updated:
-        SlaSettings.objects.get_or_create(pk=1, defaults={"version": 2})
-    forget_config()
-    return recompute_start(reason=reason)
-
-
-def recompute_start(*, reason: str) -> SlaRecompute:
-    # The count for the progress bar, and the first open ticket: the job starts there, so
-    # its first batch does not walk the primary key past every closed ticket before it (a
-    # ticket reopened later gets its deadlines from its own change, like any other).
-    found = Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(total=Count("pk"),
-                                                                      first=Min("pk"))
-    job = SlaRecompute.objects.create(version=current_version(), reason=reason[:200],
-                                      total=found["total"],
-                                      last_ticket_id=(found["first"] or 1) - 1)
-
-    def enqueue() -> None:
-        from destek.sla.tasks import sla_recompute
-
-        try:
-            sla_recompute.delay(job.pk)
-        except Exception:  # the sweeper starts it later
-            logger.warning("Could not enqueue SLA recomputation %s", job.pk, exc_info=True)
-
-    transaction.on_commit(enqueue, robust=True)
-    return job
 
 
 def _claim(job_id: int, now: datetime) -> bool:
@@ -238,8 +206,6 @@ def _plans(config: Config, rows: list[dict[str, Any]]) -> dict[int, str]:
     asks the resolver): one query for the batch's customers."""
     if not any(p.plans for p in config.policies):
         return {}
-    from destek.accounts.models import User
-
     resolve = plan_resolver()
     customers = User.objects.filter(pk__in={row["customer_id"] for row in rows})
     return {customer.pk: resolve(customer) for customer in customers}
