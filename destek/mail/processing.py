@@ -5,7 +5,7 @@
   the others then find nothing to do (one plain SELECT each). Two short transactions per
   batch instead of per email. What the batch's emails share is read once (senders, quoted
   Message-IDs, bouncing flags, automatic-reply counts: handling.Context and
-  policies.batch_cache), the rows are finished with one executemany UPDATE, and the desks
+  policies.batch_cache), and the desks
   hear of the batch's tickets in one push after the commit.
 * Wake-ups. With a shared cache a burst of stores publishes one task (see
   destek.mail.tasks), which takes the oldest waiting batch and, when it was full,
@@ -31,11 +31,10 @@ import logging
 import traceback
 from datetime import timedelta
 from enum import StrEnum
-from typing import cast
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
-from django.db.models import F, Field, Q
+from django.db import OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -93,17 +92,10 @@ def _claimable() -> Q:
 
 
 def _waiting(inbound_id: int) -> bool:
-    """Whether the row is still pending and unclaimed: one plain SELECT, no transaction.
+    """Whether the row is still pending and unclaimed: one SELECT, no transaction.
 
     Most tasks find their email already filed in another task's batch; they stop here."""
-    table = connection.ops.quote_name(InboundEmail._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT 1 FROM {table} WHERE "id" = %s AND "state" = %s'  # noqa: S608
-            ' AND ("claimed_until" IS NULL OR "claimed_until" < %s)',
-            [inbound_id, str(InboundState.PENDING),
-             connection.ops.adapt_datetimefield_value(timezone.now())])
-        return cursor.fetchone() is not None
+    return InboundEmail.objects.filter(_claimable(), pk=inbound_id).exists()
 
 
 def configured_batch_size() -> int:
@@ -191,21 +183,11 @@ def process_claimed(ids: list[int]) -> dict[int, str]:
 
 
 def _save_finished(rows: list[InboundEmail]) -> None:
-    """One UPDATE per row, sent together (executemany): Django's bulk_update builds a CASE
-    per column and row, which costs more to compile than the rows cost to write."""
-    if not rows:
-        return
-    fields = [cast(Field, InboundEmail._meta.get_field(name)) for name in _FINISH_FIELDS]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
-    table = quote(InboundEmail._meta.db_table)
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
-    params = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    """One UPDATE per row, of the fields filing sets. (bulk_update's CASE per column and
+    row cost ~2 ms of compilation per email; a plain executemany saved a few tenths of a
+    millisecond more than these, under the 20 % of an email's CPU that would justify it.)"""
+    for row in rows:
+        row.save(update_fields=_FINISH_FIELDS)
 
 
 def _prepare(row: InboundEmail) -> ParsedEmail | str:

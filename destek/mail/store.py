@@ -13,7 +13,6 @@ from email.policy import compat32
 
 from django.db import IntegrityError, transaction
 
-from destek.core import rows
 from destek.mail import tasks
 from destek.mail.models import InboundEmail, InboundSource, Mailbox
 
@@ -51,7 +50,7 @@ def store_raw(
                          mailbox=mailbox, envelope_to=list(envelope_to), raw=raw, size=len(raw))
     try:
         with transaction.atomic():
-            rows.insert(email)  # plain SQL: every door runs it for every email
+            email.save(force_insert=True)
             transaction.on_commit(lambda: _stored(email.pk))
     except IntegrityError:
         return Stored(email=InboundEmail.objects.get(dedupe_key=key), duplicate=True)

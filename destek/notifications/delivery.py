@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from destek.notifications.compose import Notice
@@ -85,26 +85,23 @@ def claim(outbox_id: int) -> tuple[OutboundEmail, datetime] | None:
 
 
 def claim_many(outbox_ids: list[int]) -> tuple[list[OutboundEmail], datetime]:
-    """`claim` for several rows in one UPDATE … RETURNING: the rows this worker took (pending
-    and due; the others are sent, failed, not due or another worker's), in id order."""
+    """`claim` for several rows: the rows this worker took (pending and due; the others are
+    sent, failed, not due or another worker's), in id order.
+
+    One conditional UPDATE decides (the database lets one worker's UPDATE win a row, on
+    PostgreSQL and SQLite alike); its claim time identifies this attempt, as render_pending
+    and the marking of failures already rely on, so the rows won are read back by it."""
     claimed_at = timezone.now()
     if not outbox_ids:
         return [], claimed_at
-    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(outbox_ids))
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'UPDATE {table} SET "status" = %s, "claimed_at" = %s,'  # noqa: S608
-            ' "attempts" = "attempts" + 1'
-            f' WHERE "id" IN ({placeholders}) AND "status" = %s AND "next_attempt_at" <= %s'
-            ' RETURNING "id"',
-            [str(OutboxStatus.SENDING), adapt(claimed_at), *outbox_ids,
-             str(OutboxStatus.PENDING), adapt(claimed_at + CLOCK_TOLERANCE)])
-        won = [row[0] for row in cursor.fetchall()]
+    won = OutboundEmail.objects.filter(
+        pk__in=outbox_ids, status=OutboxStatus.PENDING,
+        next_attempt_at__lte=claimed_at + CLOCK_TOLERANCE,
+    ).update(status=OutboxStatus.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1)
     if not won:
         return [], claimed_at
-    return list(OutboundEmail.objects.filter(pk__in=won).order_by("pk")), claimed_at
+    return list(OutboundEmail.objects.filter(pk__in=outbox_ids, status=OutboxStatus.SENDING,
+                                             claimed_at=claimed_at).order_by("pk")), claimed_at
 
 
 def deliver_many(outbox_ids: list[int]) -> list[Outcome]:

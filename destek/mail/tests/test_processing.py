@@ -451,8 +451,9 @@ def test_processing_query_count_is_bounded(feeder, mailbox, customer):
     reply_1 = batch_queries(1, from_address=customer.email, in_reply_to=(root,))
     reply_5 = batch_queries(5, from_address=customer.email, in_reply_to=(root,))
     print(f"new {new_1} / 5: {new_5}; reply {reply_1} / 5: {reply_5}")
-    assert (new_5 - new_1) / 4 <= 13  # 12 (batch-wide reads of senders and Message-IDs)
-    assert (reply_5 - reply_1) / 4 <= 12  # 11
+    # Each email's row is finished with its own UPDATE (the ORM's; one executemany before).
+    assert (new_5 - new_1) / 4 <= 14  # 13 (batch-wide reads of senders and Message-IDs)
+    assert (reply_5 - reply_1) / 4 <= 13  # 12
 
 
 def test_a_stored_row_is_what_the_orm_would_store_in_one_insert(mailbox):
