@@ -9,9 +9,6 @@ email is ever lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -119,36 +116,23 @@ def _insert(row: OutboundEmail) -> OutboundEmail:
     return row
 
 
-@dataclass
-class _Waiting:
-    """Outbox ids written by the current transaction, and the on-commit callback that sends
-    them (the first one registered)."""
+class _Batch:
+    """The outbox ids the current transaction wrote, delivered by the first of their
+    on-commit callbacks to run (the others find the list empty)."""
 
-    ids: list[int] = field(default_factory=list)
-    sender: Callable[[], None] | None = None
+    def __init__(self) -> None:
+        self.ids: list[int] = []
 
 
-def enqueue_on_commit(outbox_id: int) -> None:
-    """Ask a worker to deliver the row once (and only if) the current transaction commits.
+class _DeliverAfterCommit:
+    """One row's on-commit callback: asks for the delivery of its whole batch."""
 
-    Rows written by the same transaction (a new ticket's acknowledgement and its assignee's
-    notice) share one task message: each row registers its own on-commit callback, and the
-    first to run sends the ids of all of them (the others find none left). When that
-    callback is no longer pending (it ran, or its transaction or savepoint was rolled back)
-    the next row starts a new list. A row whose savepoint was rolled back may still travel
-    with the others: delivering a row that does not exist is a no-op."""
-    connection = transaction.get_connection()
-    waiting: _Waiting | None = connection.__dict__.get("destek_outbox_waiting")
-    if waiting is None or not any(callback is waiting.sender
-                                  for callback in pending_on_commit_callbacks()):
-        waiting = _Waiting()
-        connection.__dict__["destek_outbox_waiting"] = waiting
-    waiting.ids.append(outbox_id)
-    batch = waiting
+    def __init__(self, batch: _Batch) -> None:
+        self.batch = batch
 
-    def deliver_after_commit() -> None:
-        ids = list(dict.fromkeys(batch.ids))
-        batch.ids.clear()
+    def __call__(self) -> None:
+        ids = list(dict.fromkeys(self.batch.ids))
+        self.batch.ids.clear()
         if not ids:
             return
         if DELIVERY_WAKEUP.coalescing():
@@ -156,9 +140,20 @@ def enqueue_on_commit(outbox_id: int) -> None:
         else:
             enqueue_many(ids)
 
-    if waiting.sender is None:
-        waiting.sender = deliver_after_commit
-    transaction.on_commit(deliver_after_commit, robust=True)
+
+def enqueue_on_commit(outbox_id: int) -> None:
+    """Ask a worker to deliver the row once (and only if) the current transaction commits.
+
+    Rows written by the same transaction (a new ticket's acknowledgement and its assignee's
+    notice) share one task message: each row registers its own on-commit callback, and the
+    first to run sends the ids of all of them (the others find none left). A row joins the
+    batch of a callback still pending; when none is (they ran, or their transaction or
+    savepoint was rolled back) it starts a new batch. A row whose savepoint was rolled back
+    may still travel with the others: delivering a row that does not exist is a no-op."""
+    batch = next((callback.batch for callback in pending_on_commit_callbacks()
+                  if isinstance(callback, _DeliverAfterCommit)), None) or _Batch()
+    batch.ids.append(outbox_id)
+    transaction.on_commit(_DeliverAfterCommit(batch), robust=True)
 
 
 def outbox_retry(*, ids: list[int]) -> int:
