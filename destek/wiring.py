@@ -1,14 +1,24 @@
-"""The composition root: which subscriber hears which domain event. Nothing else subscribes."""
+"""The composition root: which subscriber hears which domain event (nothing else subscribes),
+and the lookups a lower layer borrows from a higher one (notifications asks the email
+channel for a department's mailbox and for the addresses that bounce).
+
+Imports are local: this runs from CoreConfig.ready(), once the apps' models are loaded."""
 
 from __future__ import annotations
 
 
 def connect() -> None:
     from destek.core.bus import subscribe
+    from destek.mail.outbound import sending_mailbox
+    from destek.mail.policies import bouncing_addresses
+    from destek.notifications import directory
     from destek.notifications import subscribers as mail
     from destek.realtime import subscribers as live
     from destek.sla import subscribers as sla
     from destek.tickets import domain_events as ev
+
+    directory.connect(mailbox_for_department=sending_mailbox,
+                      bouncing_addresses=bouncing_addresses)
 
     # First: the deadlines are part of the change itself (same transaction).
     subscribe(ev.TicketOpened, sla.on_ticket_opened)

@@ -1,7 +1,8 @@
 """Channel-layer notifications for chat: tiny frames that say "look in the database".
 
 Group names live here so that services (which publish) and consumers (which listen) cannot
-drift apart. Publishing happens after the commit: nothing is announced that could roll back.
+drift apart. Publishing goes through destek.realtime.push: after the commit, and a broken
+channel layer is logged, never raised.
 
 A consumer calls services on a worker thread; from there a publish would have to hop back
 onto the event loop and hold the thread (and its database connection) until Redis answered.
@@ -11,20 +12,13 @@ after its commit, and then send it from the loop with `send_collected()`.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
-
-logger = logging.getLogger(__name__)
+from destek.realtime.push import Push, push_now, push_on_commit, pushes_held, send_async
 
 T = TypeVar("T")
-Collected = list[tuple[str, dict[str, Any]]]
-_collector: ContextVar[Collected | None] = ContextVar("livechat_collector", default=None)
+Collected = list[Push]
 
 QUEUE = "chat.queue"  # every agent console: the waiting list and the supervisor view changed
 
@@ -38,23 +32,7 @@ def agent_group(agent_id: int) -> str:
 
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
-    transaction.on_commit(lambda: publish(group, event), robust=True)
-
-
-def publish(group: str, event: dict[str, Any]) -> None:
-    """A lost notification only delays delivery (clients resume from their last seq and
-    consoles refresh), so a broken channel layer is logged, never raised."""
-    collected = _collector.get()
-    if collected is not None:
-        collected.append((group, event))
-        return
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group, event)
-    except Exception:
-        logger.exception("Could not notify %s", group)
+    push_on_commit(group, event)
 
 
 def collecting(func: Callable[..., T]) -> Callable[..., tuple[T, Collected]]:
@@ -62,26 +40,19 @@ def collecting(func: Callable[..., T]) -> Callable[..., tuple[T, Collected]]:
 
     def run(*args: Any, **kwargs: Any) -> tuple[T, Collected]:
         collected: Collected = []
-        token = _collector.set(collected)
         try:
-            result = func(*args, **kwargs)
+            with pushes_held() as collected:
+                result = func(*args, **kwargs)
         except BaseException:
-            _collector.reset(token)
-            for group, event in collected:  # committed before the failure: still announced
-                publish(group, event)
+            push_now(collected)  # committed before the failure: still announced
             raise
-        _collector.reset(token)
         return result, collected
 
     return run
 
 
 async def send_collected(layer: Any, collected: Collected) -> None:
-    for group, event in collected:
-        try:
-            await layer.group_send(group, event)
-        except Exception:
-            logger.exception("Could not notify %s", group)
+    await send_async(layer, collected)
 
 
 def message_stored(conversation_id: int, seq: int, frame: dict[str, Any] | None = None) -> None:

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from destek.mail import processing
+from destek.mail import tasks
 from destek.mail.models import EmailAddressStatus, InboundEmail
 
 _FIELDS: list[str] = [
@@ -72,7 +72,7 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Process again"), permissions=["view"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
-        count = processing.reprocess(ids=list(queryset.values_list("pk", flat=True)))
+        count = tasks.reprocess(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, ngettext("%(count)d message is being processed again.",
                                             "%(count)d messages are being processed again.",
                                             count) % {"count": count}, messages.SUCCESS)

@@ -23,7 +23,7 @@ from destek.mail.candidates import tickets_in_order
 from destek.mail.content import Content, content_for, rewrite_inline_images
 from destek.mail.models import AutoReplyKind, InboundEmail, InboundState, Mailbox, SenderPolicy
 from destek.mail.parsing.types import ParsedEmail
-from destek.mail.tokens import ReplyToken, base_address, find_token
+from destek.notifications.reply_tokens import ReplyToken, base_address, find_token
 from destek.tickets.intake import InboundMessage, IntakeResult, receive
 from destek.tickets.models import Channel, Message, Status, Ticket
 

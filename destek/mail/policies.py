@@ -9,12 +9,10 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, F
 from django.utils import timezone
 
 from destek.accounts.models import User
-from destek.core import rows
 from destek.mail.models import AutoReply, AutoReplyKind, EmailAddressStatus
 from destek.mail.parsing.types import ParsedEmail
 
@@ -146,9 +144,5 @@ def bouncing_addresses(addresses: list[str]) -> set[str]:
     batch = _batch.get()
     if batch is not None and all(a in batch.bouncing for a in wanted):
         return {a for a in wanted if batch.bouncing[a]}
-    # Asked for every notification: a plain statement, not a compiled query.
-    placeholders = ", ".join(["%s"] * len(wanted))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT \"address\" FROM {rows.table(EmailAddressStatus)}"  # noqa: S608
-                       f' WHERE "bouncing" AND "address" IN ({placeholders})', wanted)
-        return {row[0] for row in cursor.fetchall()}
+    return set(EmailAddressStatus.objects.filter(address__in=wanted, bouncing=True)
+               .values_list("address", flat=True))

@@ -13,7 +13,7 @@ from email.policy import compat32
 
 from django.db import IntegrityError, transaction
 
-from destek.core import rows
+from destek.mail import tasks
 from destek.mail.models import InboundEmail, InboundSource, Mailbox
 
 
@@ -44,13 +44,13 @@ def store_raw(
     envelope_to: tuple[str, ...] | list[str] = (),
 ) -> Stored:
     """Commit the raw message (once per dedupe key) and wake a worker for it on commit
-    (one task per burst when the cache is shared: destek.mail.wakeup)."""
+    (one task per burst when the cache is shared: destek.mail.tasks)."""
     key, message_id = dedupe_key_for(raw)
     email = InboundEmail(dedupe_key=key, header_message_id=message_id, source=source,
                          mailbox=mailbox, envelope_to=list(envelope_to), raw=raw, size=len(raw))
     try:
         with transaction.atomic():
-            rows.insert(email)  # plain SQL: every door runs it for every email
+            email.save(force_insert=True)
             transaction.on_commit(lambda: _stored(email.pk))
     except IntegrityError:
         return Stored(email=InboundEmail.objects.get(dedupe_key=key), duplicate=True)
@@ -60,6 +60,4 @@ def store_raw(
 def _stored(inbound_id: int) -> None:
     # A broker failure is logged, not raised: the row is committed and the sweeper
     # (destek.mail.tasks.sweep_inbound) enqueues it later, so the door may acknowledge.
-    from destek.mail import wakeup
-
-    wakeup.stored(inbound_id)
+    tasks.stored(inbound_id)

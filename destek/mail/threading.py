@@ -12,26 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from django.conf import settings
-from django.utils.crypto import salted_hmac
-
 from destek.mail.models import InboundEmail
 from destek.mail.parsing import ticket_token_in_subject
 from destek.mail.parsing.types import ParsedEmail
+from destek.notifications.envelope import ORIGIN_HEADER, instance_id, message_id_domain
 from destek.notifications.models import OutboundEmail
-from destek.notifications.outbox import message_id_domain
 from destek.tickets.models import parse_reference
 
 MAX_REFERENCES = 30
-ORIGIN_HEADER = "X-Destek-Origin"
 _ROOT = re.compile(r"^ticket-(\d{1,12})@(.+)$", re.IGNORECASE)
 _SUBJECT_TOKEN = re.compile(r"\[\s*#?\s*(T-?\d{1,12})\s*\]", re.IGNORECASE)
-
-
-def instance_id() -> str:
-    """Identifies this installation in the X-Destek-Origin header of everything it sends."""
-    configured = str(getattr(settings, "DESTEK_INSTANCE_ID", "") or "")
-    return configured or salted_hmac("destek.mail.origin", "instance").hexdigest()[:16]
 
 
 def referenced_ids(parsed: ParsedEmail) -> list[str]:

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
-from destek.notifications.outbox import message_id_domain
+from destek.notifications.envelope import notification_envelope, subject_with_token, thread_id
 from destek.notifications.rendering import email_language, render_notification
 from destek.tickets.models import AuthorKind, Channel, Message, Ticket
 
@@ -30,10 +30,6 @@ AUTOMATIC_HEADERS = {
     # Exchange/Outlook's equivalent, for its out-of-office and read receipts.
     "X-Auto-Response-Suppress": "All",
 }
-
-
-def thread_id(ticket: Ticket) -> str:
-    return f"<ticket-{ticket.pk}@{message_id_domain()}>"
 
 
 def original_message_id(message: Message | None) -> str:
@@ -59,6 +55,20 @@ class Notice:
     reply_to: list[str] = field(default_factory=list)
     extra_context: dict[str, Any] = field(default_factory=dict)
     is_thread_root: bool = False  # the "ticket opened" email founds the thread
+
+
+@dataclass
+class AddressNotice:
+    """A notification to a bare address, not to an account about a ticket (a chat
+    transcript): the template, its language, and a context already reduced to JSON values,
+    since what it says was decided by the change that caused it."""
+
+    key: str
+    to: list[str]
+    language: str
+    context: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    ticket: Ticket | None = None
 
 
 def author_name(message: Message | None) -> str:
@@ -122,13 +132,11 @@ def _headers(notice: Notice) -> dict[str, str]:
 
 def compose(notice: Notice) -> EmailMultiAlternatives:
     """The email for `notice`, rendered in the recipient's language."""
-    from destek.mail.outbound import notification_envelope, subject_with_token
-
     language = email_language(notice.recipient.language)
     with translation.override(language):
         context = build_context(notice, language)
         rendered = render_notification(key=notice.key, language=language, context=context)
-    # The email channel addresses it: department mailbox, signed reply address, signature.
+    # Addressed from the department's mailbox, with a signed reply address and signature.
     envelope = notification_envelope(ticket=notice.ticket, recipient=notice.recipient,
                                      fallback_reply_to=notice.reply_to,
                                      is_thread_root=notice.is_thread_root)
@@ -141,3 +149,14 @@ def compose(notice: Notice) -> EmailMultiAlternatives:
     )
     email.attach_alternative(text_to_email_html(body), "text/html")
     return email
+
+
+def compose_address(notice: AddressNotice) -> EmailMultiAlternatives:
+    """The email for an AddressNotice: the template in its language, sent from the default
+    address (no ticket thread, no reply token)."""
+    language = email_language(notice.language)
+    with translation.override(language):
+        rendered = render_notification(key=notice.key, language=language,
+                                       context=notice.context)
+    return EmailMultiAlternatives(subject=rendered.subject, body=rendered.body, to=notice.to,
+                                  headers=dict(notice.headers))

@@ -32,19 +32,18 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
+from destek.notifications.compose import Notice
+from destek.notifications.directory import department_mailboxes_cached
+from destek.notifications.mime import OutboxError
 from destek.notifications.models import OutboundEmail, OutboxStatus
-from destek.notifications.notices import NoticeGone
-from destek.notifications.outbox import OutboxError, render_pending
+from destek.notifications.notices import NoticeGone, is_address_payload, notices_from_payloads
+from destek.notifications.render import render_pending
 from destek.notifications.transports import PartiallyRefused, current_transport
-
-if TYPE_CHECKING:
-    from destek.notifications.compose import Notice
 
 logger = logging.getLogger(__name__)
 
@@ -86,38 +85,33 @@ def claim(outbox_id: int) -> tuple[OutboundEmail, datetime] | None:
 
 
 def claim_many(outbox_ids: list[int]) -> tuple[list[OutboundEmail], datetime]:
-    """`claim` for several rows in one UPDATE … RETURNING: the rows this worker took (pending
-    and due; the others are sent, failed, not due or another worker's), in id order."""
+    """`claim` for several rows: the rows this worker took (pending and due; the others are
+    sent, failed, not due or another worker's), in id order.
+
+    One conditional UPDATE decides (the database lets one worker's UPDATE win a row, on
+    PostgreSQL and SQLite alike); its claim time identifies this attempt, as render_pending
+    and the marking of failures already rely on, so the rows won are read back by it."""
     claimed_at = timezone.now()
     if not outbox_ids:
         return [], claimed_at
-    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(outbox_ids))
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'UPDATE {table} SET "status" = %s, "claimed_at" = %s,'  # noqa: S608
-            ' "attempts" = "attempts" + 1'
-            f' WHERE "id" IN ({placeholders}) AND "status" = %s AND "next_attempt_at" <= %s'
-            ' RETURNING "id"',
-            [str(OutboxStatus.SENDING), adapt(claimed_at), *outbox_ids,
-             str(OutboxStatus.PENDING), adapt(claimed_at + CLOCK_TOLERANCE)])
-        won = [row[0] for row in cursor.fetchall()]
+    won = OutboundEmail.objects.filter(
+        pk__in=outbox_ids, status=OutboxStatus.PENDING,
+        next_attempt_at__lte=claimed_at + CLOCK_TOLERANCE,
+    ).update(status=OutboxStatus.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1)
     if not won:
         return [], claimed_at
-    return list(OutboundEmail.objects.filter(pk__in=won).order_by("pk")), claimed_at
+    return list(OutboundEmail.objects.filter(pk__in=outbox_ids, status=OutboxStatus.SENDING,
+                                             claimed_at=claimed_at).order_by("pk")), claimed_at
 
 
 def deliver_many(outbox_ids: list[int]) -> list[Outcome]:
     """Send the rows one transaction wrote, in id order: claimed together, their notices read
     together and each department's mailbox once, then each rendered, sent and marked as
     `deliver` does (a failure is that row's alone). Safe to call any number of times."""
-    from destek.mail.outbound import department_mailboxes_cached
-    from destek.notifications.notices import notices_from_payloads
-
     ids = list(dict.fromkeys(int(i) for i in outbox_ids))
     rows, claimed_at = claim_many(ids)
-    unrendered = [row for row in rows if row.needs_rendering]
+    unrendered = [row for row in rows
+                  if row.needs_rendering and not is_address_payload(row.payload)]
     notices = dict(zip([row.pk for row in unrendered],
                        notices_from_payloads([row.payload for row in unrendered]),
                        strict=True))

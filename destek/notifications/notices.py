@@ -14,10 +14,12 @@ from typing import Any
 from django.db.models import Prefetch
 
 from destek.accounts.models import User
-from destek.notifications.compose import Notice
+from destek.notifications import values
+from destek.notifications.compose import AddressNotice, Notice
 from destek.tickets.models import Attachment, Message, Ticket
 
 PAYLOAD_VERSION = 1
+ADDRESS_FORM = "address"  # the payload of an AddressNotice (no "form": a ticket Notice)
 
 
 class NoticeGone(Exception):
@@ -35,9 +37,25 @@ def notice_payload(notice: Notice) -> dict[str, Any]:
         "url": notice.url,
         "cc": list(notice.cc),
         "reply_to": list(notice.reply_to),
-        "extra": dict(notice.extra_context),
+        "extra": values.encode(notice.extra_context),
         "thread_root": notice.is_thread_root,
     }
+
+
+def address_notice_payload(notice: AddressNotice) -> dict[str, Any]:
+    return {"v": PAYLOAD_VERSION, "form": ADDRESS_FORM, "key": notice.key, "to": notice.to,
+            "language": notice.language, "context": notice.context,
+            "headers": notice.headers}
+
+
+def is_address_payload(data: dict[str, Any]) -> bool:
+    return data.get("form") == ADDRESS_FORM
+
+
+def address_notice_from_payload(data: dict[str, Any]) -> AddressNotice:
+    """The AddressNotice as written (its ticket only names the row's, it is not read)."""
+    return AddressNotice(key=data["key"], to=list(data["to"]), language=data["language"],
+                         context=dict(data["context"]), headers=dict(data.get("headers", {})))
 
 
 def notices_from_payloads(payloads: list[dict[str, Any]]) -> list[Notice | NoticeGone]:
@@ -68,7 +86,7 @@ def _notice(data: dict[str, Any], ticket: Ticket, recipient: User,
     return Notice(
         key=data["key"], recipient=recipient, ticket=ticket, url=data["url"], message=message,
         cc=list(data.get("cc", [])), reply_to=list(data.get("reply_to", [])),
-        extra_context=dict(data.get("extra", {})),
+        extra_context=values.decode(data.get("extra", {})),
         is_thread_root=bool(data.get("thread_root", False)),
     )
 

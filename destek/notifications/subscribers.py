@@ -10,7 +10,7 @@ The rules of who is told what:
 Each notification has an idempotency key, so an event handled twice writes one email.
 These handlers run inside the intake/service transaction (destek.core.bus); only the
 Celery enqueue waits for the commit. They decide who is told what; the email itself is
-composed by the delivery worker (destek.notifications.outbox.outbox_notice_create).
+composed by the delivery worker (destek.notifications.notify).
 """
 
 from __future__ import annotations
@@ -19,25 +19,13 @@ from destek.accounts.models import User
 from destek.notifications.compose import Notice
 from destek.notifications.links import agent_ticket_url, customer_ticket_url
 from destek.notifications.models import TemplateKey
-from destek.notifications.outbox import outbox_notice_create
+from destek.notifications.notify import notify
 from destek.tickets.domain_events import MessagePosted, TicketAssigned, TicketOpened
 from destek.tickets.models import AuthorKind, EventKind, Message, Ticket, TicketEvent
 
 
 def _reachable(user: User | None) -> bool:
     return user is not None and user.is_active and bool(user.email)
-
-
-def _send(notice: Notice, idempotency_key: str) -> None:
-    from destek.mail.policies import bouncing_addresses
-
-    # Addresses that bounced (delivery failure reports) are skipped until an admin clears them.
-    bouncing = bouncing_addresses([notice.recipient.email, *notice.cc])
-    if bouncing:
-        if notice.recipient.email.lower() in bouncing:
-            return
-        notice.cc = [a for a in notice.cc if a.lower() not in bouncing]
-    outbox_notice_create(notice=notice, idempotency_key=idempotency_key)
 
 
 def _customer_cc(ticket: Ticket) -> list[str]:
@@ -62,7 +50,7 @@ def on_ticket_opened(event: TicketOpened) -> None:
     opened_by_agent = event.actor is not None and event.actor.is_agent
     notice = _customer_notice(TemplateKey.TICKET_OPENED, ticket, event.message,
                               opened_by_agent=opened_by_agent)
-    _send(notice, f"ticket-{ticket.pk}-opened")
+    notify(notice=notice, idempotency_key=f"ticket-{ticket.pk}-opened")
 
 
 def on_message_posted(event: MessagePosted) -> None:
@@ -75,8 +63,8 @@ def on_message_posted(event: MessagePosted) -> None:
     # A public reply by an agent or the system.
     if message.author_id == ticket.customer_id or not _reachable(ticket.customer):
         return
-    _send(_customer_notice(TemplateKey.AGENT_REPLY, ticket, message),
-          f"msg-{message.pk}-customer")
+    notify(notice=_customer_notice(TemplateKey.AGENT_REPLY, ticket, message),
+           idempotency_key=f"msg-{message.pk}-customer")
 
 
 def _tell_assignee_customer_replied(ticket: Ticket, message: Message) -> None:
@@ -86,7 +74,7 @@ def _tell_assignee_customer_replied(ticket: Ticket, message: Message) -> None:
     assert assignee is not None
     notice = Notice(key=TemplateKey.CUSTOMER_REPLIED, recipient=assignee, ticket=ticket,
                     message=message, url=agent_ticket_url(ticket))
-    _send(notice, f"msg-{message.pk}-assignee")
+    notify(notice=notice, idempotency_key=f"msg-{message.pk}-assignee")
 
 
 def on_ticket_assigned(event: TicketAssigned) -> None:
@@ -103,7 +91,8 @@ def on_ticket_assigned(event: TicketAssigned) -> None:
                     message=latest, url=agent_ticket_url(ticket),
                     extra_context={"assigned_by": event.actor.display_name if event.actor
                                    else ""})
-    _send(notice, _assignment_key(ticket, assignee, event.audit_event_id))
+    notify(notice=notice,
+           idempotency_key=_assignment_key(ticket, assignee, event.audit_event_id))
 
 
 def _assignment_key(ticket: Ticket, assignee: User, audit_id: int | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from destek.notifications.models import OutboundEmail
-from destek.notifications.outbox import rendered_fields
+from destek.notifications.render import rendered_fields
 
 
 def render_outbox() -> int:

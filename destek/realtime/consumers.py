@@ -15,7 +15,12 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
 
-from destek.accounts.models import DepartmentMembership, Role, User
+from destek.accounts.models import User
+from destek.accounts.scope import (
+    is_department_limited,
+    member_department_ids,
+    works_in_every_department,
+)
 from destek.core.errors import NotFound
 from destek.realtime import groups
 from destek.tickets.access import access_ticket_by_id
@@ -30,12 +35,9 @@ CLOSE_FORBIDDEN = 4403
 
 def desk_groups_for(user: User) -> list[str]:
     """The notification groups an agent may hear: everything, or only their departments."""
-    if user.role == Role.OUTSOURCED:
-        department_ids = DepartmentMembership.objects.filter(agent=user).values_list(
-            "department_id", flat=True
-        )
-        return [groups.department_group(pk) for pk in department_ids]
-    if user.sees_all_departments:
+    if is_department_limited(user):
+        return [groups.department_group(pk) for pk in member_department_ids(user)]
+    if works_in_every_department(user):
         return [groups.ALL]
     return []
 

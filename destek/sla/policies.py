@@ -14,11 +14,11 @@ from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Subquery
 from django.utils.module_loading import import_string
 
 from destek.sla.calendar import AlwaysOpen, BusinessClock, Clock
+from destek.sla.models import BusinessCalendar, SlaPolicy, SlaSettings
 from destek.tickets.models import DONE_STATUSES
 
 
@@ -88,22 +88,13 @@ _cached: Config | None = None
 
 def version_subquery() -> Subquery:
     """The version as a subquery, so a caller can read it along with its own row."""
-    from destek.sla.models import SlaSettings
-
     return Subquery(SlaSettings.objects.order_by("pk").values("version")[:1])
 
 
 def current_version() -> int:
-    """Asked on every ticket change that can move a deadline: a plain statement (the ORM's
-    compilation of this one-value query cost more than PostgreSQL's answer)."""
-    from destek.core import rows
-    from destek.sla.models import SlaSettings
-
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT "version" FROM {rows.table(SlaSettings)}'  # noqa: S608
-                       ' ORDER BY "id" LIMIT 1')
-        found = cursor.fetchone()
-    return int(found[0]) if found else 0
+    """Asked on every ticket change that can move a deadline."""
+    found = SlaSettings.objects.order_by("pk").values_list("version", flat=True).first()
+    return int(found) if found is not None else 0
 
 
 def load_config(*, version: int | None = None) -> Config:
@@ -126,8 +117,6 @@ def forget_config() -> None:
 
 
 def _compile(version: int) -> Config:
-    from destek.sla.models import BusinessCalendar, SlaPolicy
-
     policies = []
     for row in SlaPolicy.objects.filter(is_active=True).prefetch_related(
             "departments", "organizations").order_by("position", "id"):

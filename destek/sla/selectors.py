@@ -17,7 +17,7 @@ from datetime import datetime
 
 from django.db.models import F, Q
 
-from destek.sla.models import AlertKind, Metric, SlaAlert, SlaCycle, TicketSla
+from destek.sla.models import AlertKind, Metric, SlaAlert, SlaCycle, SlaRecompute, TicketSla
 from destek.tickets.models import Ticket
 
 SLA_COLUMNS = {"sla_due_at": F("sla__due_at"), "sla_warn_at": F("sla__warn_at")}
@@ -151,8 +151,6 @@ def sla_history(*, ticket: Ticket) -> SlaHistory | None:
 
 def recompute_progress() -> dict[str, object] | None:
     """The latest deadline recomputation (for a progress bar), or None."""
-    from destek.sla.models import SlaRecompute
-
     job = SlaRecompute.objects.order_by("-created_at", "-id").first()
     if job is None:
         return None

@@ -1,4 +1,6 @@
-"""The chat transcript by email, through the outbox, in the visitor's language.
+"""The chat transcript by email, through the one notification entry point, in the visitor's
+language: the lines are read in the transaction (they are what the key's seq names), the
+email is rendered by the delivery worker, and never sent to an address that bounces.
 
 Sent at the end (DESTEK_CHAT_TRANSCRIPT_ON_END) and when the visitor asks; only ever to the
 conversation's own address, so the button cannot be used to mail strangers. The idempotency
@@ -8,15 +10,15 @@ key includes the last seq: asking twice without new messages sends one email.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from destek.core.errors import ApplicationError
 from destek.livechat.models import ChatMessage, Conversation, Side
+from destek.notifications.compose import AddressNotice
 from destek.notifications.models import OutboundEmail
-from destek.notifications.outbox import outbox_email_create
-from destek.notifications.rendering import email_language, render_notification
+from destek.notifications.notify import notify_address
+from destek.notifications.rendering import email_language
 
 
 def transcript_lines(*, conversation: Conversation, internal: bool = False,
@@ -46,22 +48,21 @@ def transcript_lines(*, conversation: Conversation, internal: bool = False,
     return lines
 
 
-def chat_transcript_send(*, conversation: Conversation, reason: str) -> OutboundEmail:
+def chat_transcript_send(*, conversation: Conversation, reason: str) -> OutboundEmail | None:
+    """Queue the transcript; None when the conversation's address bounces."""
     address = conversation.email
     if not address:
         raise ApplicationError(_("This chat has no email address."), field="email")
     language = email_language(conversation.language)
-    with translation.override(language):
+    with translation.override(language):  # the lines' labels, in the visitor's language
         context = {
             "recipient_name": conversation.display_name,
             "lines": transcript_lines(conversation=conversation),
             "started_at": timezone.localtime(conversation.created_at).strftime("%Y-%m-%d %H:%M"),
             "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
         }
-        rendered = render_notification(key="chat_transcript", language=language,
-                                       context=context)
-    email = EmailMultiAlternatives(subject=rendered.subject, body=rendered.body,
-                                   to=[address], headers={"Auto-Submitted": "auto-generated"})
+    notice = AddressNotice(key="chat_transcript", to=[address], language=language,
+                           context=context, headers={"Auto-Submitted": "auto-generated"},
+                           ticket=conversation.ticket)
     key = f"chat-transcript:{conversation.public_id}:{conversation.last_seq}"
-    return outbox_email_create(message=email, kind="chat_transcript",
-                               ticket=conversation.ticket, idempotency_key=key)
+    return notify_address(notice=notice, kind="chat_transcript", idempotency_key=key)

@@ -16,6 +16,7 @@ from destek.livechat.services.routing import chat_status_set, department_is_staf
 from destek.livechat.services.tickets import chat_convert_to_ticket, chat_offline_message
 from destek.livechat.tests.conftest import go_online
 from destek.notifications.models import OutboundEmail
+from destek.notifications.testing import render_outbox
 from destek.tickets.models import Channel, Message, Ticket
 from destek.tickets.uploads import InboundFile
 
@@ -112,6 +113,7 @@ def test_the_transcript_goes_to_the_outbox_at_the_end_and_on_request(department)
     chat_end(conversation_id=chat.pk, side=Side.VISITOR)
     emails = OutboundEmail.objects.filter(kind="chat_transcript").order_by("pk")
     assert emails.count() == 2
+    render_outbox()  # rendered by the delivery worker
     last = emails.last()
     assert last.recipients == ["ayse@example.com"]
     assert "Selam" in last.body_text and "canlı destek" in last.subject

@@ -29,7 +29,7 @@ def _no_wake_up_key() -> Iterator[None]:
     """A wake-up key left in a shared (Redis) cache by another test would silence stores."""
     from django.core.cache import cache
 
-    from destek.mail.wakeup import WAKEUP
+    from destek.mail.tasks import WAKEUP
 
     cache.delete(WAKEUP.key)
     yield

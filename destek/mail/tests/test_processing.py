@@ -7,11 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from destek.accounts.factories import CustomerFactory
-from destek.mail import processing
+from destek.mail import processing, tasks
 from destek.mail.models import InboundEmail, InboundState, SenderPolicy
 from destek.mail.parsing.types import ParsedAttachment, UnparseableEmail
 from destek.mail.tests.processing_helpers import parsed, reply_to
-from destek.notifications.compose import thread_id
+from destek.notifications.envelope import thread_id
 from destek.notifications.models import OutboundEmail
 from destek.notifications.testing import render_outbox
 from destek.tickets.factories import open_ticket, reply
@@ -345,7 +345,7 @@ def test_unparseable_mail_is_quarantined_and_later_mail_flows(feeder, mailbox, m
 
     monkeypatch.setattr(processing, "parse", original)  # the parser got fixed
     with django_capture_on_commit_callbacks(execute=True):
-        assert processing.reprocess(ids=[bad_row.pk]) == 1
+        assert tasks.reprocess(ids=[bad_row.pk]) == 1
     bad_row.refresh_from_db()
     assert bad_row.state == InboundState.PROCESSED and bad_row.error == ""
     assert Ticket.objects.count() == 2
@@ -451,8 +451,9 @@ def test_processing_query_count_is_bounded(feeder, mailbox, customer):
     reply_1 = batch_queries(1, from_address=customer.email, in_reply_to=(root,))
     reply_5 = batch_queries(5, from_address=customer.email, in_reply_to=(root,))
     print(f"new {new_1} / 5: {new_5}; reply {reply_1} / 5: {reply_5}")
-    assert (new_5 - new_1) / 4 <= 13  # 12 (batch-wide reads of senders and Message-IDs)
-    assert (reply_5 - reply_1) / 4 <= 12  # 11
+    # Each email's row is finished with its own UPDATE (the ORM's; one executemany before).
+    assert (new_5 - new_1) / 4 <= 14  # 13 (batch-wide reads of senders and Message-IDs)
+    assert (reply_5 - reply_1) / 4 <= 13  # 12
 
 
 def test_a_stored_row_is_what_the_orm_would_store_in_one_insert(mailbox):

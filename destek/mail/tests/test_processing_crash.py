@@ -28,12 +28,12 @@ from django.db.models import Count
 from destek.accounts.factories import CustomerFactory
 from destek.celery import app
 from destek.core.testing import missing_service, worker_database_url
-from destek.mail import processing, wakeup
+from destek.mail import processing, tasks
 from destek.mail.models import InboundEmail, InboundState, Mailbox
 from destek.mail.store import store_raw
 from destek.mail.tasks import process_inbound_email, process_waiting_inbound
-from destek.notifications import outbox
-from destek.notifications.compose import thread_id
+from destek.notifications import tasks as outbox_tasks
+from destek.notifications.envelope import thread_id
 from destek.tickets.factories import open_ticket
 from destek.tickets.models import Message, Ticket
 
@@ -137,7 +137,7 @@ def test_every_email_is_filed_exactly_once_while_workers_are_killed(
     rng = random.Random(20261130)
     Mailbox.objects.create(name="Support", address="support@destek.example",
                            department=department)
-    monkeypatch.setattr(outbox, "enqueue", lambda _pk: None)  # seeding: no deliveries here
+    monkeypatch.setattr(outbox_tasks, "enqueue", lambda _pk: None)  # seeding: no deliveries here
     seeded = []
     for i in range(SEED_TICKETS):
         customer = CustomerFactory(email=f"seed{i}@example.org")
@@ -145,7 +145,7 @@ def test_every_email_is_filed_exactly_once_while_workers_are_killed(
                                                              department=department))))
     tickets_before, messages_before = Ticket.objects.count(), Message.objects.count()
     broker = app.connection_for_write(workers.env["CELERY_BROKER_URL"])
-    monkeypatch.setattr(processing, "enqueue", lambda pk: process_inbound_email.apply_async(
+    monkeypatch.setattr(tasks, "enqueue", lambda pk: process_inbound_email.apply_async(
         (pk,), connection=broker))
     wake_ups: list[int] = []
 
@@ -153,8 +153,8 @@ def test_every_email_is_filed_exactly_once_while_workers_are_killed(
         wake_ups.append(1)
         process_waiting_inbound.apply_async(connection=broker)
 
-    monkeypatch.setattr(wakeup, "publish", publish_wake_up)
-    assert wakeup.WAKEUP.coalescing()  # Redis is the cache: a burst of stores wakes few tasks
+    monkeypatch.setattr(tasks, "publish", publish_wake_up)
+    assert tasks.WAKEUP.coalescing()  # Redis is the cache: a burst of stores wakes few tasks
     emails = []
     for n in range(total):
         if n % 2:
@@ -192,7 +192,7 @@ def test_every_email_is_filed_exactly_once_while_workers_are_killed(
             pytest.fail(f"{pending.count()} emails still pending; logs:\n{workers.logs()}")
         # What beat's sweep does every minute: re-enqueue rows whose task died with a worker.
         for pk in processing.sweep(older_than=timedelta(seconds=1))[:50]:
-            processing.enqueue(pk)
+            tasks.enqueue(pk)
         time.sleep(1.0)
 
     print(f"\ncrash test: {total} emails, {workers.kills} worker processes killed (SIGKILL), "

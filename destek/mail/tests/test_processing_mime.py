@@ -9,7 +9,7 @@ import pytest
 from destek.mail import processing
 from destek.mail.models import InboundState
 from destek.mail.store import store_raw
-from destek.notifications.compose import thread_id
+from destek.notifications.envelope import thread_id
 from destek.notifications.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,14 @@ from destek.accounts.factories import AgentFactory, MembershipFactory
 from destek.accounts.models import Role
 from destek.mail import processing
 from destek.mail.tests.processing_helpers import parsed
-from destek.mail.tokens import address_with_token, base_address, find_token, make_token
-from destek.notifications.compose import thread_id
+from destek.notifications.envelope import thread_id
 from destek.notifications.models import OutboundEmail
+from destek.notifications.reply_tokens import (
+    address_with_token,
+    base_address,
+    find_token,
+    make_token,
+)
 from destek.notifications.testing import render_outbox
 from destek.tickets.factories import open_ticket, reply
 from destek.tickets.models import AuthorKind, Ticket

@@ -1,5 +1,5 @@
 """Coalesced wake-ups: a burst of stored emails publishes one task, and no email is left
-waiting, whenever in a task's life it was stored (destek.mail.wakeup)."""
+waiting, whenever in a task's life it was stored (destek.mail.tasks)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from destek.core import wakeup as core_wakeup
 from destek.core.cache import RedisCache
-from destek.mail import processing, wakeup
+from destek.mail import processing, tasks
 from destek.mail.models import InboundEmail, InboundState
 from destek.mail.tests.processing_helpers import Feeder, parsed
 
@@ -25,7 +25,7 @@ class Queue:
         self.waiting = 0
         self.published = 0
         self.taken: list[int] = []
-        monkeypatch.setattr(wakeup, "publish", self._publish)
+        monkeypatch.setattr(tasks, "publish", self._publish)
 
     def _publish(self) -> None:
         self.waiting += 1
@@ -34,7 +34,7 @@ class Queue:
     def drain(self) -> None:
         while self.waiting:
             self.waiting -= 1
-            self.taken.append(processing.process_waiting())
+            self.taken.append(tasks.process_waiting())
 
 
 @pytest.fixture
@@ -91,10 +91,10 @@ def test_mail_stored_while_a_task_runs_is_never_left_behind(
 
 def test_a_key_whose_task_was_lost_strands_mail_only_until_it_expires(
         feeder, mailbox, queue, django_capture_on_commit_callbacks):
-    cache.add(wakeup.WAKEUP.key, 1, timeout=wakeup.WAKEUP.seconds)  # its task never runs
+    cache.add(tasks.WAKEUP.key, 1, timeout=tasks.WAKEUP.seconds)  # its task never runs
     stranded = store(feeder, django_capture_on_commit_callbacks, 2)
     assert queue.published == 0
-    cache.delete(wakeup.WAKEUP.key)  # expired (WAKEUP.seconds)
+    cache.delete(tasks.WAKEUP.key)  # expired (WAKEUP.seconds)
     store(feeder, django_capture_on_commit_callbacks)
     assert queue.published == 1
     queue.drain()
@@ -112,10 +112,10 @@ def test_a_failed_publish_frees_the_key(feeder, mailbox, monkeypatch, settings,
         attempts.append(1)
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(wakeup, "publish", broker_down)
+    monkeypatch.setattr(tasks, "publish", broker_down)
     store(feeder, django_capture_on_commit_callbacks, 2)
     assert len(attempts) == 2  # each store tried: no key was left behind to silence it
-    assert cache.get(wakeup.WAKEUP.key) is None
+    assert cache.get(tasks.WAKEUP.key) is None
 
 
 def test_a_wake_up_leaves_interrupted_mail_to_its_own_task(feeder, mailbox, queue,
@@ -131,7 +131,7 @@ def test_a_wake_up_leaves_interrupted_mail_to_its_own_task(feeder, mailbox, queu
 
 def test_a_wake_up_with_nothing_waiting_costs_one_query(mailbox, queue):
     with CaptureQueriesContext(connection) as captured:
-        assert processing.process_waiting() == 0
+        assert tasks.process_waiting() == 0
     assert [q["sql"].split()[0] for q in captured.captured_queries
             if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))] == ["SELECT"]
 
@@ -140,9 +140,9 @@ def test_without_a_shared_cache_each_email_has_its_own_task(
         feeder, mailbox, monkeypatch, settings, django_capture_on_commit_callbacks):
     settings.DESTEK_MAIL_COALESCE = None
     monkeypatch.setattr(core_wakeup, "caches", {"default": LocMemCache("mail", {})})
-    assert not wakeup.WAKEUP.coalescing()
+    assert not tasks.WAKEUP.coalescing()
     enqueued: list[int] = []
-    monkeypatch.setattr(processing, "enqueue", enqueued.append)
+    monkeypatch.setattr(tasks, "enqueue", enqueued.append)
     rows = store(feeder, django_capture_on_commit_callbacks, 3)
     assert enqueued == [r.pk for r in rows]
 
@@ -150,4 +150,4 @@ def test_without_a_shared_cache_each_email_has_its_own_task(
 def test_a_shared_cache_coalesces_by_default(monkeypatch, settings):
     settings.DESTEK_MAIL_COALESCE = None
     monkeypatch.setattr(core_wakeup, "caches", {"default": RedisCache("redis://127.0.0.1:1/0", {})})
-    assert wakeup.WAKEUP.coalescing()
+    assert tasks.WAKEUP.coalescing()

@@ -10,8 +10,9 @@ from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
 from django.urls import reverse
 
+from destek.notifications.mime import OutboxError
 from destek.notifications.models import OutboundEmail, OutboxStatus
-from destek.notifications.outbox import OutboxError, outbox_email_create
+from destek.notifications.outbox import outbox_email_create
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,12 @@ import pytest
 
 from destek.core.testing import missing_service, worker_database_url
 from destek.notifications.models import OutboundEmail, OutboxStatus
-from destek.notifications.outbox import DELIVERY_WAKEUP
-from destek.notifications.tasks import deliver_outbox, deliver_outbox_due, deliver_outbox_many
+from destek.notifications.tasks import (
+    DELIVERY_WAKEUP,
+    deliver_outbox,
+    deliver_outbox_due,
+    deliver_outbox_many,
+)
 from destek.tickets.factories import open_ticket
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]

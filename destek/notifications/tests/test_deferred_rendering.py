@@ -18,8 +18,8 @@ from django.utils import timezone
 from destek.accounts.factories import AgentFactory, MembershipFactory
 from destek.accounts.models import AssignmentMode
 from destek.notifications import compose as compose_module
-from destek.notifications import delivery
-from destek.notifications.compose import thread_id
+from destek.notifications import delivery, render
+from destek.notifications.envelope import thread_id
 from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.notifications.tasks import deliver_outbox
 from destek.tickets.factories import open_ticket, reply
@@ -107,7 +107,7 @@ def test_a_crash_after_rendering_resends_the_same_bytes(customer, department, tr
     # A worker claims the row and renders it, then dies before sending.
     claimed = delivery.claim(row.pk)
     assert claimed is not None
-    rendered = delivery.render_pending(claimed[0], claimed_at=claimed[1])
+    rendered = render.render_pending(claimed[0], claimed_at=claimed[1])
     assert rendered is not None
     stuck = timezone.now() - delivery.STUCK_AFTER - timedelta(seconds=1)
     OutboundEmail.objects.filter(pk=row.pk).update(claimed_at=stuck)
@@ -123,7 +123,7 @@ def test_a_stale_claim_does_not_render(customer, department):
     assert claimed is not None
     # The sweeper gave the row to another attempt meanwhile.
     OutboundEmail.objects.filter(pk=row.pk).update(claimed_at=timezone.now())
-    assert delivery.render_pending(claimed[0], claimed_at=claimed[1]) is None
+    assert render.render_pending(claimed[0], claimed_at=claimed[1]) is None
     assert OutboundEmail.objects.get(pk=row.pk).needs_rendering
 
 

@@ -4,7 +4,7 @@ from email import message_from_bytes, policy
 
 from django.core.mail import EmailMessage
 
-from destek.notifications.outbox import _serialize
+from destek.notifications.mime import wire_bytes as _serialize
 
 
 def test_long_message_id_and_subject_survive_a_round_trip():

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from destek.accounts.factories import AgentFactory, MembershipFactory
 from destek.accounts.models import AssignmentMode
-from destek.notifications.compose import thread_id
+from destek.notifications.envelope import thread_id
 from destek.notifications.models import EmailTemplate, OutboundEmail, OutboxStatus
 from destek.notifications.tests.conftest import outbox_for
 from destek.tickets.access import access_ticket_by_guest_token

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from destek.notifications import delivery, tasks
 from destek.notifications.models import OutboundEmail, OutboxStatus
-from destek.notifications.outbox import DELIVERY_WAKEUP, outbox_email_create
+from destek.notifications.outbox import outbox_email_create
+from destek.notifications.tasks import DELIVERY_WAKEUP
 
 pytestmark = pytest.mark.django_db
 

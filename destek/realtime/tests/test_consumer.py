@@ -72,7 +72,7 @@ def test_agent_hears_a_ticket_opened_through_the_funnel(agent, customer, departm
 
 def test_agent_hears_each_ticket_of_a_coalesced_batch(agent, customer, department):
     """A worker filing a batch of emails pushes once per group; the desk hears each ticket."""
-    from destek.realtime.subscribers import pushes_coalesced
+    from destek.realtime.push import pushes_coalesced
 
     headers = session_headers(agent)
 

@@ -7,15 +7,27 @@ import logging
 import pytest
 from django.db import transaction
 
-from destek.realtime import groups, subscribers
+from destek.realtime import groups, push
 from destek.tickets.factories import open_ticket, reply
 
 
 @pytest.fixture
 def pushed(monkeypatch) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The messages pushed to the desks (each goes to everyone-agents and a department)."""
     sent: list[dict] = []
-    monkeypatch.setattr(subscribers, "push", sent.append)
+
+    def record(pushes: list[tuple[str, dict]]) -> None:
+        assert [group for group, _m in pushes] == [
+            groups.ALL, groups.department_group(pushes[0][1]["department_id"])]
+        sent.append(pushes[0][1])
+
+    monkeypatch.setattr(push, "push_now", record)
     return sent
+
+
+def to_desks(message: dict) -> None:
+    push.push_now([(groups.ALL, message),
+                   (groups.department_group(message["department_id"]), message)])
 
 
 @pytest.mark.django_db
@@ -26,7 +38,7 @@ def test_push_is_scheduled_on_commit_with_a_minimal_payload(
     assert pushed == []
     for callback in callbacks:
         callback()
-    assert pushed == [{"type": subscribers.TICKET_CHANGED, "ticket_id": ticket.pk,
+    assert pushed == [{"type": push.TICKET_CHANGED, "ticket_id": ticket.pk,
                        "department_id": department.pk, "reference": ticket.reference}]
     with django_capture_on_commit_callbacks(execute=True):
         reply(ticket=ticket, author=agent, body="secret internal text", internal=True)
@@ -50,9 +62,9 @@ class BrokenLayer:
 
 
 def test_a_broken_channel_layer_is_logged_not_raised(monkeypatch, caplog):
-    monkeypatch.setattr(subscribers, "get_channel_layer", lambda: BrokenLayer())
-    with caplog.at_level(logging.ERROR, logger="destek.realtime.subscribers"):
-        subscribers.push({"type": subscribers.TICKET_CHANGED, "ticket_id": 1,
+    monkeypatch.setattr(push, "get_channel_layer", lambda: BrokenLayer())
+    with caplog.at_level(logging.ERROR, logger="destek.realtime.push"):
+        to_desks({"type": push.TICKET_CHANGED, "ticket_id": 1,
                           "department_id": 2, "reference": "T-100001"})
     assert "Could not push" in caplog.text
 
@@ -64,10 +76,10 @@ def test_push_reaches_everyone_group_and_department_group(monkeypatch):
         async def group_send(self, group: str, message: dict) -> None:
             sent.append((group, message))
 
-    monkeypatch.setattr(subscribers, "get_channel_layer", lambda: RecordingLayer())
-    message = {"type": subscribers.TICKET_CHANGED, "ticket_id": 1, "department_id": 7,
+    monkeypatch.setattr(push, "get_channel_layer", lambda: RecordingLayer())
+    message = {"type": push.TICKET_CHANGED, "ticket_id": 1, "department_id": 7,
                "reference": "T-100001"}
-    subscribers.push(message)
+    to_desks(message)
     assert sent == [(groups.ALL, message), (groups.department_group(7), message)]
 
 
@@ -98,19 +110,19 @@ def test_coalesced_pushes_leave_in_one_trip_when_the_block_ends(monkeypatch):
         trips.append([])
         await send_to_desks(layer, messages)
 
-    send_to_desks = subscribers._send_to_desks
-    monkeypatch.setattr(subscribers, "_send_to_desks", one_trip)
-    monkeypatch.setattr(subscribers, "get_channel_layer", lambda: RecordingLayer())
-    first, second = ({"type": subscribers.TICKET_CHANGED, "ticket_id": n, "department_id": 7,
+    send_to_desks = push.send_async
+    monkeypatch.setattr(push, "send_async", one_trip)
+    monkeypatch.setattr(push, "get_channel_layer", lambda: RecordingLayer())
+    first, second = ({"type": push.TICKET_CHANGED, "ticket_id": n, "department_id": 7,
                       "reference": f"T-10000{n}"} for n in (1, 2))
-    with subscribers.pushes_coalesced():
-        subscribers.push(first)
-        subscribers.push(second)
+    with push.pushes_coalesced():
+        to_desks(first)
+        to_desks(second)
         assert trips == []
-    both = {"type": subscribers.TICKETS_CHANGED, "tickets": [
+    both = {"type": push.TICKETS_CHANGED, "tickets": [
         {k: m[k] for k in ("ticket_id", "department_id", "reference")} for m in (first, second)]}
     assert trips == [[(groups.ALL, both), (groups.department_group(7), both)]]
-    subscribers.push(first)  # outside the block: at once
+    to_desks(first)  # outside the block: at once
     assert len(trips) == 2
 
 
@@ -121,16 +133,16 @@ def test_each_group_hears_its_tickets_in_one_message(monkeypatch):
         async def group_send(self, group: str, message: dict) -> None:
             sent.append((group, message))
 
-    monkeypatch.setattr(subscribers, "get_channel_layer", lambda: RecordingLayer())
-    one, two, three = ({"type": subscribers.TICKET_CHANGED, "ticket_id": n,
+    monkeypatch.setattr(push, "get_channel_layer", lambda: RecordingLayer())
+    one, two, three = ({"type": push.TICKET_CHANGED, "ticket_id": n,
                         "department_id": department, "reference": f"T-10000{n}"}
                        for n, department in ((1, 7), (2, 8), (3, 7)))
-    with subscribers.pushes_coalesced():
+    with push.pushes_coalesced():
         for message in (one, two, three):
-            subscribers.push(message)
+            to_desks(message)
 
     def listed(*messages: dict) -> dict:
-        return {"type": subscribers.TICKETS_CHANGED, "tickets": [
+        return {"type": push.TICKETS_CHANGED, "tickets": [
             {k: m[k] for k in ("ticket_id", "department_id", "reference")} for m in messages]}
 
     assert sent == [(groups.ALL, listed(one, two, three)),

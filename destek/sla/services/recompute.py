@@ -1,8 +1,8 @@
 """Recomputing every open ticket's deadlines after a configuration change, in the background.
 
 Batches of open tickets in primary-key order, from the first open one: one read (the tickets
-joined to their SLA rows), the rules in memory, then one UPDATE … FROM unnest(arrays) of the
-SLA rows whose values move on PostgreSQL (bulk_update elsewhere), one transaction per batch.
+joined to their SLA rows), the rules in memory, then a bulk_update of the SLA rows whose
+values move and a bulk_create of the missing ones, one transaction per batch.
 The ticket rows are never written: the deadlines live in TicketSla, whose four indexes are
 all an UPDATE there has to touch. The job row records total/done (the admin's progress
 bar) and the last ticket done, so a worker that dies is replaced by the sweeper and the job
@@ -11,63 +11,26 @@ resumes where it stopped. A newer job supersedes an older one still running.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, F, Func, Min, Q, QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from destek.accounts.models import User
 from destek.sla import facts as f
 from destek.sla.calendar import to_us
 from destek.sla.engine import Facts, Stretch, compute
-from destek.sla.models import RecomputeState, SlaRecompute, SlaSettings, TicketSla
-from destek.sla.policies import (
-    Config,
-    current_version,
-    forget_config,
-    load_config,
-    plan_resolver,
-)
+from destek.sla.models import RecomputeState, SlaRecompute, TicketSla
+from destek.sla.policies import Config, load_config, plan_resolver
 from destek.tickets.models import OPEN_STATUSES, Ticket
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
 STALE_AFTER = timedelta(minutes=5)
-
-
-def sla_config_changed(*, reason: str) -> SlaRecompute:
-    """Every process reloads the configuration; open tickets are recomputed in the background."""
-    updated = SlaSettings.objects.filter(pk=1).update(version=F("version") + 1)
-    if not updated:
-        SlaSettings.objects.get_or_create(pk=1, defaults={"version": 2})
-    forget_config()
-    return recompute_start(reason=reason)
-
-
-def recompute_start(*, reason: str) -> SlaRecompute:
-    # The count for the progress bar, and the first open ticket: the job starts there, so
-    # its first batch does not walk the primary key past every closed ticket before it (a
-    # ticket reopened later gets its deadlines from its own change, like any other).
-    found = Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(total=Count("pk"),
-                                                                      first=Min("pk"))
-    job = SlaRecompute.objects.create(version=current_version(), reason=reason[:200],
-                                      total=found["total"],
-                                      last_ticket_id=(found["first"] or 1) - 1)
-
-    def enqueue() -> None:
-        from destek.sla.tasks import sla_recompute
-
-        try:
-            sla_recompute.delay(job.pk)
-        except Exception:  # the sweeper starts it later
-            logger.warning("Could not enqueue SLA recomputation %s", job.pk, exc_info=True)
-
-    transaction.on_commit(enqueue, robust=True)
-    return job
 
 
 def _claim(job_id: int, now: datetime) -> bool:
@@ -129,26 +92,8 @@ TIME_FIELDS = frozenset({"created_at", "updated_at", "first_response_at",
                          "next_check_at"})
 
 
-class EpochMicros(Func):
-    """A timestamp as integer microseconds since the epoch (PostgreSQL): a bigint loads
-    an order of magnitude faster than a datetime, and the rules work in µs anyway."""
-
-    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
-    output_field = BigIntegerField()
-
-
 def _read(queryset: QuerySet[Any], names: Sequence[str]) -> list[dict[str, Any]]:
     """values(*names) with every instant as µs (a name is a field, or `relation__field`)."""
-    if connection.vendor == "postgresql":
-        times = {f"us{i}": (name, EpochMicros(F(name))) for i, name in enumerate(names)
-                 if name.rsplit("__", 1)[-1] in TIME_FIELDS}
-        plain = [n for n in names if n.rsplit("__", 1)[-1] not in TIME_FIELDS]
-        rows = list(queryset.annotate(**{a: e for a, (_n, e) in times.items()})
-                    .values(*plain, *times))
-        for row in rows:
-            for alias, (name, _e) in times.items():
-                row[name] = row.pop(alias)
-        return rows
     rows = list(queryset.values(*names))
     for row in rows:
         for name in row:
@@ -177,8 +122,8 @@ def recompute_batch(*, after_id: int, limit: int, now: datetime,
                     config: Config | None = None) -> tuple[int, int]:
     """Recompute up to `limit` open tickets with pk > after_id; (count, last pk).
 
-    One read (the tickets joined to their SLA rows, in pk order), the rules in memory, one
-    UPDATE of the TicketSla rows whose values move, one INSERT of the missing ones. The
+    One read (the tickets joined to their SLA rows, in pk order), the rules in memory, an
+    UPDATE of the TicketSla rows whose values move, an INSERT of the missing ones. The
     ticket rows are not written: their deadlines live in TicketSla."""
     config = config or load_config()
     names = [*TICKET_FIELDS, *(f"sla__{n}" for n in (*STATE_FIELDS, *COMPARED))]
@@ -238,8 +183,6 @@ def _plans(config: Config, rows: list[dict[str, Any]]) -> dict[int, str]:
     asks the resolver): one query for the batch's customers."""
     if not any(p.plans for p in config.policies):
         return {}
-    from destek.accounts.models import User
-
     resolve = plan_resolver()
     customers = User.objects.filter(pk__in={row["customer_id"] for row in rows})
     return {customer.pk: resolve(customer) for customer in customers}
@@ -250,69 +193,16 @@ def _instances(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) 
                      for name, value in zip(columns, row, strict=True)}) for row in rows]
 
 
-def _unnest(model: Any, columns: Sequence[str],
-            rows: list[tuple[Any, ...]]) -> tuple[str, list[str], dict[str, str], list[Any]]:
-    """`unnest(%s::type[], …) AS v(columns)` with one array parameter per column (a short
-    statement whatever the batch size): the SQL, the quoted column names, each column's
-    value expression (instants come as µs, JSON as text), and the parameters."""
-    meta = model._meta
-    fields = [meta.get_field(c) for c in columns]
-    quote = connection.ops.quote_name
-    names = [quote(field.column) for field in fields]
-    arrays, values = [], {}
-    for column, name, field in zip(columns, names, fields, strict=True):
-        if column in TIME_FIELDS:
-            arrays.append("%s::bigint[]")
-            values[name] = f"timestamptz 'epoch' + v.{name} * interval '1 microsecond'"
-        elif field.get_internal_type() == "JSONField":
-            arrays.append("%s::text[]")
-            values[name] = f"v.{name}::jsonb"
-        else:
-            arrays.append(f"%s::{_array_type(field)}")
-            values[name] = f"v.{name}"
-    json_columns = {i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"}
-    params = [[json.dumps(v) for v in column] if i in json_columns else list(column)
-              for i, column in enumerate(zip(*rows, strict=True))]
-    return f"unnest({', '.join(arrays)}) AS v({', '.join(names)})", names, values, params
-
-
 def _bulk_set(model: Any, key: str, columns: Sequence[str],
               rows: list[tuple[Any, ...]]) -> None:
-    """UPDATE model SET columns = v.columns FROM unnest(arrays) v WHERE key = v.key;
-    instants come as µs."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
+    """Write `columns` of the rows keyed by `key` (the primary key); instants come as µs."""
+    if rows:
         model.objects.bulk_update(_instances(model, [key, *columns], rows), list(columns),
                                   batch_size=500)
-        return
-    source, names, values, params = _unnest(model, [key, *columns], rows)
-    assignments = ", ".join(f"{n} = {values[n]}" for n in names[1:])
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = (f"UPDATE {table} AS t SET {assignments} "  # noqa: S608 (names from _meta)
-           f"FROM {source} WHERE t.{names[0]} = v.{names[0]}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def _bulk_insert(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT … SELECT … FROM unnest(arrays) ON CONFLICT DO NOTHING (a concurrent change
-    may have created the row meanwhile); instants come as µs."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
+    """INSERT the rows, skipping those a concurrent change created meanwhile; instants come
+    as µs."""
+    if rows:
         model.objects.bulk_create(_instances(model, columns, rows), ignore_conflicts=True)
-        return
-    source, names, values, params = _unnest(model, columns, rows)
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 (names from _meta)
-           f"SELECT {', '.join(values[n] for n in names)} FROM {source} "
-           "ON CONFLICT DO NOTHING")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _array_type(field: Any) -> str:
-    base = field.target_field if field.is_relation else field
-    db_type = base.rel_db_type(connection) if field.is_relation else base.db_type(connection)
-    return f"{db_type.split('(')[0]}[]"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from destek.sla import facts as f
 from destek.sla.calendar import from_us, to_us
-from destek.sla.engine import Computed, Facts, Target, compute
+from destek.sla.engine import Computed, Facts, Target, compute, pauses_for
 from destek.sla.models import Metric, SlaCycle, TicketSla
 from destek.sla.policies import Config, Policy, load_config, plan_resolver, version_subquery
 from destek.tickets.models import DONE_STATUSES, Ticket
@@ -42,8 +42,6 @@ def _organization_and_plan(config: Config, ticket: Ticket) -> tuple[int | None, 
 
 def _paused_within(computed: Computed, facts: Facts, policy: Policy, start: int,
                    end: int) -> int:
-    from destek.sla.engine import pauses_for
-
     total = 0
     for pause_start, pause_end in pauses_for(policy, facts.stretches):
         a, b = max(start, pause_start), min(end, pause_end if pause_end is not None else end)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from destek.notifications.models import OutboundEmail
+from destek.notifications.testing import render_outbox
 from destek.sla.models import (
     AlertKind,
     BusinessCalendar,
@@ -32,6 +33,7 @@ MINUTE = timedelta(minutes=1)
 
 
 def emails(kind: str) -> list[OutboundEmail]:
+    render_outbox()  # notifications are composed by the delivery worker
     return list(OutboundEmail.objects.filter(kind=kind).order_by("id"))
 
 

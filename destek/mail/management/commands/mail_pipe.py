@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from destek.celery import ensure_filesystem_queue
 from destek.mail.doors.pipe import EX_OK, receive_from_pipe
 
 
@@ -20,8 +21,6 @@ class Command(BaseCommand):
                             help="the mailbox address it was sent to (plus-addresses allowed)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from destek.celery import ensure_filesystem_queue
-
         ensure_filesystem_queue()  # the embedded broker's folders, for the processing task
         result = receive_from_pipe(stream=sys.stdin.buffer, mailbox_address=options["mailbox"])
         if result.exit_code != EX_OK:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from destek.celery import ensure_filesystem_queue
 from destek.mail.doors.smtpd import smtp_controller
 
 
@@ -20,8 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=2525)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from destek.celery import ensure_filesystem_queue
-
         ensure_filesystem_queue()  # the embedded broker's folders, for the processing task
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
