@@ -101,7 +101,8 @@ def _backend_cpu_seconds() -> float | None:
 def _recompute(reason: str) -> dict[str, Any]:
     """Wall-clock throughput, and CPU per ticket on each side (steadier than wall-clock
     time on a shared machine): this process, and its PostgreSQL backend."""
-    from destek.sla.services.recompute import recompute_run, sla_config_changed
+    from destek.sla.configuration import sla_config_changed
+    from destek.sla.services.recompute import recompute_run
 
     job = sla_config_changed(reason=reason)
     backend_before = _backend_cpu_seconds()

@@ -21,7 +21,7 @@ from destek.sla.models import (
     SlaPolicy,
     SlaRecompute,
 )
-from destek.sla.services.configuration import sla_config_changed
+from destek.sla.configuration import sla_config_changed
 
 
 class RecomputesOnChange(admin.ModelAdmin):

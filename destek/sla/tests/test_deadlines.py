@@ -16,7 +16,7 @@ from destek.sla.models import (
     TicketSla,
 )
 from destek.sla.selectors import sla_customer_expectation, sla_history, sla_state_for_tickets
-from destek.sla.services.configuration import sla_config_changed
+from destek.sla.configuration import sla_config_changed
 from destek.sla.services.recompute import recompute_run
 from destek.sla.services.refresh import sla_refresh
 from destek.tickets.factories import open_ticket, reply

@@ -24,7 +24,7 @@ from destek.sla.models import (
     SlaRecompute,
     TicketSla,
 )
-from destek.sla.services.configuration import sla_config_changed
+from destek.sla.configuration import sla_config_changed
 from destek.sla.services.recompute import recompute_run
 from destek.sla.services.refresh import sla_refresh
 from destek.tickets.factories import open_ticket, reply
