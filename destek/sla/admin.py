@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from destek.sla.configuration import sla_config_changed
 from destek.sla.models import (
     BusinessCalendar,
     BusinessHours,
@@ -21,7 +22,6 @@ from destek.sla.models import (
     SlaPolicy,
     SlaRecompute,
 )
-from destek.sla.configuration import sla_config_changed
 
 
 class RecomputesOnChange(admin.ModelAdmin):

@@ -165,8 +165,8 @@ def test_knowledge_base_suggestions_give_visitors_public_articles_only(departmen
 
 
 def test_outside_office_hours_the_widget_takes_a_message(department, settings) -> None:
-    from destek.sla.models.config import BusinessCalendar
     from destek.sla.configuration import sla_config_changed
+    from destek.sla.models.config import BusinessCalendar
 
     go_online(MembershipFactory(department=department).agent)
     # An office open one minute a week, on a weekday that is not today: closed now.

@@ -7,6 +7,7 @@ from datetime import time, timedelta
 
 import pytest
 
+from destek.sla.configuration import sla_config_changed
 from destek.sla.models import (
     BusinessCalendar,
     BusinessHours,
@@ -16,7 +17,6 @@ from destek.sla.models import (
     TicketSla,
 )
 from destek.sla.selectors import sla_customer_expectation, sla_history, sla_state_for_tickets
-from destek.sla.configuration import sla_config_changed
 from destek.sla.services.recompute import recompute_run
 from destek.sla.services.refresh import sla_refresh
 from destek.tickets.factories import open_ticket, reply

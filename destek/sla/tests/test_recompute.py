@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from destek.accounts.factories import CustomerFactory, OrganizationFactory
 from destek.accounts.models import Department, User
+from destek.sla.configuration import sla_config_changed
 from destek.sla.models import (
     BusinessCalendar,
     BusinessHours,
@@ -24,7 +25,6 @@ from destek.sla.models import (
     SlaRecompute,
     TicketSla,
 )
-from destek.sla.configuration import sla_config_changed
 from destek.sla.services.recompute import recompute_run
 from destek.sla.services.refresh import sla_refresh
 from destek.tickets.factories import open_ticket, reply
