@@ -1,8 +1,8 @@
 """Recomputing every open ticket's deadlines after a configuration change, in the background.
 
 Batches of open tickets in primary-key order, from the first open one: one read (the tickets
-joined to their SLA rows), the rules in memory, then a bulk_update of the SLA rows whose
-values move and a bulk_create of the missing ones, one transaction per batch.
+joined to their SLA rows), the rules in memory, then one UPDATE of the SLA rows whose values
+move and one INSERT of the missing ones (destek.sla.sql), one transaction per batch.
 The ticket rows are never written: the deadlines live in TicketSla, whose four indexes are
 all an UPDATE there has to touch. The job row records total/done (the admin's progress
 bar) and the last ticket done, so a worker that dies is replaced by the sweeper and the job
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from destek.accounts.models import User
 from destek.sla import facts as f
+from destek.sla import sql
 from destek.sla.calendar import to_us
 from destek.sla.engine import Facts, Stretch, compute
 from destek.sla.models import RecomputeState, SlaRecompute, TicketSla
@@ -94,12 +95,7 @@ TIME_FIELDS = frozenset({"created_at", "updated_at", "first_response_at",
 
 def _read(queryset: QuerySet[Any], names: Sequence[str]) -> list[dict[str, Any]]:
     """values(*names) with every instant as µs (a name is a field, or `relation__field`)."""
-    rows = list(queryset.values(*names))
-    for row in rows:
-        for name in row:
-            if name.rsplit("__", 1)[-1] in TIME_FIELDS:
-                row[name] = f.us(row[name])
-    return rows
+    return sql.read_rows(queryset, names, time_fields=TIME_FIELDS, micros=f.us)
 
 
 # What the rules read of a ticket, and of its SLA state (a LEFT JOIN: None when it has none).
@@ -188,21 +184,13 @@ def _plans(config: Config, rows: list[dict[str, Any]]) -> dict[int, str]:
     return {customer.pk: resolve(customer) for customer in customers}
 
 
-def _instances(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> list[Any]:
-    return [model(**{name: f.dt(value) if name in TIME_FIELDS else value
-                     for name, value in zip(columns, row, strict=True)}) for row in rows]
-
-
 def _bulk_set(model: Any, key: str, columns: Sequence[str],
               rows: list[tuple[Any, ...]]) -> None:
     """Write `columns` of the rows keyed by `key` (the primary key); instants come as µs."""
-    if rows:
-        model.objects.bulk_update(_instances(model, [key, *columns], rows), list(columns),
-                                  batch_size=500)
+    sql.update_rows(model, key, columns, rows, time_fields=TIME_FIELDS, instant=f.dt)
 
 
 def _bulk_insert(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """INSERT the rows, skipping those a concurrent change created meanwhile; instants come
     as µs."""
-    if rows:
-        model.objects.bulk_create(_instances(model, columns, rows), ignore_conflicts=True)
+    sql.insert_rows(model, columns, rows, time_fields=TIME_FIELDS, instant=f.dt)
