@@ -16,10 +16,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from destek.accounts.models import User
+from destek.accounts.web import acting_user, staff_required
 from destek.core.downloads import attachment_response
 from destek.core.errors import NotFound
 from destek.desk import choices
-from destek.desk.decorators import staff_required
 from destek.desk.forms import MergeForm, ReplyForm, TicketFieldsForm
 from destek.desk.presenters import (
     STATUS_BADGES,
@@ -28,11 +28,11 @@ from destek.desk.presenters import (
     present_messages,
     status_labels,
 )
-from destek.desk.views.common import acting_user, ticket_or_404
 from destek.tickets.access import access_attachment_by_id, tickets_visible_to
 from destek.tickets.models import Ticket
 from destek.tickets.selectors import ticket_detail
 from destek.tickets.services.canned import canned_placeholders, render_text
+from destek.tickets.web import ticket_or_404
 
 OTHER_TICKETS = 5
 MAX_CANNED = 200
