@@ -16,6 +16,7 @@ from destek.accounts.factories import (
     MembershipFactory,
 )
 from destek.accounts.models import Department, Role, User
+from destek.desk import choices
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +39,13 @@ def _test_settings(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.EMAIL_BACKEND = "destek.notifications.backends.OutboxEmailBackend"
     # PBKDF2's deliberate slowness is not what these tests measure.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_desk_options() -> None:
+    """Each test's data is new: the desk's per-process option lists must not outlive a test
+    (in production the admin, which changes them, reloads them: destek.desk.admin)."""
+    choices.bump()
 
 
 @pytest.fixture
