@@ -22,11 +22,10 @@ from destek.core.errors import NotFound
 from destek.desk import choices
 from destek.desk.forms import MergeForm, ReplyForm, TicketFieldsForm
 from destek.desk.presenters import (
-    STATUS_BADGES,
-    id_url,
+    OtherTicketView,
     present_events,
     present_messages,
-    status_labels,
+    present_other_tickets,
 )
 from destek.tickets.access import access_attachment_by_id, tickets_visible_to
 from destek.tickets.models import Ticket
@@ -38,21 +37,15 @@ OTHER_TICKETS = 5
 MAX_CANNED = 200
 
 
-def _other_tickets(actor: User, ticket: Ticket) -> list[Ticket]:
+def _other_tickets(actor: User, ticket: Ticket) -> list[OtherTicketView]:
     """The customer's latest other tickets this agent may see (one bounded query)."""
-    others = list(
+    return present_other_tickets(
         tickets_visible_to(actor)
         .filter(customer_id=ticket.customer_id)
         .exclude(pk=ticket.pk)
         .only("id", "subject", "status", "updated_at")
         .order_by("-updated_at", "-id")[:OTHER_TICKETS]
     )
-    url, statuses = id_url("desk:ticket", "ticket_id"), status_labels()
-    for t in others:
-        t.url = url(t.pk)  # type: ignore[attr-defined]
-        t.status_label = statuses.get(t.status, t.status)  # type: ignore[attr-defined]
-        t.status_badge = STATUS_BADGES.get(t.status, "text-bg-secondary")  # type: ignore[attr-defined]
-    return others
 
 
 def with_current_assignee(agents: Sequence[User | choices.AgentOption],
