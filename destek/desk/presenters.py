@@ -35,21 +35,9 @@ from destek.tickets.models import (
     TicketEvent,
     format_reference,
 )
+from destek.tickets.web import priority_badge, status_badge
 
-PRIORITY_BADGES: dict[int, str] = {
-    Priority.LOW: "text-bg-light border",
-    Priority.NORMAL: "text-bg-secondary",
-    Priority.HIGH: "text-bg-warning",
-    Priority.CRITICAL: "text-bg-danger",
-}
-STATUS_BADGES: dict[str, str] = {
-    Status.NEW: "text-bg-primary",
-    Status.OPEN: "text-bg-info",
-    Status.PENDING: "text-bg-warning",
-    Status.ON_HOLD: "text-bg-secondary",
-    Status.RESOLVED: "text-bg-success",
-    Status.CLOSED: "text-bg-dark",
-}
+
 def status_labels() -> dict[str, str]:
     return {value: str(label) for value, label in Status.choices}
 
@@ -109,9 +97,9 @@ def queue_rows(tickets: Iterable[dict[str, Any]]) -> list[QueueRow]:
             "customer_name": t["customer__full_name"] or t["customer__email"],
             "customer_email": t["customer__email"],
             "department": department,
-            "priority_badge": PRIORITY_BADGES.get(t["priority"], "text-bg-secondary"),
+            "priority_badge": priority_badge(t["priority"]),
             "priority_label": priorities.get(t["priority"], str(t["priority"])),
-            "status_badge": STATUS_BADGES.get(t["status"], "text-bg-secondary"),
+            "status_badge": status_badge(t["status"]),
             "status_label": statuses.get(t["status"], t["status"]),
             # User.display_name: the full name, else the address.
             "assignee": (t["assignee__full_name"] or t["assignee__email"]
@@ -273,5 +261,5 @@ def present_other_tickets(tickets: Iterable[Ticket]) -> list[OtherTicketView]:
     url, statuses = id_url("desk:ticket", "ticket_id"), status_labels()
     return [OtherTicketView(url=url(t.pk), reference=t.reference, subject=t.subject,
                             status_label=statuses.get(t.status, t.status),
-                            status_badge=STATUS_BADGES.get(t.status, "text-bg-secondary"))
+                            status_badge=status_badge(t.status))
             for t in tickets]

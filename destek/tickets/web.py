@@ -1,5 +1,6 @@
-"""The one way a staff page fetches a ticket: through its accessor, with 'not yours' and
-'does not exist' both a plain 404."""
+"""What web pages (desk, portal, KB, live chat) share about tickets: the one way a staff page
+fetches a ticket (through its accessor, 'not yours' and 'does not exist' both a plain 404) and
+the one colour map of status and priority badges."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.http import Http404, HttpRequest
 from destek.accounts.web import acting_user
 from destek.core.errors import NotFound
 from destek.tickets.access import access_ticket_by_id
-from destek.tickets.models import Ticket
+from destek.tickets.models import Priority, Status, Ticket
 
 
 def ticket_or_404(request: HttpRequest, ticket_id: int, *, for_update: bool = False) -> Ticket:
@@ -18,3 +19,29 @@ def ticket_or_404(request: HttpRequest, ticket_id: int, *, for_update: bool = Fa
                                    for_update=for_update)
     except NotFound:
         raise Http404("Ticket not found.") from None
+
+
+# Bootstrap badge classes, the same on every page that shows a ticket's status or priority.
+PRIORITY_BADGES: dict[int, str] = {
+    Priority.LOW: "text-bg-light border",
+    Priority.NORMAL: "text-bg-secondary",
+    Priority.HIGH: "text-bg-warning",
+    Priority.CRITICAL: "text-bg-danger",
+}
+STATUS_BADGES: dict[str, str] = {
+    Status.NEW: "text-bg-primary",
+    Status.OPEN: "text-bg-info",
+    Status.PENDING: "text-bg-warning",
+    Status.ON_HOLD: "text-bg-secondary",
+    Status.RESOLVED: "text-bg-success",
+    Status.CLOSED: "text-bg-dark",
+}
+OTHER_BADGE = "text-bg-secondary"
+
+
+def priority_badge(priority: int) -> str:
+    return PRIORITY_BADGES.get(priority, OTHER_BADGE)
+
+
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, OTHER_BADGE)
