@@ -1,15 +1,16 @@
 """What web pages (desk, portal, KB, live chat) share about tickets: the one way a staff page
-fetches a ticket (through its accessor, 'not yours' and 'does not exist' both a plain 404) and
-the one colour map of status and priority badges."""
+fetches a ticket (through its accessor, 'not yours' and 'does not exist' both a plain 404),
+how an attachment is downloaded, and the one colour map of status and priority badges."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
 from destek.accounts.web import acting_user
+from destek.core.downloads import file_download
 from destek.core.errors import NotFound
 from destek.tickets.access import access_ticket_by_id
-from destek.tickets.models import Priority, Status, Ticket
+from destek.tickets.models import Attachment, Priority, Status, Ticket
 
 
 def ticket_or_404(request: HttpRequest, ticket_id: int, *, for_update: bool = False) -> Ticket:
@@ -19,6 +20,13 @@ def ticket_or_404(request: HttpRequest, ticket_id: int, *, for_update: bool = Fa
                                    for_update=for_update)
     except NotFound:
         raise Http404("Ticket not found.") from None
+
+
+
+def serve_attachment(attachment: Attachment) -> FileResponse:
+    """Call only with an attachment obtained through destek.tickets.access."""
+    return file_download(attachment.file, name=attachment.original_name,
+                         content_type=attachment.content_type)
 
 
 # Bootstrap badge classes, the same on every page that shows a ticket's status or priority.

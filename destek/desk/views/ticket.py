@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 
 from destek.accounts.models import User
 from destek.accounts.web import acting_user, staff_required
-from destek.core.downloads import attachment_response
 from destek.core.errors import NotFound
 from destek.desk import choices
 from destek.desk.forms import MergeForm, ReplyForm, TicketFieldsForm
@@ -31,7 +30,7 @@ from destek.tickets.access import access_attachment_by_id, tickets_visible_to
 from destek.tickets.models import Ticket
 from destek.tickets.selectors import ticket_detail
 from destek.tickets.services.canned import canned_placeholders, render_text
-from destek.tickets.web import ticket_or_404
+from destek.tickets.web import serve_attachment, ticket_or_404
 
 OTHER_TICKETS = 5
 MAX_CANNED = 200
@@ -114,4 +113,4 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
         found = access_attachment_by_id(actor=acting_user(request), attachment_id=attachment_id)
     except NotFound:
         raise Http404("Attachment not found.") from None
-    return attachment_response(found)
+    return serve_attachment(found)

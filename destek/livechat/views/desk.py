@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from destek.accounts.models import Department, User
 from destek.accounts.web import acting_user, staff_required
+from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError
 from destek.livechat.access import access_conversation_by_id, may_supervise
 from destek.livechat.models import ChatAgent, ChatAttachment, ChatStatus, Side
@@ -165,8 +165,8 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
         access_conversation_by_id(actor=acting_user(request), conversation_id=found.conversation_id)
     except ApplicationError:
         raise Http404 from None
-    return FileResponse(found.file.open("rb"), as_attachment=True,
-                        filename=found.original_name, content_type="application/octet-stream")
+    # The declared type is the visitor's word: served as an opaque download.
+    return file_download(found.file, name=found.original_name)
 
 
 @staff_required

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from destek.accounts.models import Department, User
+from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError
 from destek.kb.search import suggest
 from destek.livechat.access import access_conversation_by_token
@@ -201,9 +202,8 @@ def visitor_file(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
                                                conversation=conversation).first()
     if attachment is None:
         return JsonResponse({"error": _("File not found.")}, status=404)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                        filename=attachment.original_name,
-                        content_type="application/octet-stream")
+    # The declared type is the visitor's word: served as an opaque download.
+    return file_download(attachment.file, name=attachment.original_name)
 
 
 @chat_cors
