@@ -1,8 +1,8 @@
-"""The delivery path's cost and its guarantees together: an ordinary message is one statement
-on PostgreSQL, and the shortcut still gives retries one message, ended chats a clear error,
-and every receiver a copy of the stored message (published after the commit, from the loop).
+"""The delivery path's cost and its guarantees together: an ordinary message is one short
+transaction on every database, retries get one message, ended chats a clear error, and every
+receiver a copy of the stored message (published after the commit, from the loop).
 
-transaction=True: the shortcut runs only outside a transaction, as in the consumers.
+transaction=True: messages are posted outside any transaction, as in the consumers.
 """
 
 from __future__ import annotations
