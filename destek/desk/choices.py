@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
-from destek.accounts.models import STAFF_ROLES, Department, DepartmentMembership, Role, User
+from destek.accounts.models import STAFF_ROLES, Department, DepartmentMembership, User
+from destek.accounts.scope import is_department_limited, works_in_every_department
 from destek.tickets.models import CannedResponse
 
 VERSION_KEY = "destek:desk-choices:version"
@@ -158,10 +159,10 @@ def snapshot() -> Snapshot:
 def departments_for(actor: User, snap: Snapshot | None = None) -> tuple[DepartmentOption, ...]:
     """What destek.desk.lookups.departments_for returns, as options."""
     snap = snap or snapshot()
-    if actor.role == Role.OUTSOURCED:
+    if is_department_limited(actor):
         own = snap.memberships.get(actor.pk, frozenset())
         return tuple(d for d in snap.departments if d.id in own)
-    if actor.sees_all_departments:
+    if works_in_every_department(actor):
         return snap.departments
     return ()
 
@@ -169,7 +170,7 @@ def departments_for(actor: User, snap: Snapshot | None = None) -> tuple[Departme
 def agents_for(actor: User, snap: Snapshot | None = None) -> tuple[AgentOption, ...]:
     """What destek.desk.lookups.assignable_agents returns, as options."""
     snap = snap or snapshot()
-    if actor.role != Role.OUTSOURCED:
+    if not is_department_limited(actor):
         return snap.agents[:MAX_AGENT_CHOICES]
     own = snap.memberships.get(actor.pk, frozenset())
     return tuple(a for a in snap.agents

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from destek.accounts.models import Department, User
+from destek.accounts.models import STAFF_ROLES, Department, User
 from destek.accounts.web import acting_user, staff_required
 from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError
@@ -58,7 +58,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "statuses": ChatStatus.choices,
         "max_chats": profile.max_chats if profile else 3,
         "departments": Department.objects.order_by("name"),
-        "agents": User.objects.filter(role__in=("agent", "supervisor", "admin", "outsourced"),
+        "agents": User.objects.filter(role__in=STAFF_ROLES,
                                       is_active=True).order_by("full_name", "email"),
         "canned": CannedResponse.objects.filter(
             Q(language="") | Q(language=request.LANGUAGE_CODE)).order_by("title")[:200],
