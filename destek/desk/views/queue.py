@@ -54,8 +54,8 @@ def _bulk_fields(departments: list[tuple[int, str]],
     """The bulk bar's selects: BulkForm's fields and choices, every one on "no change"."""
     fields = BulkForm.base_fields
     options = {
-        "status": fields["status"].choices,  # type: ignore[attr-defined]
-        "priority": fields["priority"].choices,  # type: ignore[attr-defined]
+        "status": BulkForm.STATUS_CHOICES,
+        "priority": BulkForm.PRIORITY_CHOICES,
         "assignee": bulk_assignee_choices([(str(pk), label) for pk, label in agents]),
         "department": bulk_department_choices([(str(pk), label) for pk, label in departments]),
     }
