@@ -16,6 +16,24 @@ from destek.accounts.factories import (
     MembershipFactory,
 )
 from destek.accounts.models import Department, Role, User
+from destek.desk import choices
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None,
+                                 tmp_path_factory: pytest.TempPathFactory) -> None:
+    """On SQLite, the test database is a file, as in production, not Django's default shared-
+    cache in-memory database. In shared-cache mode SQLite locks whole tables between the
+    connections of one process and answers "database table is locked" at once, ignoring
+    busy_timeout; the chat consumers' database calls run on several threads, each with its
+    own connection, so a reader racing a writer failed under load. On a file, WAL lets readers
+    read while one connection writes, and writers wait (busy_timeout) instead of failing."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +56,13 @@ def _test_settings(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.EMAIL_BACKEND = "destek.notifications.backends.OutboxEmailBackend"
     # PBKDF2's deliberate slowness is not what these tests measure.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_desk_options() -> None:
+    """Each test's data is new: the desk's per-process option lists must not outlive a test
+    (in production the admin, which changes them, reloads them: destek.desk.admin)."""
+    choices.bump()
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.request import Request
 
 from destek.api.base import ApiView, actor, error_responses
-from destek.core.downloads import attachment_response
 from destek.tickets.access import access_attachment_by_id
+from destek.tickets.web import serve_attachment
 
 
 class AttachmentDownloadApi(ApiView):
@@ -23,4 +23,4 @@ class AttachmentDownloadApi(ApiView):
     )
     def get(self, request: Request, attachment_id: int) -> FileResponse:
         attachment = access_attachment_by_id(actor=actor(request), attachment_id=attachment_id)
-        return attachment_response(attachment)
+        return serve_attachment(attachment)

@@ -1,21 +1,34 @@
-"""Serving stored attachments: always as a download, never rendered by the browser."""
+"""Serving a stored file (ticket, KB or chat attachment): the same protective headers for all.
+
+Whoever calls this has already decided that the requester may have the file (through the
+app's access_* accessor); this only decides how the browser gets it: as a download (never
+rendered as a page of this site), with a sandboxing CSP in case it is opened anyway, no type
+sniffing, and not kept in shared caches.
+"""
 
 from __future__ import annotations
 
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
-from destek.tickets.models import Attachment
+SANDBOX_CSP = "default-src 'none'; sandbox"
+NOT_STORED = "private, no-store"
+UNKNOWN_TYPE = "application/octet-stream"
 
 
-def attachment_response(attachment: Attachment) -> FileResponse:
-    """Call only with an attachment obtained through destek.tickets.access."""
+def file_download(file: FieldFile, *, name: str, content_type: str = "",
+                  inline: bool = False, cache_control: str = NOT_STORED) -> FileResponse:
+    """The file as a download named `name`. `inline` (KB images shown inside articles) lets
+    the browser display it; the CSP and nosniff still apply."""
     try:
-        handle = attachment.file.open("rb")
+        handle = file.open("rb")
     except FileNotFoundError:
-        raise Http404("Attachment not found.") from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type or "application/octet-stream")
+        raise Http404("File not found.") from None
+    response = FileResponse(handle, as_attachment=not inline, filename=name,
+                            content_type=content_type or UNKNOWN_TYPE)
+    if inline:
+        response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = SANDBOX_CSP
+    response["Cache-Control"] = cache_control
     return response

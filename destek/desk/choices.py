@@ -4,13 +4,12 @@ Each queue and ticket page shows the same departments, colleagues and (on the ti
 responses, and they change a few times a month. Instead of three queries per page, each
 process keeps one snapshot of them and reloads it when:
 
-* the version number in the Django cache changes. `bump()` increments it whenever a
-  department, a membership, a staff user or a canned response is saved or deleted (the model
-  signals are connected in `destek.desk.apps`); with REDIS_URL every process and web node sees
-  the new version at once, on the embedded locmem cache only the process that made the
-  change does;
-* or it is older than SNAPSHOT_TTL seconds, which bounds how long a change that bypasses
-  `save()` (a `QuerySet.update()`) or happened in another process without Redis can go unseen.
+* the version number in the Django cache changes. `bump()` increments it; whatever changes
+  a department, a membership, a staff user or a canned response calls it (the admin, through
+  `destek.desk.admin`); with REDIS_URL every process and web node sees the new version at
+  once, on the embedded locmem cache only the process that made the change does;
+* or it is older than SNAPSHOT_TTL seconds, which bounds how long a change made elsewhere (a
+  shell, a management command, another process without Redis) can go unseen.
 
 Only ids and labels are cached, for rendering. Forms that write validate against fresh
 queries (`destek.desk.lookups`), so a stale option is at worst shown for a moment, never
@@ -24,20 +23,17 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.cache import cache
 
-from destek.accounts.models import STAFF_ROLES, Department, DepartmentMembership, Role, User
+from destek.accounts.models import STAFF_ROLES, Department, DepartmentMembership, User
+from destek.accounts.scope import is_department_limited, works_in_every_department
 from destek.tickets.models import CannedResponse
 
 VERSION_KEY = "destek:desk-choices:version"
 SNAPSHOT_TTL = 60.0  # seconds
 MAX_AGENT_CHOICES = 500  # as destek.desk.lookups
 MAX_CANNED_CACHED = 2000  # more than this and canned_for() queries instead
-# User fields the options show or filter on; a save that touches none of them (last_login,
-# is_available, password) leaves the snapshot alone.
-USER_FIELDS = frozenset({"full_name", "email", "role", "is_active"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +106,7 @@ def current_version() -> int:
     return int(version or 0)
 
 
-def bump(**_signal_kwargs: Any) -> None:
+def bump() -> None:
     """Make every process reload its snapshot on its next page."""
     try:
         cache.incr(VERSION_KEY)
@@ -163,10 +159,10 @@ def snapshot() -> Snapshot:
 def departments_for(actor: User, snap: Snapshot | None = None) -> tuple[DepartmentOption, ...]:
     """What destek.desk.lookups.departments_for returns, as options."""
     snap = snap or snapshot()
-    if actor.role == Role.OUTSOURCED:
+    if is_department_limited(actor):
         own = snap.memberships.get(actor.pk, frozenset())
         return tuple(d for d in snap.departments if d.id in own)
-    if actor.sees_all_departments:
+    if works_in_every_department(actor):
         return snap.departments
     return ()
 
@@ -174,7 +170,7 @@ def departments_for(actor: User, snap: Snapshot | None = None) -> tuple[Departme
 def agents_for(actor: User, snap: Snapshot | None = None) -> tuple[AgentOption, ...]:
     """What destek.desk.lookups.assignable_agents returns, as options."""
     snap = snap or snapshot()
-    if actor.role != Role.OUTSOURCED:
+    if not is_department_limited(actor):
         return snap.agents[:MAX_AGENT_CHOICES]
     own = snap.memberships.get(actor.pk, frozenset())
     return tuple(a for a in snap.agents
@@ -192,24 +188,3 @@ def canned_for(department_id: int, snap: Snapshot | None = None,
             "pk", "title", "language", "body", "department_id")[:limit]]
     return [c for c in snap.canned
             if c.department_id is None or c.department_id == department_id][:limit]
-
-
-def _user_saved(sender: type, instance: User, created: bool = False,
-                update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
-    if update_fields is not None and not USER_FIELDS & set(update_fields):
-        return
-    # A new customer (every first email from a new address) changes no option.
-    if instance.role in STAFF_ROLES or not created:
-        bump()
-
-
-def connect_invalidation() -> None:
-    """Called once from DeskConfig.ready()."""
-    from django.db.models.signals import post_delete, post_save
-
-    for model in (Department, DepartmentMembership, CannedResponse):
-        post_save.connect(bump, sender=model, dispatch_uid=f"desk-choices-save-{model.__name__}")
-        post_delete.connect(bump, sender=model,
-                            dispatch_uid=f"desk-choices-delete-{model.__name__}")
-    post_save.connect(_user_saved, sender=User, dispatch_uid="desk-choices-save-user")
-    post_delete.connect(bump, sender=User, dispatch_uid="desk-choices-delete-user")

@@ -157,11 +157,15 @@ class BulkForm(forms.Form):
     validates what comes back.
     """
 
+    # The same for everyone (the queue page prints them); assignee and department are not.
+    STATUS_CHOICES: list[tuple[Any, Any]] = [(NO_CHANGE, _("Status…")), *Status.choices]
+    PRIORITY_CHOICES: list[tuple[Any, Any]] = [(NO_CHANGE, _("Priority…")), *Priority.choices]
+
     status = forms.ChoiceField(label=_("Status"), required=False, widget=FastSelect,
-                               choices=[(NO_CHANGE, _("Status…")), *Status.choices])
+                               choices=STATUS_CHOICES)
     priority = forms.TypedChoiceField(
         label=_("Priority"), required=False, coerce=int, empty_value=None, widget=FastSelect,
-        choices=[(NO_CHANGE, _("Priority…")), *Priority.choices],
+        choices=PRIORITY_CHOICES,
     )
     assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=FastSelect)
     department = forms.ChoiceField(label=_("Department"), required=False, widget=FastSelect)

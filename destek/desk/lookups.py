@@ -8,19 +8,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from destek.accounts.models import STAFF_ROLES, Department, Role, User
+from destek.accounts import scope
+from destek.accounts.models import STAFF_ROLES, Department, User
 
 MAX_AGENT_CHOICES = 500
 
 
 def departments_for(actor: User) -> QuerySet[Department]:
     """The departments `actor` can see: all of them, or only their own when outsourced."""
-    qs = Department.objects.only("id", "name", "name_tr").order_by("name", "pk")
-    if actor.role == Role.OUTSOURCED:
-        return qs.filter(agents=actor)
-    if actor.sees_all_departments:
-        return qs
-    return qs.none()
+    return scope.departments_for(actor).only("id", "name", "name_tr").order_by("name", "pk")
 
 
 def assignable_agents(actor: User) -> QuerySet[User]:
@@ -28,6 +24,6 @@ def assignable_agents(actor: User) -> QuerySet[User]:
     qs = User.objects.filter(role__in=STAFF_ROLES, is_active=True).only(
         "id", "full_name", "email", "role"
     )
-    if actor.role == Role.OUTSOURCED:
-        qs = qs.filter(departments__in=Department.objects.filter(agents=actor)).distinct()
+    if scope.is_department_limited(actor):
+        qs = qs.filter(departments__in=scope.member_department_ids(actor)).distinct()
     return qs.order_by("full_name", "email", "pk")[:MAX_AGENT_CHOICES]

@@ -12,18 +12,18 @@ No queries here: everything comes from what the selectors loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from functools import lru_cache
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import filesizeformat, truncatechars
-from django.urls import get_script_prefix, reverse
-from django.utils import dateformat, formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from destek.desk.choices import AgentOption, DepartmentOption
+from destek.desk.formatting import DateFormatter, id_url, iso
+from destek.desk.sla_presenters import countdown_labels, metric_labels, queue_sla_cell
 from destek.tickets.models import (
     AuthorKind,
     Channel,
@@ -31,38 +31,11 @@ from destek.tickets.models import (
     Message,
     Priority,
     Status,
+    Ticket,
     TicketEvent,
     format_reference,
 )
-
-PRIORITY_BADGES: dict[int, str] = {
-    Priority.LOW: "text-bg-light border",
-    Priority.NORMAL: "text-bg-secondary",
-    Priority.HIGH: "text-bg-warning",
-    Priority.CRITICAL: "text-bg-danger",
-}
-STATUS_BADGES: dict[str, str] = {
-    Status.NEW: "text-bg-primary",
-    Status.OPEN: "text-bg-info",
-    Status.PENDING: "text-bg-warning",
-    Status.ON_HOLD: "text-bg-secondary",
-    Status.RESOLVED: "text-bg-success",
-    Status.CLOSED: "text-bg-dark",
-}
-_URL_MARKER = 2_147_483_629  # any integer the <int:…> converters accept
-
-
-@lru_cache(maxsize=64)
-def _url_parts(name: str, kwarg: str, prefix: str) -> tuple[str, str]:
-    path = reverse(name, kwargs={kwarg: _URL_MARKER})
-    head, _marker, tail = path.rpartition(str(_URL_MARKER))
-    return head, tail
-
-
-def id_url(name: str, kwarg: str) -> Callable[[int], str]:
-    """`reverse(name, kwargs={kwarg: pk})` for many pks at the cost of one reverse()."""
-    head, tail = _url_parts(name, kwarg, get_script_prefix())
-    return lambda pk: f"{head}{pk}{tail}"
+from destek.tickets.web import priority_badge, status_badge
 
 
 def status_labels() -> dict[str, str]:
@@ -71,34 +44,6 @@ def status_labels() -> dict[str, str]:
 
 def priority_labels() -> dict[int, str]:
     return {value: str(label) for value, label in Priority.choices}
-
-
-class DateFormatter:
-    """Local time as the templates print it (`{{ value }}`, `|date:"SHORT_DATETIME_FORMAT"`).
-
-    The format is looked up and split into its parts once per page instead of once per
-    value (what `django.utils.dateformat.format` does on every call).
-    """
-
-    def __init__(self, format_name: str = "DATETIME_FORMAT") -> None:
-        pieces = dateformat.re_formatchars.split(str(formats.get_format(format_name)))
-        self.parts = [(i % 2 == 1, piece if i % 2 else dateformat.re_escaped.sub(r"\1", piece))
-                      for i, piece in enumerate(pieces) if piece]
-        # The current time zone, once per page (`localtime` looks it up on every call).
-        self.tz = timezone.get_current_timezone()
-
-    def __call__(self, value: datetime) -> str:
-        data = dateformat.DateFormat(value.astimezone(self.tz))
-        return "".join(str(getattr(data, part)()) if code else part for code, part in self.parts)
-
-    def iso(self, value: datetime) -> str:
-        """`iso(value)` in this formatter's time zone."""
-        return value.astimezone(self.tz).isoformat()
-
-
-def iso(value: datetime) -> str:
-    """What `{{ value|date:'c' }}` prints: ISO 8601 in the current time zone."""
-    return timezone.localtime(value).isoformat()
 
 
 class QueueRow(TypedDict):
@@ -130,8 +75,6 @@ class QueueRow(TypedDict):
 
 def queue_rows(tickets: Iterable[dict[str, Any]]) -> list[QueueRow]:
     """The queue table's rows, from `ticket_queue_rows` (plain rows with `tag_names`)."""
-    from destek.desk.sla_presenters import countdown_labels, metric_labels, queue_sla_cell
-
     tr = get_language() == "tr"
     now = timezone.now()
     countdown, metrics = countdown_labels(), metric_labels()
@@ -154,9 +97,9 @@ def queue_rows(tickets: Iterable[dict[str, Any]]) -> list[QueueRow]:
             "customer_name": t["customer__full_name"] or t["customer__email"],
             "customer_email": t["customer__email"],
             "department": department,
-            "priority_badge": PRIORITY_BADGES.get(t["priority"], "text-bg-secondary"),
+            "priority_badge": priority_badge(t["priority"]),
             "priority_label": priorities.get(t["priority"], str(t["priority"])),
-            "status_badge": STATUS_BADGES.get(t["status"], "text-bg-secondary"),
+            "status_badge": status_badge(t["status"]),
             "status_label": statuses.get(t["status"], t["status"]),
             # User.display_name: the full name, else the address.
             "assignee": (t["assignee__full_name"] or t["assignee__email"]
@@ -204,50 +147,119 @@ def event_value(kind: str, value: str, statuses: dict[str, str]) -> str:
     return statuses.get(value, value) if kind == EventKind.STATUS else value
 
 
+@dataclass(frozen=True, slots=True)
+class AttachmentView:
+    """An attachment's link in desk/_message.html."""
 
-def present_messages(messages: list[Message]) -> list[Message]:
-    """Give each message (with author and attachments loaded) what desk/_message.html prints.
+    pk: int
+    original_name: str
+    url: str
+    size_label: str
 
-    Attributes are added to the messages themselves, so the template can still use any
-    field of the model.
-    """
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    """What desk/_message.html prints about one message."""
+
+    pk: int
+    css_class: str
+    is_internal: bool
+    is_auto_reply: bool
+    author_label: str
+    channel_label: str
+    created_iso: str
+    created_label: str
+    body_html: str  # sanitized when stored (destek.core.sanitize)
+    quoted_text: str
+    files: list[AttachmentView]
+
+
+def _message_css(m: Message) -> str:
+    if m.is_internal:
+        return "message-internal"
+    return "message-agent" if m.author_kind == AuthorKind.AGENT else "message-customer"
+
+
+def present_messages(messages: list[Message]) -> list[MessageView]:
+    """What desk/_message.html prints, from messages with author and attachments loaded."""
     channels = {value: str(label) for value, label in Channel.choices}
     kinds = {value: str(label) for value, label in AuthorKind.choices}
     short_date = DateFormatter("SHORT_DATETIME_FORMAT")
     attachment_url = id_url("desk:attachment", "attachment_id")
-    for m in messages:
-        if m.is_internal:
-            css = "message-internal"
-        elif m.author_kind == AuthorKind.AGENT:
-            css = "message-agent"
-        else:
-            css = "message-customer"
-        m.css_class = css  # type: ignore[attr-defined]
-        m.author_label = (  # type: ignore[attr-defined]
-            m.author.display_name if m.author else kinds.get(m.author_kind, m.author_kind))
-        m.channel_label = channels.get(m.channel, m.channel)  # type: ignore[attr-defined]
-        m.created_iso = iso(m.created_at)  # type: ignore[attr-defined]
-        m.created_label = short_date(m.created_at)  # type: ignore[attr-defined]
-        files = list(m.attachments.all())
-        for a in files:
-            a.url = attachment_url(a.pk)  # type: ignore[attr-defined]
-            a.size_label = filesizeformat(a.size)  # type: ignore[attr-defined]
-        m.files = files  # type: ignore[attr-defined]
-    return messages
+    return [
+        MessageView(
+            pk=m.pk,
+            css_class=_message_css(m),
+            is_internal=m.is_internal,
+            is_auto_reply=m.is_auto_reply,
+            author_label=(m.author.display_name if m.author
+                          else kinds.get(m.author_kind, m.author_kind)),
+            channel_label=channels.get(m.channel, m.channel),
+            created_iso=iso(m.created_at),
+            created_label=short_date(m.created_at),
+            body_html=m.body_html,
+            quoted_text=m.quoted_text,
+            files=[AttachmentView(pk=a.pk, original_name=a.original_name,
+                                  url=attachment_url(a.pk), size_label=filesizeformat(a.size))
+                   for a in m.attachments.all()],
+        )
+        for m in messages
+    ]
 
 
-def present_events(events: list[TicketEvent]) -> list[TicketEvent]:
-    """Give each audit event (with its actor loaded) what desk/_history.html prints."""
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """What desk/_history.html prints about one audit event."""
+
+    kind: str
+    before: str
+    after: str
+    actor_label: str
+    kind_label: str
+    created_iso: str
+    created_label: str
+    excerpt: str  # replies and notes: the start of the text
+    before_label: str
+    after_label: str
+
+
+def present_events(events: list[TicketEvent]) -> list[EventView]:
+    """What desk/_history.html prints, from events with their actor loaded."""
     kinds = {value: str(label) for value, label in EventKind.choices}
     statuses = status_labels()
     short_date = DateFormatter("SHORT_DATETIME_FORMAT")
-    for e in events:
-        e.actor_label = e.actor.display_name if e.actor else ""  # type: ignore[attr-defined]
-        e.kind_label = kinds.get(e.kind, e.kind)  # type: ignore[attr-defined]
-        e.created_iso = iso(e.created_at)  # type: ignore[attr-defined]
-        e.created_label = short_date(e.created_at)  # type: ignore[attr-defined]
-        if e.kind in (EventKind.REPLIED, EventKind.NOTE):
-            e.excerpt = truncatechars(e.after, 60)  # type: ignore[attr-defined]
-        e.before_label = event_value(e.kind, e.before, statuses)  # type: ignore[attr-defined]
-        e.after_label = event_value(e.kind, e.after, statuses)  # type: ignore[attr-defined]
-    return events
+    return [
+        EventView(
+            kind=e.kind,
+            before=e.before,
+            after=e.after,
+            actor_label=e.actor.display_name if e.actor else "",
+            kind_label=kinds.get(e.kind, e.kind),
+            created_iso=iso(e.created_at),
+            created_label=short_date(e.created_at),
+            excerpt=(truncatechars(e.after, 60)
+                     if e.kind in (EventKind.REPLIED, EventKind.NOTE) else ""),
+            before_label=event_value(e.kind, e.before, statuses),
+            after_label=event_value(e.kind, e.after, statuses),
+        )
+        for e in events
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OtherTicketView:
+    """One of the customer's other tickets, in desk/_customer.html."""
+
+    url: str
+    reference: str
+    subject: str
+    status_label: str
+    status_badge: str
+
+
+def present_other_tickets(tickets: Iterable[Ticket]) -> list[OtherTicketView]:
+    url, statuses = id_url("desk:ticket", "ticket_id"), status_labels()
+    return [OtherTicketView(url=url(t.pk), reference=t.reference, subject=t.subject,
+                            status_label=statuses.get(t.status, t.status),
+                            status_badge=status_badge(t.status))
+            for t in tickets]

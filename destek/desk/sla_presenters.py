@@ -12,7 +12,7 @@ from typing import Any, TypedDict
 
 from django.utils.translation import gettext, pgettext
 
-from destek.desk.presenters import DateFormatter, iso
+from destek.desk.formatting import DateFormatter, iso
 from destek.sla.models import AlertKind, Metric
 from destek.sla.selectors import SlaHistory, SlaState
 

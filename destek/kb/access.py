@@ -13,14 +13,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from destek.accounts.models import Role, User
+from destek.accounts.models import User
+from destek.accounts.scope import is_department_limited
 from destek.core.errors import NotFound
 from destek.kb.models import Article, ArticleAttachment, ArticleStatus, Audience
 
 Actor = User | AnonymousUser | None
-
-EDITOR_ROLES = frozenset({Role.AGENT, Role.OUTSOURCED, Role.SUPERVISOR, Role.ADMIN})
-PUBLISHER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 
 def _user(actor: Actor) -> User | None:
@@ -36,13 +34,13 @@ def is_agent(actor: Actor) -> bool:
 
 def can_edit(actor: Actor) -> bool:
     user = _user(actor)
-    return user is not None and user.role in EDITOR_ROLES
+    return user is not None and user.is_agent
 
 
 def can_publish(actor: Actor) -> bool:
     """Outsourced agents write drafts and submit them; someone in-house publishes."""
     user = _user(actor)
-    return user is not None and user.role in PUBLISHER_ROLES
+    return user is not None and user.is_agent and not is_department_limited(user)
 
 
 def audiences_for(actor: Actor) -> list[str]:

@@ -4,12 +4,14 @@ which keeps revisions and the search index, so the admin only lists them."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from destek.kb.models import Article, Category, SearchMiss
+from destek.kb.services.articles import articles_delete
 
 
 @admin.register(Category)
@@ -36,6 +38,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def delete_model(self, request: HttpRequest, obj: Article) -> None:
+        articles_delete(Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        articles_delete(queryset)
 
 
 @admin.register(SearchMiss)

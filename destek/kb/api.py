@@ -35,8 +35,8 @@ class CategorySerializer(serializers.ModelSerializer[Category]):
 
 class ArticleSummarySerializer(serializers.ModelSerializer[Article]):
     url = serializers.SerializerMethodField()
-    snippet = serializers.CharField(read_only=True, default="",
-                                    help_text="Search only: matching text, matches in <mark>.")
+    snippet = serializers.SerializerMethodField(
+        help_text="Search only: matching text, matches in <mark>.")
 
     class Meta:
         model = Article
@@ -47,6 +47,11 @@ class ArticleSummarySerializer(serializers.ModelSerializer[Article]):
     def get_url(self, article: Article) -> str:
         request = self.context["request"]
         return str(request.build_absolute_uri(f"/kb/{article.language}/{article.slug}/"))
+
+    def get_snippet(self, article: Article) -> str:
+        """From the search hits (context "snippets": article id → snippet); "" otherwise."""
+        snippets: dict[int, str] = self.context.get("snippets", {})
+        return snippets.get(article.pk, "")
 
 
 class ArticleDetailSerializer(ArticleSummarySerializer):
@@ -109,14 +114,12 @@ class KbArticleListApi(ApiView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         user = request_actor(request)
-        context = {"request": request, "actor": user}
+        context: dict[str, object] = {"request": request, "actor": user}
         if data.get("q", "").strip():
             result = search(actor=user, query=data["q"], language=data.get("language"),
                             category_id=data.get("category"), limit=data["limit"])
-            rows = []
-            for hit in result.hits:
-                hit.article.snippet = hit.snippet  # type: ignore[attr-defined]
-                rows.append(hit.article)
+            context["snippets"] = {hit.article.pk: hit.snippet for hit in result.hits}
+            rows = [hit.article for hit in result.hits]
             return Response(ArticleSummarySerializer(rows, many=True, context=context).data)
         qs = access.articles_visible_to(user).defer("body_html", "body_text")
         if data.get("language"):

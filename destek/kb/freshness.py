@@ -21,7 +21,6 @@ import math
 import secrets
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case, F, Min, Value, When
 from django.utils import timezone
 
@@ -68,10 +67,8 @@ def _refresh(seen: int) -> None:
 def current_version() -> int | None:
     """The version to key caches of search results with; None: do not cache."""
     for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version, refresh_at FROM kb_searchstate WHERE id = %s",
-                           [STATE_ID])
-            row = cursor.fetchone()
+        row = SearchState.objects.filter(pk=STATE_ID).values_list(
+            "version", "refresh_at").first()
         if row is None:
             return None
         version, refresh_at = row

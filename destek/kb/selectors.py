@@ -21,15 +21,21 @@ def _light(qs: QuerySet[Article]) -> QuerySet[Article]:
     return qs.defer("body_markdown", "body_html", "body_text")
 
 
-def category_list() -> list[Category]:
-    """All categories, with `children` lists filled in (one query)."""
-    categories = list(Category.objects.all())
+@dataclass(frozen=True, slots=True)
+class CategoryBranch:
+    """A top-level category and its direct children, as the help centre lists them."""
+
+    category: Category
+    children: list[Category]
+
+
+def category_list() -> list[CategoryBranch]:
+    """The top-level categories with their children (one query)."""
     by_parent: dict[int | None, list[Category]] = {}
-    for category in categories:
+    for category in Category.objects.all():
         by_parent.setdefault(category.parent_id, []).append(category)
-    for category in categories:
-        category.child_list = by_parent.get(category.pk, [])  # type: ignore[attr-defined]
-    return by_parent.get(None, [])
+    return [CategoryBranch(category=root, children=by_parent.get(root.pk, []))
+            for root in by_parent.get(None, [])]
 
 
 def category_path(category: Category) -> list[Category]:

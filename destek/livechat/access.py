@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from destek.accounts.models import DepartmentMembership, Role, User
+from destek.accounts.models import Role, User
+from destek.accounts.scope import in_scope, works_in_every_department
 from destek.core.errors import NotFound
 from destek.livechat.models import Conversation
 from destek.livechat.tokens import public_id_from_token
@@ -19,10 +20,9 @@ from destek.livechat.tokens import public_id_from_token
 def conversations_visible_to(actor: User) -> QuerySet[Conversation]:
     if not actor.is_authenticated or not actor.is_active or not actor.is_agent:
         return Conversation.objects.none()
-    if actor.sees_all_departments:
+    if works_in_every_department(actor):
         return Conversation.objects.all()
-    departments = DepartmentMembership.objects.filter(agent=actor).values("department_id")
-    return Conversation.objects.filter(Q(department__in=departments) | Q(agent=actor))
+    return Conversation.objects.filter(in_scope(actor) | Q(agent=actor))
 
 
 def may_supervise(actor: User) -> bool:

@@ -1,4 +1,8 @@
-"""`{% translate %}` that remembers its answer per language: `{% load i18n memo_i18n %}`.
+"""`{% translate %}` that remembers its answer per language, and the rest of Django's i18n tags.
+
+A template builtin (settings.TEMPLATES), so templates need no `{% load %}` for it; it also
+answers to `{% load i18n %}` (TEMPLATES "libraries"), so a template that loads i18n by
+habit, or Django's own (the admin), cannot swap Django's slower tag back in.
 
 Django's `{% translate "Status" %}` looks the message up in the catalog every time it is
 printed; a desk page prints about 90 of them, a tenth of its CPU. The catalogs do not change
@@ -17,6 +21,9 @@ from django.templatetags import i18n
 from django.utils import translation
 
 register = template.Library()
+# Every tag and filter of `{% load i18n %}`; translate/trans are replaced below.
+register.tags.update(i18n.register.tags)
+register.filters.update(i18n.register.filters)
 
 
 def _constant(expression: FilterExpression | None) -> bool:

@@ -11,34 +11,19 @@ from django.utils.translation import get_language
 
 from destek.accounts.models import Department
 from destek.desk.presenters import Choice
-from destek.tickets.models import EventKind, Priority, Status, format_reference
+from destek.tickets import web as badges
+from destek.tickets.models import EventKind, Status, format_reference
 
 register = template.Library()
 
-PRIORITY_BADGES: dict[int, str] = {
-    Priority.LOW: "text-bg-light border",
-    Priority.NORMAL: "text-bg-secondary",
-    Priority.HIGH: "text-bg-warning",
-    Priority.CRITICAL: "text-bg-danger",
-}
-STATUS_BADGES: dict[str, str] = {
-    Status.NEW: "text-bg-primary",
-    Status.OPEN: "text-bg-info",
-    Status.PENDING: "text-bg-warning",
-    Status.ON_HOLD: "text-bg-secondary",
-    Status.RESOLVED: "text-bg-success",
-    Status.CLOSED: "text-bg-dark",
-}
-
-
 @register.filter
 def priority_badge(value: int) -> str:
-    return PRIORITY_BADGES.get(value, "text-bg-secondary")
+    return badges.priority_badge(value)
 
 
 @register.filter
 def status_badge(value: str) -> str:
-    return STATUS_BADGES.get(value, "text-bg-secondary")
+    return badges.status_badge(value)
 
 
 @register.filter

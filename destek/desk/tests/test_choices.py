@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from destek.accounts.factories import AgentFactory, CustomerFactory, DepartmentFactory
-from destek.accounts.models import Role, User
+from destek.accounts.factories import AgentFactory, CustomerFactory
+from destek.accounts.models import Department, Role, User
 from destek.desk import choices
 from destek.tickets.models import CannedResponse
 
@@ -15,23 +16,40 @@ pytestmark = pytest.mark.django_db
 QUEUE = reverse("desk:queue")
 
 
-def test_a_new_department_and_a_renamed_agent_show_at_once(agent_client, agent, ticket):
+@pytest.fixture
+def admin_client(client):
+    client.force_login(User.objects.create_superuser("root@destek.example", "pw"))
+    return client
+
+
+def test_a_department_added_in_the_admin_shows_at_once(agent_client, admin_client):
     agent_client.get(QUEUE)  # the snapshot is loaded
-    DepartmentFactory(name="Domains", name_tr="Alan adları")
-    agent.full_name = "Mehmet Renamed"
-    agent.save()
-    text = agent_client.get(QUEUE).text
-    assert ">Domains</option>" in text
-    assert ">Mehmet Renamed</option>" in text
+    response = admin_client.post(reverse("admin:accounts_department_add"), {
+        "name": "Domains", "name_tr": "Alan adları", "email": "", "assignment_mode": "manual",
+        "is_public": "on", "departmentmembership_set-TOTAL_FORMS": "0",
+        "departmentmembership_set-INITIAL_FORMS": "0"})
+    assert response.status_code == 302, response.text
+    assert ">Domains</option>" in agent_client.get(QUEUE).text
 
 
-def test_new_customers_and_logins_do_not_reload_it(agent, department):
+def test_what_the_admin_saves_or_deletes_reloads_it(rf, agent, department):
+    """Staff, departments (with their memberships inline) and canned responses: each admin
+    write bumps the version; a new customer or a login, which no option shows, does not."""
+    request = rf.post("/")
     version = choices.current_version()
     CustomerFactory()
     agent.is_available = False
     agent.save(update_fields=["is_available"])
     assert choices.current_version() == version
-    AgentFactory()
+    agent.full_name = "Mehmet Renamed"
+    admin.site.get_model_admin(User).save_model(request, agent, form=None, change=True)
+    assert choices.current_version() != version
+    version = choices.current_version()
+    admin.site.get_model_admin(Department).delete_model(request, department)
+    assert choices.current_version() != version
+    version = choices.current_version()
+    canned_admin = admin.site.get_model_admin(CannedResponse)
+    canned_admin.delete_queryset(request, CannedResponse.objects.none())
     assert choices.current_version() != version
 
 
@@ -41,6 +59,7 @@ def test_canned_responses_follow_their_department(agent_client, ticket, other_de
     CannedResponse.objects.create(title="Billing only", body="x", department=other_department)
     CannedResponse.objects.create(title="Ours", body="Hi {customer_name}",
                                   department=ticket.department)
+    choices.bump()  # as the admin, which writes them, does
     text = agent_client.get(reverse("desk:ticket", args=[ticket.pk])).text
     assert ">Everyone</option>" in text and ">Ours</option>" in text
     assert "Billing only" not in text

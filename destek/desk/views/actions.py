@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from destek.accounts.web import acting_user, staff_required
 from destek.core.errors import ApplicationError, NotFound
-from destek.desk.decorators import staff_required
 from destek.desk.filters import parse_id
 from destek.desk.forms import BulkForm, MergeForm, ReplyForm, TicketFieldsForm
 from destek.desk.lookups import assignable_agents, departments_for
 from destek.desk.services import agent_set_availability
-from destek.desk.views.common import acting_user, safe_next, ticket_or_404
+from destek.desk.views.common import safe_next
 from destek.desk.views.ticket import render_ticket, with_current_assignee
 from destek.tickets.access import access_ticket_by_id
 from destek.tickets.intake import InboundMessage, receive
@@ -32,6 +32,7 @@ from destek.tickets.services.changes import (
     ticket_update,
 )
 from destek.tickets.uploads import files_from_request
+from destek.tickets.web import ticket_or_404
 
 MAX_BULK = 200
 

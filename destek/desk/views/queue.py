@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from destek.accounts.web import acting_user, staff_required
 from destek.core.pagination import Page
 from destek.desk import choices as desk_choices
-from destek.desk.decorators import staff_required
 from destek.desk.filters import ASSIGNEE_ME, ASSIGNEE_NONE, QueueRequest, parse_queue_request
 from destek.desk.forms import BulkForm, bulk_assignee_choices, bulk_department_choices
 from destek.desk.presenters import (
@@ -22,7 +22,6 @@ from destek.desk.presenters import (
     queue_rows,
     status_labels,
 )
-from destek.desk.views.common import acting_user
 from destek.queues.selectors import ticket_queue_rows
 
 QUEUE_TABS = ("mine", "unassigned", "open", "all")
@@ -55,8 +54,8 @@ def _bulk_fields(departments: list[tuple[int, str]],
     """The bulk bar's selects: BulkForm's fields and choices, every one on "no change"."""
     fields = BulkForm.base_fields
     options = {
-        "status": fields["status"].choices,  # type: ignore[attr-defined]
-        "priority": fields["priority"].choices,  # type: ignore[attr-defined]
+        "status": BulkForm.STATUS_CHOICES,
+        "priority": BulkForm.PRIORITY_CHOICES,
         "assignee": bulk_assignee_choices([(str(pk), label) for pk, label in agents]),
         "department": bulk_department_choices([(str(pk), label) for pk, label in departments]),
     }

@@ -8,11 +8,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from destek.accounts.web import staff_required
 from destek.desk import choices
-from destek.desk.decorators import staff_required
 from destek.desk.sla_presenters import present_sla
-from destek.desk.views.common import ticket_or_404
 from destek.sla.selectors import sla_history
+from destek.tickets.web import ticket_or_404
 
 
 @staff_required

@@ -16,43 +16,35 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from destek.accounts.models import User
-from destek.core.downloads import attachment_response
+from destek.accounts.web import acting_user, staff_required
 from destek.core.errors import NotFound
 from destek.desk import choices
-from destek.desk.decorators import staff_required
 from destek.desk.forms import MergeForm, ReplyForm, TicketFieldsForm
 from destek.desk.presenters import (
-    STATUS_BADGES,
-    id_url,
+    OtherTicketView,
     present_events,
     present_messages,
-    status_labels,
+    present_other_tickets,
 )
-from destek.desk.views.common import acting_user, ticket_or_404
 from destek.tickets.access import access_attachment_by_id, tickets_visible_to
 from destek.tickets.models import Ticket
 from destek.tickets.selectors import ticket_detail
 from destek.tickets.services.canned import canned_placeholders, render_text
+from destek.tickets.web import serve_attachment, ticket_or_404
 
 OTHER_TICKETS = 5
 MAX_CANNED = 200
 
 
-def _other_tickets(actor: User, ticket: Ticket) -> list[Ticket]:
+def _other_tickets(actor: User, ticket: Ticket) -> list[OtherTicketView]:
     """The customer's latest other tickets this agent may see (one bounded query)."""
-    others = list(
+    return present_other_tickets(
         tickets_visible_to(actor)
         .filter(customer_id=ticket.customer_id)
         .exclude(pk=ticket.pk)
         .only("id", "subject", "status", "updated_at")
         .order_by("-updated_at", "-id")[:OTHER_TICKETS]
     )
-    url, statuses = id_url("desk:ticket", "ticket_id"), status_labels()
-    for t in others:
-        t.url = url(t.pk)  # type: ignore[attr-defined]
-        t.status_label = statuses.get(t.status, t.status)  # type: ignore[attr-defined]
-        t.status_badge = STATUS_BADGES.get(t.status, "text-bg-secondary")  # type: ignore[attr-defined]
-    return others
 
 
 def with_current_assignee(agents: Sequence[User | choices.AgentOption],
@@ -121,4 +113,4 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
         found = access_attachment_by_id(actor=acting_user(request), attachment_id=attachment_id)
     except NotFound:
         raise Http404("Attachment not found.") from None
-    return attachment_response(found)
+    return serve_attachment(found)

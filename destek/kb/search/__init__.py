@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from destek.kb import freshness
 from destek.kb.access import Actor, visibility_q
-from destek.kb.models import Article, ArticleStatus, Category, SearchMiss
+from destek.kb.models import Article, ArticleStatus, Category, SearchMiss, SearchTerm
 from destek.kb.search.base import Backend, Hit, Query, SearchResult
+from destek.kb.search.postgres import PostgresBackend
+from destek.kb.search.sqlite import SqliteBackend
 from destek.kb.search.text import STOPWORDS, highlight, query_terms, words
 
 LANGUAGE_CODES = ("en", "tr")
@@ -27,12 +29,10 @@ _SPACES = re.compile(r"\s+")
 
 
 def backend() -> Backend:
+    """PostgreSQL's full-text search (tsvector, trigrams) or SQLite's FTS5: two engines, one
+    Backend interface, the same tests on both."""
     if connection.vendor == "postgresql":
-        from destek.kb.search.postgres import PostgresBackend
-
         return PostgresBackend()
-    from destek.kb.search.sqlite import SqliteBackend
-
     return SqliteBackend()
 
 
@@ -109,8 +109,6 @@ def _hits(ranked: list[tuple[int, float]], text: str, *, snippets: bool) -> list
 
 def _correct(text: str, languages: list[str], engine: Backend) -> str | None:
     """The query with each unknown word replaced by the nearest known one, or None."""
-    from destek.kb.models import SearchTerm
-
     query_words = list(dict.fromkeys(w for ws in _words(text, languages).values() for w in ws))
     if not query_words:
         return None

@@ -1,4 +1,4 @@
-"""SQLite (the embedded default): an FTS5 table kb_article_fts, kept by the service layer.
+"""SQLite (the embedded default): an FTS5 table (destek.kb.sql), kept by the service layer.
 
 FTS5 has no Turkish stemmer, so the table holds terms from destek.kb.search.text for both
 languages and queries are analysed the same way. Typo correction compares the query's words
@@ -8,16 +8,13 @@ an embedded installation has.
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q
 
+from destek.kb import sql
 from destek.kb.models import Article, SearchTerm
 from destek.kb.search.base import Query, pick_nearest
 from destek.kb.search.text import index_text, query_terms
 
-TABLE = "kb_article_fts"
-CREATE_SQL = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING "
-              "fts5(title, body, tokenize = 'unicode61 remove_diacritics 0')")
 MAX_CANDIDATES = 5000
 
 
@@ -42,17 +39,11 @@ def _match_expression(query: Query) -> str:
 class SqliteBackend:
     def index(self, article: Article) -> None:
         body = f"{article.summary}\n{article.body_text}"
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [article.pk])  # noqa: S608
-            cursor.execute(
-                f"INSERT INTO {TABLE} (rowid, title, body) VALUES (%s, %s, %s)",  # noqa: S608
-                [article.pk, index_text(article.title, article.language),
-                 index_text(body, article.language)],
-            )
+        sql.fts_index(article_id=article.pk, title=index_text(article.title, article.language),
+                      body=index_text(body, article.language))
 
     def remove(self, article_id: int) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [article_id])  # noqa: S608
+        sql.fts_remove(article_id)
 
     def match(self, *, scope: Q, query: Query, limit: int) -> list[tuple[int, float]]:
         expression = _match_expression(query)
@@ -60,15 +51,10 @@ class SqliteBackend:
             return []
         visible = Article.objects.filter(scope)
         visible_sql, visible_params = visible.values("pk").query.sql_with_params()
-        sql = (
-            f"SELECT rowid, bm25({TABLE}, 4.0, 1.0) AS score FROM {TABLE} "  # noqa: S608
-            f"WHERE {TABLE} MATCH %s AND rowid IN ({visible_sql}) "
-            "ORDER BY score, rowid LIMIT %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, *visible_params, limit])
-            # bm25 is better when lower; the port's score is better when higher.
-            return [(row[0], -float(row[1])) for row in cursor.fetchall()]
+        found = sql.fts_match(expression=expression, visible_sql=visible_sql,
+                              visible_params=list(visible_params), limit=limit)
+        # bm25 is better when lower; the port's score is better when higher.
+        return [(article_id, -score) for article_id, score in found]
 
     def nearest_terms(self, *, words: list[str], languages: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""Writing articles: create, edit, review, publish, translate, restore a revision.
+"""Writing articles: create, edit, review, publish, translate, restore a revision, delete.
 
 Every write renders the Markdown (sanitized), stores a revision and updates the search index
 in the same transaction, so the index never disagrees with what is stored.
@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from destek.core.errors import ApplicationError, PermissionDenied
 from destek.kb import access
 from destek.kb.markdown import render_markdown
 from destek.kb.models import LANGUAGES, Article, ArticleStatus, Audience, Category, Revision
-from destek.kb.search import index_article
+from destek.kb.search import index_article, remove_article
 from destek.kb.services.terms import terms_record
 
 _TR_SLUG = str.maketrans("çğıöşüÇĞİÖŞÜâîû", "cgiosuCGIOSUaiu")
@@ -196,3 +196,12 @@ def article_restore_revision(*, actor: User, article: Article, revision: Revisio
                        body_markdown=revision.body_markdown)
     return article_update(actor=actor, article=article, data=data,
                           note=_("Restored revision %(number)s") % {"number": revision.number})
+
+
+@transaction.atomic
+def articles_delete(articles: QuerySet[Article]) -> None:
+    """Delete articles (the admin's only write): search and the caches of it forget them."""
+    ids = list(articles.values_list("pk", flat=True))
+    articles.delete()
+    for article_id in ids:
+        remove_article(article_id)

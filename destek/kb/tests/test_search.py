@@ -158,3 +158,7 @@ def test_results_page_and_api_load_each_article_once(client, articles, django_as
         rows = client.get("/api/v1/kb/articles/", {"q": "server"}).json()
     rows = rows["results"] if isinstance(rows, dict) else rows
     assert len(rows) == 4 and all(r["updated_at"] and r["url"] for r in rows)
+    assert all("<mark>server</mark>" in r["snippet"] for r in rows)
+    listed = client.get("/api/v1/kb/articles/").json()
+    listed = listed["results"] if isinstance(listed, dict) else listed
+    assert listed and all(r["snippet"] == "" for r in listed)

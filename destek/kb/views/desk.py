@@ -9,9 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from destek.accounts.web import acting_user, staff_required
 from destek.core.errors import ApplicationError
-from destek.desk.decorators import staff_required
-from destek.desk.views.common import acting_user, ticket_or_404
 from destek.kb import access, selectors
 from destek.kb.forms import ArticleForm, AttachmentForm, PublishForm
 from destek.kb.models import Article, ArticleStatus, Revision
@@ -19,6 +18,7 @@ from destek.kb.search import search
 from destek.kb.services import articles as article_services
 from destek.kb.services.attachments import attachment_add
 from destek.kb.services.from_ticket import article_create_from_ticket
+from destek.tickets.web import ticket_or_404
 
 PANEL_LIMIT = 8
 

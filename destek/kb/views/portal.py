@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
-from destek.core.downloads import attachment_response
+from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError, NotFound
 from destek.kb import selectors
 from destek.kb.access import access_attachment
@@ -114,9 +114,9 @@ def kb_attachment(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
                                        attachment_id=attachment_id)
     except NotFound:
         raise Http404("Attachment not found.") from None
-    response = attachment_response(attachment)  # type: ignore[arg-type]
-    if attachment.is_image:
-        # Images are shown inside articles; everything else stays a download.
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "private, max-age=3600"
-    return response
+    if attachment.is_image:  # shown inside articles; everything else stays a download
+        return file_download(attachment.file, name=attachment.original_name,
+                             content_type=attachment.content_type, inline=True,
+                             cache_control="private, max-age=3600")
+    return file_download(attachment.file, name=attachment.original_name,
+                         content_type=attachment.content_type)

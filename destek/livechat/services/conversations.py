@@ -15,6 +15,7 @@ from destek.livechat.access import access_conversation_by_id
 from destek.livechat.models import Conversation, ConversationState, Side
 from destek.livechat.services.messages import chat_system_message
 from destek.livechat.services.routing import chat_assign, chat_route, route_waiting
+from destek.livechat.services.tickets import chat_ticket_append
 from destek.livechat.services.transcript import chat_transcript_send
 
 MAX_NAME = 200
@@ -116,8 +117,6 @@ def chat_end(*, conversation_id: int, side: str, actor: User | None = None) -> C
                                 body=_("%(name)s ended the chat.") % {"name": who})
         conversation.refresh_from_db()
         if conversation.ticket_id:
-            from destek.livechat.services.tickets import chat_ticket_append
-
             chat_ticket_append(conversation=conversation, actor=actor)
         if settings.DESTEK_CHAT_TRANSCRIPT_ON_END and conversation.email:
             chat_transcript_send(conversation=conversation, reason="end")

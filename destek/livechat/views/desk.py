@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -21,9 +20,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from destek.accounts.models import Department, User
+from destek.accounts.models import STAFF_ROLES, Department, User
+from destek.accounts.web import acting_user, staff_required
+from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError
-from destek.desk.decorators import staff_required
 from destek.livechat.access import access_conversation_by_id, may_supervise
 from destek.livechat.models import ChatAgent, ChatAttachment, ChatStatus, Side
 from destek.livechat.selectors import (
@@ -44,10 +44,6 @@ from destek.tickets.services.canned import render_text
 from destek.tickets.uploads import files_from_request
 
 
-def _agent(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # staff_required made sure
-
-
 def _fail(error: ApplicationError) -> JsonResponse:
     return JsonResponse({"error": error.message}, status=error.status_code)
 
@@ -55,14 +51,14 @@ def _fail(error: ApplicationError) -> JsonResponse:
 @staff_required
 @require_GET
 def console(request: HttpRequest) -> HttpResponse:
-    agent = _agent(request)
+    agent = acting_user(request)
     profile = ChatAgent.objects.filter(agent=agent).first()
     return render(request, "livechat/console.html", {
         "status": profile.status if profile else ChatStatus.OFFLINE,
         "statuses": ChatStatus.choices,
         "max_chats": profile.max_chats if profile else 3,
         "departments": Department.objects.order_by("name"),
-        "agents": User.objects.filter(role__in=("agent", "supervisor", "admin", "outsourced"),
+        "agents": User.objects.filter(role__in=STAFF_ROLES,
                                       is_active=True).order_by("full_name", "email"),
         "canned": CannedResponse.objects.filter(
             Q(language="") | Q(language=request.LANGUAGE_CODE)).order_by("title")[:200],
@@ -73,7 +69,7 @@ def console(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def waiting(request: HttpRequest) -> HttpResponse:
-    rows = [(c, wait_seconds(c)) for c in waiting_conversations(actor=_agent(request))[:100]]
+    rows = [(c, wait_seconds(c)) for c in waiting_conversations(actor=acting_user(request))[:100]]
     return render(request, "livechat/_waiting.html", {"rows": rows})
 
 
@@ -81,7 +77,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
 @require_GET
 def side_panel(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The customer's details and ticket history beside a chat."""
-    agent = _agent(request)
+    agent = acting_user(request)
     try:
         conversation = access_conversation_by_id(actor=agent, conversation_id=conversation_id)
     except ApplicationError:
@@ -100,7 +96,7 @@ def status(request: HttpRequest) -> HttpResponse:
         max_chats = int(request.POST.get("max_chats") or 0) or None
     except ValueError:
         max_chats = None
-    profile = chat_status_set(agent=_agent(request), status=request.POST.get("status", ""),
+    profile = chat_status_set(agent=acting_user(request), status=request.POST.get("status", ""),
                               max_chats=max_chats)
     return JsonResponse({"status": profile.status, "max_chats": profile.max_chats})
 
@@ -109,7 +105,7 @@ ACTIONS = frozenset({"pick", "end", "ticket", "transcript", "transfer"})
 
 
 def _action(request: HttpRequest, conversation_id: int, what: str) -> dict[str, Any]:
-    agent = _agent(request)
+    agent = acting_user(request)
     if what == "pick":
         chat_pick(agent=agent, conversation_id=conversation_id)
     elif what == "end":
@@ -147,7 +143,7 @@ def action(request: HttpRequest, conversation_id: int, what: str) -> HttpRespons
 @require_POST
 def upload(request: HttpRequest, conversation_id: int) -> HttpResponse:
     try:
-        conversation = access_conversation_by_id(actor=_agent(request),
+        conversation = access_conversation_by_id(actor=acting_user(request),
                                                  conversation_id=conversation_id)
         files = files_from_request(request.FILES.getlist("file"))
         if len(files) != 1:
@@ -166,18 +162,18 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     if found is None:
         raise Http404
     try:
-        access_conversation_by_id(actor=_agent(request), conversation_id=found.conversation_id)
+        access_conversation_by_id(actor=acting_user(request), conversation_id=found.conversation_id)
     except ApplicationError:
         raise Http404 from None
-    return FileResponse(found.file.open("rb"), as_attachment=True,
-                        filename=found.original_name, content_type="application/octet-stream")
+    # The declared type is the visitor's word: served as an opaque download.
+    return file_download(found.file, name=found.original_name)
 
 
 @staff_required
 @require_GET
 def canned(request: HttpRequest, conversation_id: int, canned_id: int) -> HttpResponse:
     """A canned response filled in for this chat (the ticket placeholders that apply)."""
-    agent = _agent(request)
+    agent = acting_user(request)
     try:
         conversation = access_conversation_by_id(actor=agent, conversation_id=conversation_id)
     except ApplicationError:
@@ -194,7 +190,7 @@ def canned(request: HttpRequest, conversation_id: int, canned_id: int) -> HttpRe
 @staff_required
 @require_GET
 def supervisor(request: HttpRequest) -> HttpResponse:
-    if not may_supervise(_agent(request)):
+    if not may_supervise(acting_user(request)):
         raise Http404
     return render(request, "livechat/supervisor.html", _supervision(request))
 
@@ -202,13 +198,13 @@ def supervisor(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def supervisor_rows(request: HttpRequest) -> HttpResponse:
-    if not may_supervise(_agent(request)):
+    if not may_supervise(acting_user(request)):
         raise Http404
     return render(request, "livechat/_supervision.html", _supervision(request))
 
 
 def _supervision(request: HttpRequest) -> dict[str, Any]:
-    actor = _agent(request)
+    actor = acting_user(request)
     waiting_rows = [(c, wait_seconds(c)) for c in waiting_conversations(actor=actor)[:200]]
     return {
         "waiting": waiting_rows,
@@ -224,14 +220,14 @@ def _supervision(request: HttpRequest) -> dict[str, Any]:
 def history(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     return render(request, "livechat/history.html", {
-        "query": query, "rows": conversation_search(actor=_agent(request), query=query)})
+        "query": query, "rows": conversation_search(actor=acting_user(request), query=query)})
 
 
 @staff_required
 @require_GET
 def transcript(request: HttpRequest, conversation_id: int) -> HttpResponse:
     try:
-        conversation = access_conversation_by_id(actor=_agent(request),
+        conversation = access_conversation_by_id(actor=acting_user(request),
                                                  conversation_id=conversation_id)
     except ApplicationError:
         raise Http404 from None

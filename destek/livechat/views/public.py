@@ -11,14 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from destek.accounts.models import Department, User
+from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError
+from destek.kb.search import suggest
 from destek.livechat.access import access_conversation_by_token
 from destek.livechat.models import ChatAttachment, Side
 from destek.livechat.services.conversations import chat_start
@@ -28,6 +30,7 @@ from destek.livechat.services.tickets import chat_offline_message
 from destek.livechat.tokens import visitor_token
 from destek.livechat.views.cors import chat_cors, same_origin
 from destek.livechat.widget_strings import widget_strings
+from destek.sla.services.oncall import is_out_of_hours
 from destek.tickets.uploads import files_from_request
 
 WIDGET = Path(__file__).resolve().parent.parent / "static" / "livechat" / "widget.js"
@@ -120,8 +123,6 @@ def outside_chat_hours() -> bool:
     (SLA settings); otherwise whenever an agent is online (24/7 support)."""
     if not settings.DESTEK_CHAT_OFFICE_HOURS_ONLY:
         return False
-    from destek.sla.services.oncall import is_out_of_hours
-
     return is_out_of_hours(timezone.now())
 
 
@@ -140,8 +141,6 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     """Knowledge-base articles for what the visitor is typing, through destek.kb's own
     selector and visibility rules: a visitor from another website is anonymous (public
     articles only); a signed-in customer on Destek's own pages also gets customers' ones."""
-    from destek.kb.search import suggest
-
     text = request.GET.get("q", "")[:MAX_SUGGESTION_QUERY]
     if len(text.strip()) < 3:
         return JsonResponse({"results": []})
@@ -203,9 +202,8 @@ def visitor_file(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
                                                conversation=conversation).first()
     if attachment is None:
         return JsonResponse({"error": _("File not found.")}, status=404)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                        filename=attachment.original_name,
-                        content_type="application/octet-stream")
+    # The declared type is the visitor's word: served as an opaque download.
+    return file_download(attachment.file, name=attachment.original_name)
 
 
 @chat_cors

@@ -6,19 +6,10 @@ from django import template
 
 from destek.accounts.models import Department
 from destek.portal.lang import current_language
-from destek.tickets.models import Status, format_reference
+from destek.tickets.models import format_reference
+from destek.tickets.web import status_badge
 
 register = template.Library()
-
-STATUS_CLASSES = {
-    Status.NEW: "text-bg-primary",
-    Status.OPEN: "text-bg-info",
-    Status.PENDING: "text-bg-warning",
-    Status.ON_HOLD: "text-bg-secondary",
-    Status.RESOLVED: "text-bg-success",
-    Status.CLOSED: "text-bg-dark",
-}
-
 
 @register.filter
 def localized(department: Department | None) -> str:
@@ -28,7 +19,7 @@ def localized(department: Department | None) -> str:
 
 @register.filter
 def status_class(status: str) -> str:
-    return STATUS_CLASSES.get(status, "text-bg-secondary")  # type: ignore[call-overload]
+    return status_badge(status)
 
 
 @register.filter

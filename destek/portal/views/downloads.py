@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
-from destek.core.downloads import attachment_response
 from destek.core.errors import NotFound
 from destek.portal.views.common import portal_user
 from destek.tickets.access import access_attachment_by_id
+from destek.tickets.web import serve_attachment
 
 
 @require_GET
@@ -20,4 +20,4 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
                                              attachment_id=attachment_id)
     except NotFound:
         raise Http404("Attachment not found.") from None
-    return attachment_response(attachment)
+    return serve_attachment(attachment)

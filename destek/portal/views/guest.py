@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from destek.core.downloads import attachment_response
 from destek.core.errors import ApplicationError, NotFound
 from destek.portal import adapters
 from destek.portal.forms import ReplyForm
 from destek.portal.views.common import merged_reply_refusal, render_ticket_page, ticket_actions
 from destek.tickets.access import access_attachment_by_guest_token, access_ticket_by_guest_token
 from destek.tickets.models import Status
+from destek.tickets.web import serve_attachment
 
 GuestView = Callable[..., HttpResponseBase]
 
@@ -107,4 +107,4 @@ def guest_reopen(request: HttpRequest, token: str) -> HttpResponse:
 @guest_view
 def guest_attachment(request: HttpRequest, token: str, attachment_id: int) -> FileResponse:
     attachment = access_attachment_by_guest_token(token=token, attachment_id=attachment_id)
-    return attachment_response(attachment)
+    return serve_attachment(attachment)

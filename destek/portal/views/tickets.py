@@ -35,10 +35,9 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     customer = portal_user(request)
     page = customer_ticket_list(customer=customer, cursor=cursor, limit=PAGE_SIZE)
     expectations = list_expectations(customer=customer, tickets=page.items)
-    for ticket in page.items:
-        ticket.expectation = expectations[ticket.pk]  # type: ignore[attr-defined]
+    rows = [(ticket, expectations[ticket.pk]) for ticket in page.items]
     return render(request, "portal/ticket_list.html",
-                  {"page": page, "is_first_page": cursor is None})
+                  {"page": page, "rows": rows, "is_first_page": cursor is None})
 
 
 @require_http_methods(["GET", "POST"])

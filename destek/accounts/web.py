@@ -1,4 +1,5 @@
-"""The desk's front door: signed-in staff only; everyone else never learns the desk exists."""
+"""Who is asking, for staff pages: the front door every staff view (desk, KB editor, chat
+console) goes through, and the signed-in staff member it lets in."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponseBase
+
+from destek.accounts.models import User
 
 R = TypeVar("R", bound=HttpResponseBase)
 
@@ -29,3 +32,10 @@ def staff_required(view: Callable[..., R]) -> Callable[..., R | HttpResponseBase
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in staff member (staff_required has already checked who they are)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
