@@ -105,6 +105,9 @@ TEMPLATES = [
         },
     }
 ]
+# `{% load i18n %}` loads memo_i18n on purpose (above), so Django's check that two tag
+# modules share the name `i18n` (templates.W003) is expected.
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 # --- database -------------------------------------------------------------------------------
 DATABASES = {
@@ -244,7 +247,8 @@ USE_TZ = True
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]  # the project-wide assets (vendor libraries, desk.js)
+# The project-wide assets (vendor libraries, desk.js) in destek/static are found as the
+# `destek` app's static folder (destek.apps).
 MEDIA_ROOT = Path(env.str("DESTEK_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Media is never served directly: attachments go through a permission-checked view.
 MEDIA_URL = "/_media_not_served/"
