@@ -20,8 +20,8 @@ def worker_database_url() -> str:
     """A URL for the test database pytest-django created, for another process's settings."""
     db = connection.settings_dict
     if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("needs PostgreSQL: the SQLite test database is in memory, invisible to "
-                    "a worker process")
+        pytest.skip("needs PostgreSQL: these tests run a worker process against the suite's "
+                    "PostgreSQL test database (SQLite's is a private temporary file)")
     user = quote(db.get("USER") or "", safe="")
     password = quote(db.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""

@@ -1,8 +1,8 @@
 """`destek mail-pipe`, run as the MTA runs it: a real process, the message on stdin, the
 answer in the exit status (sysexits) and one line on stderr.
 
-The process cannot see pytest's test database (in memory on SQLite), so it gets a migrated
-SQLite file of its own, read back with the sqlite3 module.
+The process does not use pytest's test database (a private temporary file on SQLite), so it
+gets a migrated SQLite file of its own, read back with the sqlite3 module.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ commits, the on-commit task goes through the broker, and the worker delivers the
 
 Needs REDIS_URL and a database another process can open (PostgreSQL). Skipped otherwise,
 unless DESTEK_REQUIRE_SERVICES=1 (CI), where a missing Redis is a failure. SQLite is always
-skipped: pytest-django's SQLite test database lives in memory and no other process sees it.
+skipped: the worker needs a database server it can share with the test (the SQLite test database
+is a private temporary file, destek/conftest.py).
 """
 
 from __future__ import annotations
