@@ -164,7 +164,11 @@ def _department_for(inbound: InboundMessage, customer_facing: bool) -> Departmen
             department_id = None
         choices = Department.objects.filter(is_public=True) if customer_facing \
             else Department.objects.all()
-        department = choices.filter(pk=department_id).first() if department_id else None
+        try:
+            # get(), not first(): a lookup by pk needs no ORDER BY (the model's ordering).
+            department = choices.get(pk=department_id) if department_id else None
+        except Department.DoesNotExist:
+            department = None
         if department is None:
             raise ApplicationError(_("Choose a valid department."), field="department")
         return department
@@ -211,7 +215,7 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
     message.save(force_insert=True)
     attachments = _store_attachments(ticket, message, files)
     audit = [events.build(ticket=ticket, actor=author or customer, kind=EventKind.CREATED,
-                          after=ticket.get_channel_display(), at=now)]
+                          after=Channel(ticket.channel).label, at=now)]
     if assignee is not None:
         audit.append(events.build(ticket=ticket, actor=None, kind=EventKind.ASSIGNEE,
                                   before="", after=assignee.display_name, at=now))

@@ -25,7 +25,17 @@ def test_customer_opens_ticket_with_sanitized_html(customer, department):
     assert ticket.last_customer_message_at is not None
     assert result.message.body_html == "<p>Hi</p>"
     assert result.message.body_text == "Hi"
-    assert list(ticket.events.values_list("kind", flat=True)) == [EventKind.CREATED]
+    assert list(ticket.events.values_list("kind", "after")) == [(EventKind.CREATED, "Portal")]
+
+
+def test_customers_choose_only_public_departments(customer, department):
+    department.is_public = False
+    department.save(update_fields=["is_public"])
+    for department_id in (department.pk, department.pk + 1000):
+        with pytest.raises(ApplicationError, match="Choose a valid department"):
+            receive(InboundMessage(channel=Channel.PORTAL, author=customer, subject="s",
+                                   body_text="b", department_id=department_id))
+    assert not Ticket.objects.exists()
 
 
 def test_same_external_id_is_stored_once(customer, department):
