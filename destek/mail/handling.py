@@ -9,7 +9,7 @@ they answer and otherwise dropped; they never open tickets and are never answere
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from destek.accounts.models import User
 from destek.core.errors import ApplicationError
 from destek.mail import outbound, policies, threading
-from destek.mail.candidates import tickets_in_order
+from destek.mail.candidates import tickets_by_id
 from destek.mail.content import Content, content_for, rewrite_inline_images
 from destek.mail.models import AutoReplyKind, InboundEmail, InboundState, Mailbox, SenderPolicy
 from destek.mail.parsing.types import ParsedEmail
@@ -45,7 +45,9 @@ class Handled:
 
 class Context:
     """What a batch of emails shares: the active mailboxes, and (after `prefetch`) the
-    senders' accounts and the Message-IDs the batch refers to, each read once per batch.
+    senders' accounts, the Message-IDs the batch refers to and the tickets its headers and
+    subjects point at, each read once per batch (the funnel locks and reads a ticket's row
+    again before writing; only the relations it keeps come from here).
 
     Lookups that miss what was read ask the database again (an account or a filed email may
     have appeared since), except for the emails we sent: a Message-ID of ours that an email
@@ -57,6 +59,7 @@ class Context:
         self._users: dict[str, User] = {}
         self._sent: dict[str, int | None] | None = None
         self._received: dict[str, int] = {}
+        self._tickets: dict[int, Ticket] = {}
 
     @property
     def mailboxes(self) -> dict[str, Mailbox]:
@@ -67,7 +70,7 @@ class Context:
         return self._mailboxes
 
     def prefetch(self, mails: list[ParsedEmail]) -> None:
-        """Three queries for the whole batch instead of three per email."""
+        """Four queries for the whole batch instead of four per email."""
         addresses = {m.from_address.strip().lower() for m in mails if m.from_address.strip()}
         if addresses:
             self._users = {u.email: u for u in User.objects.filter(email__in=addresses)}
@@ -75,9 +78,21 @@ class Context:
                                  for i in (m.message_id, *threading.referenced_ids(m)) if i))
         self._sent = threading.outbound_tickets(ids)
         self._received = threading.inbound_tickets(i for i in ids if i not in self._sent)
+        # A reply token (in a recipient address) is read by `handle`; its ticket, when not
+        # among these, is read then.
+        self._tickets = tickets_by_id([
+            i for m in mails for i in _candidates(m, threading.referenced_ids(m), self._sent,
+                                                  None, self.inbound_tickets)])
 
     def find_user(self, address: str) -> User | None:
         return self._users.get(address.strip().lower()) or policies.find_user(address)
+
+    def tickets(self, ids: list[int]) -> list[Ticket]:
+        """The existing tickets among `ids`, in that order, without repeats."""
+        missing = [i for i in dict.fromkeys(ids) if i not in self._tickets]
+        if missing:
+            self._tickets.update(tickets_by_id(missing))
+        return [self._tickets[i] for i in dict.fromkeys(ids) if i in self._tickets]
 
     def outbound_tickets(self, message_ids: list[str]) -> dict[str, int | None]:
         if self._sent is None:
@@ -147,13 +162,8 @@ def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = Non
                  sender=context.find_user(parsed.from_address), token=token)
     if mail.sender is not None and mail.sender.is_agent:
         return _from_staff(mail)
-    candidates = threading.ticket_from_headers(ids, sent, inbound=context.inbound_tickets)
-    if token is not None:
-        candidates.append(token.ticket_id)
-    from_subject = threading.ticket_from_subject(parsed.subject)
-    if from_subject is not None:
-        candidates.append(from_subject)
-    for ticket in tickets_in_order(candidates):
+    candidates = _candidates(parsed, ids, sent, token, context.inbound_tickets)
+    for ticket in context.tickets(candidates):
         allowed, author = _author_on(ticket, mail)
         if allowed:
             return _on_ticket(mail, ticket, author)
@@ -161,6 +171,20 @@ def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = Non
         return _ignored(_("Automatic reply (%(reason)s) not about a ticket of the sender.")
                         % {"reason": parsed.auto_reply_reason or _("auto-reply")})
     return _new_ticket(mail)
+
+
+def _candidates(parsed: ParsedEmail, ids: list[str], sent: dict[str, int | None],
+                token: ReplyToken | None,
+                inbound: Callable[[Iterable[str]], dict[str, int]]) -> list[int]:
+    """The ids of the tickets an email may answer, most specific first: its In-Reply-To and
+    References, its reply token, the ticket reference in its subject."""
+    candidates = threading.ticket_from_headers(ids, sent, inbound=inbound)
+    if token is not None:
+        candidates.append(token.ticket_id)
+    from_subject = threading.ticket_from_subject(parsed.subject)
+    if from_subject is not None:
+        candidates.append(from_subject)
+    return candidates
 
 
 def _fallback_sender(parsed: ParsedEmail) -> str:

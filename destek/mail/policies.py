@@ -145,4 +145,4 @@ def bouncing_addresses(addresses: list[str]) -> set[str]:
     if batch is not None and all(a in batch.bouncing for a in wanted):
         return {a for a in wanted if batch.bouncing[a]}
     return set(EmailAddressStatus.objects.filter(address__in=wanted, bouncing=True)
-               .values_list("address", flat=True))
+               .order_by().values_list("address", flat=True))

@@ -103,11 +103,15 @@ def receive(inbound: InboundMessage) -> IntakeResult:
 
 
 def _find_duplicate(inbound: InboundMessage) -> IntakeResult | None:
-    # One indexed lookup (uniq_message_channel_external_id), with the ticket in the same query.
-    message = Message.objects.select_related("ticket").filter(
-        channel=inbound.channel, external_id=inbound.external_id[:255]).first()
-    if message is None:
+    # Checked before every email and chat message and almost never found: the id alone, by
+    # one indexed lookup (uniq_message_channel_external_id), without Message's default
+    # ordering; the message and its ticket are read only for a duplicate.
+    found = list(Message.objects.filter(
+        channel=inbound.channel, external_id=inbound.external_id[:255],
+    ).order_by().values_list("pk", flat=True)[:1])
+    if not found:
         return None
+    message = Message.objects.select_related("ticket").get(pk=found[0])
     return IntakeResult(ticket=message.ticket, message=message, created_ticket=False,
                         duplicate=True)
 

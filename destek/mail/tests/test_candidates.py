@@ -1,4 +1,4 @@
-"""The candidate tickets of an inbound email: one statement, relations loaded with them."""
+"""The candidate tickets of inbound emails: one statement, relations loaded with them."""
 
 from __future__ import annotations
 
@@ -6,22 +6,24 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from destek.mail.candidates import tickets_in_order
+from destek.mail.candidates import tickets_by_id
 from destek.tickets.factories import open_ticket
 from destek.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
 
-def test_tickets_come_in_the_order_asked_once_each_with_their_relations(
+def test_tickets_come_by_id_once_each_with_their_relations(
         customer, other_customer, department, agent):
     first = open_ticket(customer=customer, department=department)
     second = open_ticket(customer=other_customer, department=department)
     Ticket.objects.filter(pk=second.pk).update(assignee=agent)
     with CaptureQueriesContext(connection) as captured:
-        found = tickets_in_order([second.pk, 999_999_999, first.pk, second.pk])
+        by_id = tickets_by_id([second.pk, 999_999_999, first.pk, second.pk])
+        found = [by_id[second.pk], by_id[first.pk]]
         seen = [(t.pk, t.department, t.customer, t.assignee) for t in found]
     assert len(captured) == 1
+    assert sorted(by_id) == sorted([first.pk, second.pk])
     assert seen == [(second.pk, department, other_customer, agent),
                     (first.pk, department, customer, None)]
     # The same values the ORM reads, field by field.
@@ -34,5 +36,5 @@ def test_tickets_come_in_the_order_asked_once_each_with_their_relations(
 
 def test_no_ids_no_query():
     with CaptureQueriesContext(connection) as captured:
-        assert tickets_in_order([]) == []
+        assert tickets_by_id([]) == {}
     assert len(captured) == 0

@@ -71,9 +71,10 @@ def sla_refresh(*, ticket: Ticket, now: datetime | None = None, customer_waiting
     now = now or timezone.now()
     at = at or now
     # One query for the SLA row and the configuration version (a reply costs no more).
-    found: TicketSla | None = None if created else (
+    # (One row per ticket: sliced, not .first(), which would add an ORDER BY to compile.)
+    found: TicketSla | None = None if created else next(iter(
         TicketSla.objects.filter(ticket_id=ticket.pk)
-        .annotate(config_version=version_subquery()).first())
+        .annotate(config_version=version_subquery())[:1]), None)
     config = load_config(version=getattr(found, "config_version", None) or None)
     values = ticket_values(ticket)
     if found is not None:
