@@ -227,6 +227,12 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_ADAPTER = "destek.accounts.adapter.AccountAdapter"
+# How many reverse proxies in front of Destek each append the address they received from to
+# X-Forwarded-For. 0 (the default): the client address is the connection's, so a client cannot
+# pick the address its sign-in and API limits count against. allauth and DRF read the same
+# number.
+DESTEK_TRUSTED_PROXY_COUNT = env.int("DESTEK_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = DESTEK_TRUSTED_PROXY_COUNT
 ACCOUNT_LOGOUT_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Destek"
@@ -345,6 +351,7 @@ DESTEK_CHAT_TRANSCRIPT_ON_END = env.bool("DESTEK_CHAT_TRANSCRIPT_ON_END", defaul
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    "NUM_PROXIES": DESTEK_TRUSTED_PROXY_COUNT,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "destek.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

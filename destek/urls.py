@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("desk:queue"))
     return redirect(reverse("portal:ticket_list"))
 
+
+# The admin's own login form would check passwords without the sign-in limits: admins sign in
+# through allauth's (rate-limited, MFA-aware) login like everyone else.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", home, name="home"),

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from typing import cast
 
+from allauth.account.adapter import get_adapter
 from allauth.account.utils import has_verified_email
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +30,9 @@ from destek.accounts.models import User
 from destek.api.base import ApiView, actor, error_responses
 from destek.api.parsers import JSON_OR_FORM
 from destek.core.errors import ApplicationError, NotFound, PermissionDenied
+
+# allauth's per-account window for failed sign-ins (ACCOUNT_LOGIN_ATTEMPTS_TIMEOUT, 5 min).
+LOCKOUT_RETRY_SECONDS = 300
 
 
 class TokenSerializer(serializers.Serializer):
@@ -52,6 +57,25 @@ def token_for_password_login(user: User) -> Token:
     return token
 
 
+def authenticate_password(request: HttpRequest, *, email: str, password: str) -> User | None:
+    """Check a password with the web sign-in's failed-attempt limits (allauth's
+    `login_failed`: per account and per client address, shared with the web form, so a
+    lockout there holds here too). Too many failures: 429 with Retry-After.
+
+    DRF's Request stands in for the HttpRequest it wraps, as in DRF's own
+    AuthTokenSerializer (the backends read its META and session through it)."""
+    try:
+        user = get_adapter(request).authenticate(request, email=email, password=password)
+    except ValidationError:
+        raise Throttled(wait=LOCKOUT_RETRY_SECONDS,
+                        detail=_("Too many failed sign-in attempts. Try again later.")) from None
+    # allauth's authenticate also hands back an inactive account whose password matched (its
+    # web flow shows an "account inactive" page); a token is never issued for one.
+    if user is None or not user.is_active:
+        return None
+    return cast(User, user)
+
+
 class TokenObtainApi(ApiView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
@@ -70,15 +94,15 @@ class TokenObtainApi(ApiView):
         summary="Your API token, for your email and password",
         request=InputSerializer,
         responses={200: TokenSerializer, **error_responses(400, 403)},
+        description="Failed attempts count against the same per-account and per-address "
+                    "limits as the web sign-in; past them the answer is 429.",
     )
     def post(self, request: Request) -> Response:
         params = TokenObtainApi.InputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        # DRF's Request stands in for the HttpRequest it wraps, as in DRF's own
-        # AuthTokenSerializer (the backends read its META and session through it).
-        user = authenticate(cast(HttpRequest, request), email=data["email"].lower(),
-                            password=data["password"])
+        user = authenticate_password(cast(HttpRequest, request), email=data["email"].lower(),
+                                     password=data["password"])
         if user is None:
             raise ApplicationError(_("Unable to sign in with this email address and password."))
         token = token_for_password_login(cast(User, user))

@@ -32,6 +32,15 @@ def test_anonymous_token_requests_are_throttled(tiny_rates, api):
     assert codes == [400, 400, 429]
 
 
+def test_a_forged_forwarded_for_is_the_same_anonymous_client(tiny_rates, api):
+    """Without trusted proxies (DESTEK_TRUSTED_PROXY_COUNT=0) the address is the
+    connection's: a new X-Forwarded-For per request does not reset the count."""
+    payload = {"email": "someone@example.com", "password": "guess"}
+    codes = [api.post("/api/v1/auth/token/", payload, format="json",
+                      HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(3)]
+    assert codes == [400, 400, 429]
+
+
 def test_default_rate_does_not_get_in_the_way(as_user, customer):
     client = as_user(customer)
     assert all(client.get("/api/v1/tickets/").status_code == 200 for _ in range(10))
