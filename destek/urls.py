@@ -37,3 +37,5 @@ urlpatterns = [
     path("api/", include("destek.api.urls")),
     path("mail/inbound/", include("destek.mail.doors.urls")),
 ]
+
+handler404 = "destek.api.errors.page_not_found"

@@ -9,10 +9,15 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from destek.accounts.emails import normalized_email
 from destek.accounts.models import Role
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """Sign-up and email forms store the address as every other door does."""
+        return normalized_email(super().clean_email(email))
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(getattr(settings, "DESTEK_OPEN_SIGNUP", True))
 

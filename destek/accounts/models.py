@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from destek.accounts.emails import normalized_email
+
 
 class Role(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
@@ -25,7 +27,7 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
         if not email:
             raise ValueError("An email address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalized_email(self.normalize_email(email)), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user

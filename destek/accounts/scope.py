@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from destek.accounts.models import Department, DepartmentMembership, Role, User
+from destek.accounts.models import STAFF_ROLES, Department, DepartmentMembership, Role, User
 
 
 def works_in_every_department(user: User) -> bool:
@@ -59,3 +59,19 @@ def works_in_department(user: User, department_id: int | None) -> bool:
         return department_id is not None and member_department_ids(user).filter(
             department_id=department_id).exists()
     return works_in_every_department(user)
+
+
+def colleagues_for(user: User) -> QuerySet[User]:
+    """The staff `user` may hand a ticket to: every active staff member, or, for an outsourced
+    agent, the active staff who are members of one of their departments."""
+    qs = User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+    if is_department_limited(user):
+        qs = qs.filter(departments__in=member_department_ids(user)).distinct()
+    return qs
+
+
+def may_hand_work_to(user: User, colleague: User) -> bool:
+    """Whether `user` may assign a ticket to `colleague` (one query for an outsourced agent)."""
+    if not is_department_limited(user):
+        return True
+    return colleagues_for(user).filter(pk=colleague.pk).exists()

@@ -15,16 +15,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from destek.core.errors import ApplicationError
 
-__all__ = ["PayloadTooLarge", "exception_handler"]
+__all__ = ["PayloadTooLarge", "exception_handler", "page_not_found"]
 
 _CODES_BY_STATUS = {
     400: "invalid",
@@ -121,3 +122,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     set_rollback()
     return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The project's 404 handler (destek/urls.py): a URL under /api/ that matches no route
+    (`/api/v1/tickets/-1/`) answers in the API's error shape, like every API error; every
+    other path gets the site's 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(_body("not_found", _("Not found.")), status=404)
+    return defaults.page_not_found(request, exception)

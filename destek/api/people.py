@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from destek.accounts.emails import normalized_email
 from destek.accounts.models import Organization, Role, User
 from destek.accounts.scope import in_scope, is_department_limited, works_in_every_department
 from destek.core.errors import ApplicationError, NotFound, PermissionDenied
@@ -62,7 +63,7 @@ def customer_create(*, actor: User, email: str, full_name: str = "", organizatio
     """A new customer (no password: they sign up or use the links in their emails)."""
     if not actor.is_agent:
         raise PermissionDenied(_("Only agents can add customers."))
-    address = email.strip().lower()
+    address = normalized_email(email)
     if User.objects.filter(email=address).exists():
         raise ApplicationError(_("Someone with this email address already exists."),
                                field="email")

@@ -26,6 +26,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from destek.accounts.emails import normalized_email
 from destek.accounts.models import User
 from destek.api.base import ApiView, actor, error_responses
 from destek.api.parsers import JSON_OR_FORM
@@ -101,7 +102,8 @@ class TokenObtainApi(ApiView):
         params = TokenObtainApi.InputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        user = authenticate_password(cast(HttpRequest, request), email=data["email"].lower(),
+        user = authenticate_password(cast(HttpRequest, request),
+                                     email=normalized_email(data["email"]),
                                      password=data["password"])
         if user is None:
             raise ApplicationError(_("Unable to sign in with this email address and password."))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from destek.accounts import scope
-from destek.accounts.models import STAFF_ROLES, Department, User
+from destek.accounts.models import Department, User
 
 MAX_AGENT_CHOICES = 500
 
@@ -21,9 +21,5 @@ def departments_for(actor: User) -> QuerySet[Department]:
 
 def assignable_agents(actor: User) -> QuerySet[User]:
     """Colleagues `actor` may hand a ticket to; outsourced agents only see their departments."""
-    qs = User.objects.filter(role__in=STAFF_ROLES, is_active=True).only(
-        "id", "full_name", "email", "role"
-    )
-    if scope.is_department_limited(actor):
-        qs = qs.filter(departments__in=scope.member_department_ids(actor)).distinct()
-    return qs.order_by("full_name", "email", "pk")[:MAX_AGENT_CHOICES]
+    return scope.colleagues_for(actor).only("id", "full_name", "email", "role").order_by(
+        "full_name", "email", "pk")[:MAX_AGENT_CHOICES]

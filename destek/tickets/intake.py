@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from destek.accounts.emails import normalized_email
 from destek.accounts.models import Department, Role, User
 from destek.accounts.scope import is_department_limited
 from destek.core import bus
@@ -135,7 +136,7 @@ def _receive(inbound: InboundMessage, body_html: str, body_text: str,
 
 def resolve_customer(*, email: str, name: str = "", language: str = "") -> User:
     """The customer behind an address, created on first contact."""
-    address = email.strip().lower()
+    address = normalized_email(email)
     if not address or "@" not in address:
         raise ApplicationError(_("A valid email address is required."), field="email")
     customer, _created = User.objects.get_or_create(

@@ -214,3 +214,19 @@ def test_an_unacceptable_accept_header_still_gets_json(as_user, customer):
     response = as_user(customer).get("/api/v1/tickets/", HTTP_ACCEPT="application/xml")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tickets/-1/", "/api/v1/customers/-5/",
+                                  "/api/v1/nothing-here/", "/api/v2/tickets/"])
+def test_an_unknown_api_url_answers_json(api, path):  # type: ignore[no-untyped-def]
+    """Issue 12, hole 6: negative ids (no route matches them) got the site's HTML 404."""
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_outside_the_api_a_404_is_still_the_page(client):  # type: ignore[no-untyped-def]
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

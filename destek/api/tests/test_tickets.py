@@ -277,3 +277,40 @@ def test_customer_list_shows_only_own_tickets_without_tags(as_user, agent, custo
     results = as_user(customer).get(LIST).json()["results"]
     assert [t["id"] for t in results] == [ticket.pk]
     assert results[0]["tags"] == []
+
+
+def test_an_outsourced_agent_assigns_only_to_the_colleagues_the_desk_offers(
+        as_user, customer, other_department, outsourced, agent):
+    """Issue 12, hole 6: the API took any agent who works in the ticket's department,
+    including an in-house agent outside the outsourced agent's departments, whom the desk's
+    dropdown never offers."""
+    from destek.accounts.factories import MembershipFactory
+    from destek.desk.lookups import assignable_agents
+
+    ticket = open_ticket(customer=customer, department=other_department)
+    colleague = MembershipFactory(department=other_department).agent
+    offered = set(assignable_agents(outsourced))
+    assert colleague in offered and agent not in offered
+    client = as_user(outsourced)
+    refused = client.patch(detail_url(ticket), {"assignee": agent.pk}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["field"] == "assignee"
+    ticket.refresh_from_db()
+    assert ticket.assignee_id is None
+    taken = client.patch(detail_url(ticket), {"assignee": colleague.pk}, format="json")
+    assert taken.status_code == 200, taken.content
+
+
+def test_a_turkish_capital_i_in_an_address_is_the_plain_i(as_user, agent, department):
+    """Issue 12, hole 6: "İ".lower() is "i̇" (i + a combining dot), an address nobody owns."""
+    response = as_user(agent).post(LIST, {
+        "subject": "Aradı", "body": "Müşteri telefonla aradı.",
+        "customer_email": "İNFO@HOSTİNG.COM.TR", "department": department.pk,
+    }, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["customer"]["email"] == "info@hosting.com.tr"
+    again = as_user(agent).post(LIST, {
+        "subject": "Yine aradı", "body": "İkinci arama.",
+        "customer_email": "info@hosting.com.tr", "department": department.pk,
+    }, format="json")
+    assert again.json()["customer"]["id"] == response.json()["customer"]["id"]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from destek.accounts.emails import normalized_email
 from destek.accounts.models import Department, User
 from destek.core.errors import ApplicationError
 from destek.livechat import events
@@ -38,7 +39,7 @@ def chat_start(*, customer: User | None, name: str, email: str, topic: str,
                department_id: int | None, language: str, origin: str = "",
                page_url: str = "") -> Conversation:
     """A visitor opens a chat; a signed-in portal customer needs no pre-chat form."""
-    name, email = " ".join(name.split())[:MAX_NAME], email.strip().lower()[:254]
+    name, email = " ".join(name.split())[:MAX_NAME], normalized_email(email)[:254]
     if customer is not None and customer.is_authenticated and customer.is_customer:
         name, email = name or customer.display_name, customer.email
     else:

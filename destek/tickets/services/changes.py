@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import Department, User
-from destek.accounts.scope import is_department_limited, works_in_department
+from destek.accounts.scope import is_department_limited, may_hand_work_to, works_in_department
 from destek.core import bus
 from destek.core.errors import ApplicationError, PermissionDenied
 from destek.tickets import domain_events, events
@@ -123,6 +123,9 @@ def ticket_update(
             new_assignee = assignee if isinstance(assignee, User) else None
             _check_assignee(ticket=ticket, department_id=ticket.department_id,
                             assignee=new_assignee)
+            if new_assignee is not None and not may_hand_work_to(actor, new_assignee):
+                # The same list every door offers (the desk's dropdown, the API).
+                raise ApplicationError(_("Choose a valid assignee."), field="assignee")
             note(EventKind.ASSIGNEE, ticket.assignee.display_name if ticket.assignee else "",
                  new_assignee.display_name if new_assignee else "")
             ticket.assignee = new_assignee
