@@ -18,8 +18,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from destek.core.errors import ApplicationError
+from destek.core.text import all_text_storable
 from destek.livechat import events
 from destek.livechat.consumers.frames import (
     CLOSE_BAD_FRAME,
@@ -84,6 +86,10 @@ class ChatSocket(AsyncWebsocketConsumer):
             return
         try:
             content = decode_frame(text_data, bytes_data)
+            if not all_text_storable(content):
+                # An error frame, not a close: a widget would re-send the same text forever.
+                raise ApplicationError(
+                    _("The text contains characters that cannot be stored."), field="body")
             handler = self.handlers().get(content["type"])
             if handler is None:
                 raise BadFrame("unknown type")
@@ -91,7 +97,10 @@ class ChatSocket(AsyncWebsocketConsumer):
         except BadFrame:
             await self.close_with(CLOSE_BAD_FRAME)
         except ApplicationError as error:
-            await self.send_json({"type": "error", "client_id": content.get("client_id"),
+            client_id = content.get("client_id")
+            if not all_text_storable(client_id):
+                client_id = None  # never echo what a UTF-8 frame cannot carry
+            await self.send_json({"type": "error", "client_id": client_id,
                                   "code": error.field or "invalid", "message": error.message})
 
     async def pong(self, content: dict[str, Any]) -> None:

@@ -321,3 +321,26 @@ def test_a_heartbeat_rejoins_the_conversation_after_the_layer_forgot_it(setup, m
         await visitor.disconnect()
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize("body", ["\ud800", "half \udfff a pair", "nul \x00 byte"])
+def test_text_no_database_can_store_gets_an_error_frame(setup, body: str) -> None:
+    """Issue 12, hole 3: a lone surrogate dropped the socket without a close code (and a NUL
+    failed on PostgreSQL); now the sender hears why, and the socket stays open."""
+    conversation, _agent = setup
+
+    async def scenario() -> None:
+        visitor = visitor_socket(conversation)
+        await visitor.connect()
+        await next_of(visitor, "state")
+        await visitor.send_input({"type": "websocket.receive", "text": json.dumps(
+            {"type": "message", "body": body, "client_id": "odd"})})
+        error = await next_of(visitor, "error")
+        assert error["client_id"] == "odd" and error["code"] == "body"
+        await visitor.send_json_to({"type": "message", "body": "fine", "client_id": "ok"})
+        assert (await next_of(visitor, "ack"))["client_id"] == "ok"
+        await visitor.disconnect()
+
+    async_to_sync(scenario)()
+    assert list(ChatMessage.objects.filter(conversation=conversation, side=Side.VISITOR)
+                .values_list("body", flat=True)) == ["fine"]

@@ -184,3 +184,22 @@ def test_outside_office_hours_the_widget_takes_a_message(department, settings) -
     assert data["strings"]["hours_title"] != "We are outside our office hours"  # Turkish
     refused = post_json(client, "/chat/api/start", {"email": "a@b.example"})
     assert refused.status_code == 400 and not Conversation.objects.exists()
+
+
+@pytest.mark.parametrize(("url", "field"), [
+    ("/chat/api/start", "name"), ("/chat/api/start", "topic"),
+    ("/chat/api/start", "page_url"), ("/chat/api/offline", "body"),
+    ("/chat/api/offline", "name"),
+])
+@pytest.mark.parametrize("odd", ["\ud800", "a\udfffb", "nul\x00"])
+def test_text_no_database_can_store_is_a_clear_400(department, url: str, field: str,
+                                                   odd: str) -> None:
+    """Issue 12, hole 3: a lone surrogate in the start form or the offline message was a 500
+    (a NUL too, on PostgreSQL)."""
+    data = {"name": "Ali", "email": "ali@example.com", "body": "Hello?", "client_id": "w-9",
+            "department": department.pk, field: odd}
+    # json.dumps escapes the lone surrogate as \\ud800, as a browser's JSON.stringify does.
+    response = post_json(Client(), url, data)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]
+    assert not Conversation.objects.exists() and not Ticket.objects.exists()

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from destek.accounts.models import Department, User
 from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError
+from destek.core.text import all_text_storable
 from destek.kb.search import suggest
 from destek.livechat.access import access_conversation_by_token
 from destek.livechat.models import ChatAttachment, Side
@@ -60,6 +61,8 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
         raise ApplicationError(_("The request is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise ApplicationError(_("The request is not valid JSON."))
+    if not all_text_storable(data):
+        raise ApplicationError(_("The text contains characters that cannot be stored."))
     return data
 
 
