@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+
+from destek.accounts.mfa import must_enrol_mfa
 
 
 class UserLanguageMiddleware:
@@ -41,11 +42,7 @@ class StaffMfaMiddleware:
         return self.get_response(request)
 
     def _needs_enrolment(self, request: HttpRequest) -> bool:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.is_agent:
-            return False
+        # /api/ answers 403 in JSON instead (destek.api.base), /accounts/ is where one enrols.
         if request.path.startswith(self.ALLOWED_PREFIXES):
             return False
-        return not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists()
+        return must_enrol_mfa(getattr(request, "user", None))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from destek.accounts.mfa import must_enrol_mfa
 from destek.accounts.models import User
 from destek.api.parsers import JSON_ONLY
 from destek.api.serializers import ErrorSerializer
+from destek.core.errors import PermissionDenied
 
 MAX_ID = 2**63 - 1
 
@@ -36,6 +39,13 @@ class ApiView(APIView):
 
     renderer_classes = [JSONRenderer]
     parser_classes = JSON_ONLY
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authenticates (session or token)
+        # Staff without a required second factor: refused through a session and through a
+        # token issued before the requirement alike.
+        if must_enrol_mfa(request.user):
+            raise PermissionDenied(_("Set up two-factor authentication before using the API."))
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # An Accept header we cannot honour still gets JSON (errors included), not a 406.

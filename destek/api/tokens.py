@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from destek.accounts.emails import normalized_email
+from destek.accounts.mfa import must_enrol_mfa
 from destek.accounts.models import User
 from destek.api.base import ApiView, actor, error_responses
 from destek.api.parsers import JSON_OR_FORM
@@ -43,7 +44,7 @@ class TokenSerializer(serializers.Serializer):
 
 
 def _check_staff_mfa(user: User) -> None:
-    if settings.DESTEK_REQUIRE_STAFF_MFA and user.is_agent and not is_mfa_enabled(user):
+    if must_enrol_mfa(user):
         raise PermissionDenied(_("Set up two-factor authentication before using the API."))
 
 

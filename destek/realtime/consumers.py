@@ -15,6 +15,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
 
+from destek.accounts.mfa import must_enrol_mfa
 from destek.accounts.models import User
 from destek.accounts.scope import (
     is_department_limited,
@@ -65,7 +66,7 @@ class DeskConsumer(JsonWebsocketConsumer):
     def connect(self) -> None:
         user = self.scope.get("user")
         if (user is None or not user.is_authenticated or not user.is_active
-                or not getattr(user, "is_agent", False)):
+                or not getattr(user, "is_agent", False) or must_enrol_mfa(user)):
             self.close(code=CLOSE_FORBIDDEN)  # before accept(): the handshake is refused
             return
         self.user = user

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from destek.accounts.mfa import must_enrol_mfa
 from destek.accounts.models import User
 from destek.core.errors import NotFound
 from destek.livechat import events
@@ -64,7 +65,7 @@ class AgentConsumer(ChatSocket):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if (user is None or not user.is_authenticated or not user.is_active
-                or not getattr(user, "is_agent", False)):
+                or not getattr(user, "is_agent", False) or await db(must_enrol_mfa)(user)):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user = user

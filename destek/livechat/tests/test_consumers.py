@@ -344,3 +344,22 @@ def test_text_no_database_can_store_gets_an_error_frame(setup, body: str) -> Non
     async_to_sync(scenario)()
     assert list(ChatMessage.objects.filter(conversation=conversation, side=Side.VISITOR)
                 .values_list("body", flat=True)) == ["fine"]
+
+
+def test_the_console_needs_the_required_second_factor(setup, settings) -> None:
+    """Issue 12, hole 4: the chat console's socket is a door too."""
+    from allauth.mfa.models import Authenticator
+
+    _conversation, agent = setup
+    settings.DESTEK_REQUIRE_STAFF_MFA = True
+    agent_h = agent_headers(agent)
+
+    async def attempt() -> bool:
+        socket = agent_socket(agent_h)
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return bool(connected)
+
+    assert async_to_sync(attempt)() is False
+    Authenticator.objects.create(user=agent, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert async_to_sync(attempt)() is True

@@ -227,3 +227,21 @@ def test_the_real_asgi_application_routes_and_checks_origin(settings, agent, cus
         await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_staff_without_a_required_second_factor_are_refused(agent, settings):
+    """Issue 12, hole 4: the desk's socket is a door too."""
+    from allauth.mfa.models import Authenticator
+
+    settings.DESTEK_REQUIRE_STAFF_MFA = True
+    headers = session_headers(agent)
+
+    async def attempt() -> tuple[bool, object]:
+        ws = communicator(headers)
+        result = await ws.connect(timeout=TIMEOUT)
+        await ws.disconnect()
+        return result
+
+    assert async_to_sync(attempt)() == (False, 4403)
+    Authenticator.objects.create(user=agent, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert async_to_sync(attempt)()[0] is True
