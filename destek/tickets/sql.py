@@ -3,8 +3,8 @@
 Automatic assignment runs for every new ticket of a round-robin or least-loaded department.
 Through the ORM (an annotated, ordered, locking queryset with a correlated count) Django
 spent longer compiling the statement than the database spent answering it: ticket creation
-through the API took 11.55 ms of CPU in-process against 8.14 ms with this statement
-(bench/README.md, "Issue 11": +42 % of the operation). Written once, it is the same
+through the API took 11.55 ms of CPU in-process against 9.22 ms with this statement, 25 % more
+(bench/README.md, "Issue 11"; 8.14 ms before issue 11). Written once, it is the same
 statement on PostgreSQL and SQLite; only the row lock is left out where the database has none
 (SQLite writes one transaction at a time), as the ORM's select_for_update does. Table and
 column names come from the models; every value is a parameter.
