@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "destek.core",
+    "destek.audit",
     "destek.accounts",
     "destek.tickets",
     "destek.notifications",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "destek.kb",
     "destek.sla",
     "destek.livechat",
+    "destek.privacy",
     "destek.demo",
     # Last, above every product app: connects the domain events (destek.wiring).
     "destek.apps.DestekConfig",
