@@ -3,6 +3,7 @@
 DRF's JSON parser reads the whole body whatever its size and lets a deeply nested document
 raise RecursionError (a 500); Django's multipart parser caps form fields but not the files,
 which are spooled to disk before any size check. These parsers check the declared length first.
+The JSON parser also refuses text no database can store (core.text), at the door.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 
 from destek.api.errors import PayloadTooLarge
+from destek.core.text import unstorable_text_path
 
 
 def _declared_length(parser_context: Mapping[str, Any] | None) -> int:
@@ -61,10 +63,18 @@ class JSONParser(parsers.JSONParser):
             raise PayloadTooLarge()
         try:
             text = codecs.decode(raw, encoding)
-            return json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as exc:
             raise ParseError(_("The request body is not valid JSON: %(error)s")
                              % {"error": exc}) from None
+        # "\ud800" is valid JSON but no UTF-8 response can echo it back (a validation error
+        # quoting it was a 500), and no database can store it; nor a NUL on PostgreSQL.
+        where = unstorable_text_path(data)
+        if where is not None:
+            raise ValidationError({where or "non_field_errors": [_(
+                "The request body contains text that cannot be stored "
+                "(a NUL character or an unpaired surrogate).")]})
+        return data
 
 
 def _reject_constant(name: str) -> None:

@@ -24,10 +24,25 @@ def is_storable_text(value: str) -> bool:
 
 def all_text_storable(value: Any) -> bool:
     """Every string in a decoded JSON value (keys included) is storable."""
+    return unstorable_text_path(value) is None
+
+
+def unstorable_text_path(value: Any, path: str = "") -> str | None:
+    """Where the first string no database can store is in a decoded JSON value: "" for the
+    value itself, "cc.1" for an item, the key's path for a bad key; None when all is well."""
     if isinstance(value, str):
-        return is_storable_text(value)
+        return None if is_storable_text(value) else path
     if isinstance(value, dict):
-        return all(all_text_storable(k) and all_text_storable(v) for k, v in value.items())
+        for key, item in value.items():
+            key_path = f"{path}.{key}" if path else str(key)
+            if not all_text_storable(key):
+                return path
+            found = unstorable_text_path(item, key_path)
+            if found is not None:
+                return found
     if isinstance(value, list):
-        return all(all_text_storable(item) for item in value)
-    return True
+        for index, item in enumerate(value):
+            found = unstorable_text_path(item, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from destek.tickets.models import Ticket
@@ -230,3 +232,18 @@ def test_outside_the_api_a_404_is_still_the_page(client):  # type: ignore[no-unt
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("odd", ["\ud800", "closed\udfff", "nul\x00"])
+def test_text_no_database_can_store_is_a_400_before_any_validation(as_user, agent, ticket, odd):
+    """Issue 12, hole 3: a lone surrogate in a choice field was quoted back in the validation
+    error, which no UTF-8 response can carry: a 500. The parser refuses it first."""
+    # json.dumps writes the surrogate as the escape "\\ud800", as JSON.stringify does.
+    response = as_user(agent).generic("PATCH", f"/api/v1/tickets/{ticket.pk}/",
+                                      json.dumps({"status": odd}),
+                                      content_type="application/json")
+    assert response.status_code == 400
+    assert "cannot be stored" in error_of(response)["message"]
+    assert error_of(response)["field"] == "status"
+    ticket.refresh_from_db()
+    assert ticket.status != odd

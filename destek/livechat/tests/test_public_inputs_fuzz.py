@@ -11,16 +11,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from destek.core.tests.strategies import ANY_TEXT
 from destek.livechat.tests.test_views import SHOP
 
 pytestmark = pytest.mark.django_db
 
-# Any code point, with the ones that broke things drawn often (uniform draws almost never hit
-# the 2,048 surrogates among 1.1 million code points).
-ANY_CHARACTER = st.one_of(st.sampled_from(["\ud800", "\udbff", "\udfff", "\x00"]),
-                          st.characters(exclude_categories=()))
-# Joined by hand: st.text() drops surrogates whatever alphabet it is given.
-ANY_TEXT = st.lists(ANY_CHARACTER, max_size=40).map("".join)
 FIELDS = ("name", "email", "topic", "page_url", "body", "client_id", "language")
 
 
