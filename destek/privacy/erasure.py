@@ -191,6 +191,8 @@ def erase_customer(customer: User, *, by: User | None, request: HttpRequest | No
         erasure_scrub.scrub_outbound(_outbound(customer))
         erasure_scrub.scrub_conversations(_chats(customer))
         erasure_scrub.scrub_messages(_messages_elsewhere(customer))
+        TicketEvent.objects.filter(actor=customer, kind__in=erasure_scrub.TEXT_EVENT_KINDS
+                                   ).exclude(ticket__customer=customer).update(before="", after="")
         erasure_scrub.anonymise_tickets(ticket_ids)
         _scrub_cc(customer)
 

@@ -25,8 +25,9 @@ from destek.mail.models import InboundEmail, InboundState
 from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.tickets.models import Attachment, EventKind, Message, Ticket, TicketEvent
 
-# Ticket events whose before/after hold what people wrote (subjects, CC addresses).
-TEXT_EVENT_KINDS = (EventKind.SUBJECT, EventKind.CC)
+# Ticket events whose before/after hold what people wrote (an excerpt of a reply or note,
+# subjects, CC addresses).
+TEXT_EVENT_KINDS = (EventKind.REPLIED, EventKind.NOTE, EventKind.SUBJECT, EventKind.CC)
 
 
 def erased_subject() -> str:
@@ -81,7 +82,8 @@ def delete_chat_attachments(attachments: QuerySet[ChatAttachment]) -> int:
 
 
 def scrub_messages(messages: QuerySet[Message]) -> int:
-    """Replace the bodies (and quoted history) of messages; their attachments go."""
+    """Replace the bodies (and quoted history) of messages; their attachments go (the
+    excerpts their ticket events recorded are the caller's: TEXT_EVENT_KINDS)."""
     body = erased_body()
     delete_ticket_attachments(Attachment.objects.filter(message__in=messages.values("pk")))
     return messages.update(body_text=body, body_html=f"<p>{escape(body)}</p>", quoted_text="")
