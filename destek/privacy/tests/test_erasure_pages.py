@@ -116,3 +116,29 @@ def test_erase_customer_command(customer: User) -> None:
     customer.refresh_from_db()
     assert is_erased(customer)
     assert AuditEvent.objects.get(action=Action.ERASED).actor is None
+
+
+def test_erasure_queries_do_not_grow_with_the_customers_history(
+        department: Department, agent: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from destek.accounts.factories import CustomerFactory
+    from destek.privacy.erasure import erase_customer
+    from destek.tickets.factories import reply
+    from destek.tickets.uploads import InboundFile
+
+    def queries_for(tickets: int) -> int:
+        customer = CustomerFactory()
+        Client().force_login(customer)
+        for n in range(tickets):
+            ticket = open_ticket(customer=customer, department=department, cc=(
+                "partner@example.org",), attachments=(
+                InboundFile(name="a.txt", content=f"x{n}".encode(), content_type="text/plain"),))
+            reply(ticket=ticket, author=agent, body="On it.")
+        with CaptureQueriesContext(connection) as captured:
+            erase_customer(customer, by=agent)
+        return len(captured.captured_queries)
+
+    queries_for(1)  # warms the per-process caches (content types)
+    assert queries_for(1) == queries_for(5)
