@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from destek.accounts.web import acting_user
+from destek.privacy.erasure_web import admin_required
 from destek.privacy.retention import (
     SETTING_FIELDS,
     apply_retention,
@@ -18,7 +19,6 @@ from destek.privacy.retention import (
     retention_policy_update,
 )
 from destek.privacy.retention_models import RetentionPolicy
-from destek.privacy.web import admin_required
 
 
 class RetentionForm(forms.ModelForm):
