@@ -6,7 +6,8 @@ import os
 import sys
 
 # Command names a Python module cannot spell.
-ALIASES = {"mail-pipe": "mail_pipe", "mail-reprocess": "mail_reprocess"}
+ALIASES = {"mail-pipe": "mail_pipe", "mail-reprocess": "mail_reprocess",
+           "erase-customer": "erase_customer"}
 EX_TEMPFAIL = 75
 
 

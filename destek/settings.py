@@ -205,10 +205,13 @@ CELERY_BEAT_SCHEDULE = {
     "sla-scan": {"task": "destek.sla.tasks.sla_scan", "schedule": 30.0,
                  "options": {"expires": 30.0}},
     "sla-recompute-sweep": {"task": "destek.sla.tasks.sla_recompute_sweep", "schedule": 120.0},
+    # Privacy: the retention rules (destek.privacy.retention), once a day.
+    "privacy-retention": {"task": "destek.privacy.retention_tasks.apply_retention_rules",
+                          "schedule": 24 * 60 * 60.0, "options": {"expires": 6 * 60 * 60.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ["destek.mail.doors.tasks"]
+CELERY_IMPORTS = ["destek.mail.doors.tasks", "destek.privacy.retention_tasks"]
 
 # --- accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from destek.desk.views import actions, queue, sla, ticket
+from destek.privacy import erasure_views, retention_views
 
 app_name = "desk"
 urlpatterns = [
@@ -14,4 +15,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/update/", actions.update, name="update"),
     path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
+    # Privacy (issue 12): erasure and retention rules, administrators only.
+    path("privacy/customers/<int:user_id>/erase/", erasure_views.erase, name="privacy_erase"),
+    path("privacy/retention/", retention_views.retention, name="privacy_retention"),
 ]
