@@ -239,6 +239,14 @@ ACCOUNT_ADAPTER = "destek.accounts.adapter.AccountAdapter"
 DESTEK_TRUSTED_PROXY_COUNT = env.int("DESTEK_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = DESTEK_TRUSTED_PROXY_COUNT
 ACCOUNT_LOGOUT_ON_GET = False
+# Every way of proving a password is limited. allauth's defaults allow 5 a minute without end
+# for the two forms a signed-in session uses (changing the password, confirming it before a
+# sensitive change); a stolen session could guess the password at 7,200 a day. A day's cap
+# makes that a handful. The sign-in's own limit (login_failed) stays allauth's.
+ACCOUNT_RATE_LIMITS = {
+    "change_password": "5/m/user,20/d/user",
+    "reauthenticate": "10/m/user,30/d/user",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Destek"
 # Staff without a TOTP device are sent to set one up before they can work.
