@@ -79,7 +79,7 @@ def test_other_customers_data_and_internal_notes_are_never_exported(customer, cu
     archive = build(customer)
     everything = b"".join(archive.read(name) for name in archive.namelist())
     for secret in (b"Other customer", b"Not yours.", b"Other chat", b"SECRET NOTE",
-                   b"CHAT NOTE", b"internal only", "customer is rude".encode()):
+                   b"CHAT NOTE", b"internal only", b"customer is rude"):
         assert secret not in everything, secret
     assert not [n for n in archive.namelist() if "internal" in n]
     assert len([n for n in archive.namelist() if n.startswith("attachments/")]) == 2
