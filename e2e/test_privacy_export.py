@@ -31,8 +31,8 @@ receive(InboundMessage(channel=Channel.PORTAL, author=customer, department_id=de
 """
 
 TEXTS = {
-    "tr": {"title": "Verilerim", "button": "Verilerimi dışa aktar", "ready": "Dışa aktarımınız hazır.",
-           "subject": "Veri dışa aktarımınız hazır"},
+    "tr": {"title": "Verilerim", "button": "Verilerimi dışa aktar",
+           "ready": "Dışa aktarımınız hazır.", "subject": "Veri dışa aktarımınız hazır"},
     "en": {"title": "Your data", "button": "Export my data", "ready": "Your export is ready.",
            "subject": "Your data export is ready"},
 }
@@ -59,6 +59,7 @@ def test_a_customer_exports_and_downloads_their_data(destek_server: RunningDeste
 
     page.get_by_test_id("nav-your-data").click()
     expect(page.get_by_test_id("data-title")).to_have_text(texts["title"])
+    expect(page.get_by_test_id("export-request")).to_have_text(texts["button"])
     shots(page, "your-data")
     page.get_by_test_id("export-request").click()
     expect(page.get_by_test_id("export-progress")).to_be_visible()
