@@ -121,7 +121,8 @@ def export_run(*, job_id: int, progress: Progress | None = None) -> ExportJob | 
 
 def _store(job_id: int, out: IO[bytes], size: int) -> ExportJob | None:
     with transaction.atomic():
-        job = (ExportJob.objects.select_for_update().select_related("customer", "requested_by")
+        job = (ExportJob.objects.select_for_update(of=("self",))
+               .select_related("customer", "requested_by")
                .filter(pk=job_id).first())
         if job is None or job.status != ExportStatus.RUNNING:
             return None  # another run of this task finished it first
