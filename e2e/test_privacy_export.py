@@ -32,8 +32,8 @@ receive(InboundMessage(channel=Channel.PORTAL, author=customer, department_id=de
 
 TEXTS = {
     "tr": {"title": "Verilerim", "button": "Verilerimi dışa aktar",
-           "ready": "Dışa aktarımınız hazır.", "subject": "Veri dışa aktarımınız hazır"},
-    "en": {"title": "Your data", "button": "Export my data", "ready": "Your export is ready.",
+           "ready": "Dışa aktarım hazır.", "subject": "Veri dışa aktarımınız hazır"},
+    "en": {"title": "Your data", "button": "Export my data", "ready": "The export is ready.",
            "subject": "Your data export is ready"},
 }
 
@@ -70,6 +70,7 @@ def test_a_customer_exports_and_downloads_their_data(destek_server: RunningDeste
     expect(download_link).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("export-status")).to_have_text(texts["ready"])
     expect(page.get_by_test_id("export-bar")).to_have_attribute("value", "100")
+    expect(page.get_by_test_id("export-row").first).to_have_attribute("data-status", "done")
     shots(page, "ready")
 
     with page.expect_download() as info:
@@ -103,3 +104,32 @@ def test_a_customer_exports_and_downloads_their_data(destek_server: RunningDeste
     stranger = new_context(lang).new_page()
     sign_in(stranger, destek_server, other)
     assert stranger.request.get(link).status == 404
+
+
+def test_an_admin_exports_a_customers_data_from_the_desk(destek_server: RunningDestek,
+                                                         people: dict[str, Person],
+                                                         new_context: Callable[[str], Any]
+                                                         ) -> None:
+    from playwright.sync_api import expect
+
+    email, password = destek_server.logins["admin"]
+    admin = Person(key="admin", pk=0, email=email, password=password, name="Ayşe Yönetici")
+    customer = people["customer_tr"]
+    shots = Shots("privacy-export-desk-tr")
+    page = new_context("tr").new_page()
+    sign_in(page, destek_server, admin)
+    page.get_by_test_id("nav-privacy").click()
+    page.get_by_test_id("privacy-search").fill(customer.email.split("@")[0])
+    page.get_by_test_id("privacy-search").press("Enter")
+    page.get_by_test_id("privacy-results").get_by_text(customer.email).click()
+    expect(page.get_by_test_id("privacy-customer")).to_contain_text(customer.email)
+    shots(page, "customer")
+    page.get_by_test_id("export-request").click()
+    download_link = page.get_by_test_id("export-download")
+    expect(download_link).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("export-status")).to_have_text("Dışa aktarım hazır.")
+    shots(page, "ready")
+    with page.expect_download() as info:
+        download_link.click()
+    archive = zipfile.ZipFile(io.BytesIO(open(info.value.path(), "rb").read()))  # noqa: SIM115
+    assert json.loads(archive.read("profile.json"))["account"]["email"] == customer.email

@@ -20,6 +20,11 @@
           bar.value = state.percent;
           bar.textContent = state.percent + "%";
           panel.setAttribute("data-status", state.status);
+          var row = document.querySelector('[data-export-id="' + state.id + '"]');
+          if (row) {
+            row.setAttribute("data-status", state.status);
+            row.querySelector("[data-export-row-status]").textContent = state.status_label;
+          }
           if (state.status === "done" && state.download_url) {
             label.textContent = panel.getAttribute("data-label-done");
             link.href = state.download_url;
