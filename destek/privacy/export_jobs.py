@@ -53,7 +53,7 @@ def export_build(*, customer: User, out: IO[bytes], progress: Progress) -> None:
         progress(done, total)
 
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        writer = ExportWriter(archive)
+        writer = ExportWriter(archive, tick=lambda: progress(done, total))
         writer.document("export.json", {
             "format_version": FORMAT_VERSION,
             "generated_at": timezone.now(),

@@ -11,7 +11,7 @@ import json
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -63,9 +63,13 @@ class Records:
 class ExportWriter:
     """One archive being written; paths are unique inside it."""
 
-    def __init__(self, archive: zipfile.ZipFile) -> None:
+    def __init__(self, archive: zipfile.ZipFile,
+                 tick: Callable[[], None] = lambda: None) -> None:
         self._archive = archive
         self._paths: set[str] = set()
+        # Called after each file: the job's progress (and its liveness) moves on even in one
+        # ticket with many big files.
+        self._tick = tick
 
     def document(self, path: str, value: Any) -> None:
         self._paths.add(path)
@@ -108,4 +112,5 @@ class ExportWriter:
         self._paths.add(path)
         with source, self._archive.open(path, "w", force_zip64=size >= ZIP64_FROM) as entry:
             shutil.copyfileobj(source, entry, CHUNK)
+        self._tick()
         return path
