@@ -208,10 +208,16 @@ CELERY_BEAT_SCHEDULE = {
     # Privacy: the retention rules (destek.privacy.retention), once a day.
     "privacy-retention": {"task": "destek.privacy.retention_tasks.apply_retention_rules",
                           "schedule": 24 * 60 * 60.0, "options": {"expires": 6 * 60 * 60.0}},
+    # Data exports: expired files deleted, exports whose task was lost started again.
+    "privacy-export-sweep": {"task": "destek.privacy.export_tasks.export_sweep",
+                             "schedule": 3600.0, "options": {"expires": 3600.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ["destek.mail.doors.tasks", "destek.privacy.retention_tasks"]
+CELERY_IMPORTS = ["destek.mail.doors.tasks", "destek.privacy.retention_tasks",
+                  "destek.privacy.export_tasks"]
+# Customers' data exports can be downloaded for this many days (destek.privacy).
+DESTEK_EXPORT_EXPIRY_DAYS = env.int("DESTEK_EXPORT_EXPIRY_DAYS", default=7)
 
 # --- accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

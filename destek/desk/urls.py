@@ -1,7 +1,7 @@
 from django.urls import path
 
 from destek.desk.views import actions, queue, sla, ticket
-from destek.privacy import erasure_views, retention_views
+from destek.privacy import erasure_views, export_views, retention_views
 
 app_name = "desk"
 urlpatterns = [
@@ -15,7 +15,16 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/update/", actions.update, name="update"),
     path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
-    # Privacy (issue 12): erasure and retention rules, administrators only.
+    # Customers' data rights, administrators only (destek.privacy).
+    path("privacy/", export_views.privacy_search, name="privacy"),
+    path("privacy/customers/<int:user_id>/", export_views.privacy_customer,
+         name="privacy_customer"),
+    path("privacy/customers/<int:user_id>/export/", export_views.privacy_export_request,
+         name="privacy_export"),
+    path("privacy/exports/<int:export_id>/status/", export_views.privacy_export_status,
+         name="privacy_export_status"),
+    path("privacy/exports/<int:export_id>/download/", export_views.privacy_export_download,
+         name="privacy_export_download"),
     path("privacy/customers/<int:user_id>/erase/", erasure_views.erase, name="privacy_erase"),
     path("privacy/retention/", retention_views.retention, name="privacy_retention"),
 ]

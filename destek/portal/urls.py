@@ -1,6 +1,7 @@
 from django.urls import path
 
 from destek.portal.views import downloads, guest, tickets
+from destek.privacy import export_views
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +18,11 @@ urlpatterns = [
     path("guest/<str:token>/reopen/", guest.guest_reopen, name="guest_reopen"),
     path("guest/<str:token>/attachments/<int:attachment_id>/", guest.guest_attachment,
          name="guest_attachment"),
+    # The customer's own data (destek.privacy): "Your data", exports.
+    path("data/", export_views.data_page, name="data"),
+    path("data/export/", export_views.export_request_view, name="export_request"),
+    path("data/exports/<int:export_id>/status/", export_views.export_status,
+         name="export_status"),
+    path("data/exports/<int:export_id>/download/", export_views.export_download,
+         name="export_download"),
 ]

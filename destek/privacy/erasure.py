@@ -35,6 +35,7 @@ from destek.livechat.models import Conversation
 from destek.mail.models import AutoReply, EmailAddressStatus, InboundEmail
 from destek.notifications.models import OutboundEmail
 from destek.privacy import erasure_scrub
+from destek.privacy.export_models import ExportJob
 from destek.tickets.models import Attachment, Message, Ticket, TicketEvent
 
 ERASED_DOMAIN = "erased.invalid"
@@ -82,6 +83,16 @@ def _inbound(customer: User) -> QuerySet[InboundEmail]:
 def _outbound(customer: User) -> QuerySet[OutboundEmail]:
     return OutboundEmail.objects.filter(
         models.Q(ticket__customer=customer) | models.Q(recipients__icontains=customer.email))
+
+
+def _exports_holding(customer: User) -> QuerySet[ExportJob]:
+    """Data exports that may hold them: their own, and those of customers on whose tickets
+    they were CC'd or wrote (a ZIP cannot be scrubbed, so it goes; the owner asks again)."""
+    email = customer.email.lower()
+    others = Ticket.objects.filter(cc_addresses__icontains=email).values("customer_id")
+    written_on = _messages_elsewhere(customer).values("ticket__customer_id")
+    return ExportJob.objects.filter(models.Q(customer=customer) | models.Q(customer__in=others)
+                                    | models.Q(customer__in=written_on))
 
 
 def _messages_elsewhere(customer: User) -> QuerySet[Message]:
@@ -187,6 +198,7 @@ def erase_customer(customer: User, *, by: User | None, request: HttpRequest | No
         ticket_ids = list(Ticket.objects.filter(customer=customer).values_list("pk", flat=True))
         counts = erasure_preview(customer=customer)
 
+        erasure_scrub.delete_exports(_exports_holding(customer))  # before the CCs go
         erasure_scrub.scrub_inbound(_inbound(customer))
         erasure_scrub.scrub_outbound(_outbound(customer))
         erasure_scrub.scrub_conversations(_chats(customer))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from destek.livechat.models import ChatAttachment, ChatMessage, Conversation
 from destek.mail.models import InboundEmail, InboundState
 from destek.notifications.models import OutboundEmail, OutboxStatus
+from destek.privacy.export_models import ExportJob
 from destek.tickets.models import Attachment, EventKind, Message, Ticket, TicketEvent
 
 # Ticket events whose before/after hold what people wrote (an excerpt of a reply or note,
@@ -70,6 +71,14 @@ def delete_ticket_attachments(attachments: QuerySet[Attachment]) -> int:
     attachments.delete()
     _delete_files_on_commit(names)
     return len(names)
+
+
+def delete_exports(jobs: QuerySet[ExportJob]) -> int:
+    """A customer's data exports: the rows and (after commit) their ZIP files."""
+    names = list(jobs.values_list("file", flat=True))
+    count = jobs.delete()[0]
+    _delete_files_on_commit(names)
+    return count
 
 
 def delete_chat_attachments(attachments: QuerySet[ChatAttachment]) -> int:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from destek.accounts.models import Role, User
 from destek.accounts.web import acting_user
+from destek.privacy.access import admin_required
 from destek.privacy.erasure import erase_customer, erasure_preview, is_erased
-from destek.privacy.erasure_web import admin_required
 
 
 class ConfirmErasureForm(forms.Form):

@@ -1,0 +1,54 @@
+// The export in preparation: follow its status endpoint until it is ready (or failed), then
+// show the download link. The page works without it (reload to see the state).
+(function () {
+  "use strict";
+  var POLL_MS = 1000;
+
+  function follow(panel) {
+    var url = panel.getAttribute("data-status-url");
+    var bar = panel.querySelector("[data-export-bar]");
+    var label = panel.querySelector("[data-export-label]");
+    var link = panel.querySelector("[data-export-download]");
+
+    function poll() {
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        })
+        .then(function (state) {
+          bar.value = state.percent;
+          bar.textContent = state.percent + "%";
+          panel.setAttribute("data-status", state.status);
+          var row = document.querySelector('[data-export-id="' + state.id + '"]');
+          if (row) {
+            row.setAttribute("data-status", state.status);
+            row.querySelector("[data-export-row-status]").textContent = state.status_label;
+          }
+          if (state.status === "done" && state.download_url) {
+            label.textContent = panel.getAttribute("data-label-done");
+            link.href = state.download_url;
+            link.hidden = false;
+            return;
+          }
+          if (state.status === "failed" || state.status === "expired") {
+            label.textContent = panel.getAttribute("data-label-failed");
+            return;
+          }
+          label.textContent = state.status_label + (state.total ? " (" + state.done + "/" + state.total + ")" : "…");
+          window.setTimeout(poll, POLL_MS);
+        })
+        .catch(function () { window.setTimeout(poll, POLL_MS * 5); });
+    }
+    poll();
+  }
+
+  function start() {
+    document.querySelectorAll("[data-export-progress]").forEach(follow);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
