@@ -10,8 +10,8 @@ from channels.routing import URLRouter
 from destek.core.origins import SiteOriginValidator, host_allowed, normalize_origin
 from destek.livechat.routing import agent_urlpatterns
 from destek.realtime.routing import websocket_urlpatterns
-from destek.realtime.tests.conftest import session_headers
 from destek.realtime.tests.communicator import WebsocketCommunicator
+from destek.realtime.tests.conftest import session_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

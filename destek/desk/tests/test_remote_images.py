@@ -71,7 +71,7 @@ def test_the_desk_shows_placeholders_until_the_agent_asks(agent_client, emailed)
 
 
 def test_nonsense_in_the_parameter_is_ignored(agent_client, emailed):
-    ticket, first, _later = emailed
+    ticket, _first, _later = emailed
     url = reverse("desk:ticket", args=[ticket.pk])
     for value in ("abc", "-1", "٣", "9" * 40, ""):
         response = agent_client.get(url, {"remote_images": value})
