@@ -387,8 +387,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # No "valid" badge fetched from swagger.io: the docs page loads nothing from another host
-    # (its templates in destek/templates/drf_spectacular carry the CSP nonce, without ReDoc's
-    # Google Fonts).
+    # (its template, destek/templates/drf_spectacular/swagger_ui.html, carries the CSP nonce;
+    # /api/redoc/ leads there: ReDoc's bundle shows its logo from a CDN).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Choice sets that share a field name with another app's get their own names.
     "ENUM_NAME_OVERRIDES": {
