@@ -6,10 +6,10 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "destek.settings")
 
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 
 from destek.core.asgi import get_http_application
+from destek.core.origins import SiteOriginValidator
 
 # Django's ASGI handler, with the (synchronous) middleware chain and view in one thread hop.
 django_asgi_app = get_http_application()
@@ -33,7 +33,9 @@ application = ProtocolTypeRouter(
         # The chat widget's socket comes from customers' websites (its own origin list).
         "websocket": VisitorOrElse(
             visitor_application(),
-            AllowedHostsOriginValidator(
+            # The desk's and the chat console's sockets: only from Destek's own pages, checked
+            # on the whole origin (scheme, host and port), destek.core.origins.
+            SiteOriginValidator(
                 AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *agent_urlpatterns]))
             ),
         ),

@@ -10,7 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE as _CSP_NONCE
 from django.utils.translation import gettext_lazy as _
+
+from destek.core.security import hsts_seconds
 
 env = environ.Env()
 
@@ -71,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "destek.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",  # {{ CSP_NONCE }} (destek.core.csp)
             ],
             # {% translate %} that remembers its answer (about a tenth of a desk page's CPU),
             # in every template without a {% load %}, and also what {% load i18n %} loads.
@@ -398,6 +403,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No "valid" badge fetched from swagger.io: the docs page loads nothing from another host
+    # (its template, destek/templates/drf_spectacular/swagger_ui.html, carries the CSP nonce;
+    # /api/redoc/ leads there: ReDoc's bundle shows its logo from a CDN).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Choice sets that share a field name with another app's get their own names.
     "ENUM_NAME_OVERRIDES": {
         "KbArticleStatusEnum": "destek.kb.models.ArticleStatus",
@@ -420,6 +429,29 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool(
     "DESTEK_BEHIND_TLS_PROXY", default=False) else None
 X_FRAME_OPTIONS = "DENY"
+# HSTS when Destek is served over https (DESTEK_BASE_URL): a year by default, 0 turns it off;
+# never over http, where a browser would then refuse the plain-http site (destek.core.security).
+SECURE_HSTS_SECONDS = hsts_seconds(base_url=BASE_URL,
+                                   configured=env.int("DESTEK_HSTS_SECONDS", default=None))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DESTEK_HSTS_INCLUDE_SUBDOMAINS", default=False)
+# Content-Security-Policy on every response (destek.core.csp, django-csp): scripts and styles
+# from Destek itself or carrying the response's nonce, never inline otherwise; images from
+# self (an agent may allow one message's remote images); no framing, as X-Frame-Options says.
+# The chat widget runs on customers' websites, under their policy, not this one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", _CSP_NONCE],
+        "style-src": ["'self'", _CSP_NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],  # + this page's ws:// or wss:// origin (destek.core.csp)
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {

@@ -213,11 +213,21 @@ def new_context(browser: Any, destek_server: RunningDestek) -> Iterator[Callable
 
     expect.set_options(timeout=WAIT_MS)
     opened: list[Any] = []
+    # Every page runs under Destek's Content-Security-Policy: anything it blocked (an inline
+    # script or style, a foreign host) is a bug the user would see as a broken page.
+    violations: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def make(lang: str) -> Any:
         context = browser.new_context(locale=LOCALES[lang],
                                       viewport={"width": 1280, "height": 900})
         context.set_default_timeout(WAIT_MS)
+        context.on("console", on_console)
+        context.add_init_script(CSP_LISTENER)
+        context.expose_function("__destekCspViolation", lambda text: violations.append(text))
         # The language switch's cookie: every page (the desk too) speaks `lang`.
         context.add_cookies([{"name": "django_language", "value": lang,
                               "url": destek_server.url}])
@@ -227,6 +237,17 @@ def new_context(browser: Any, destek_server: RunningDestek) -> Iterator[Callable
     yield make
     for context in opened:
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+# Reports each securitypolicyviolation event of a page (also those the console does not show).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__destekCspViolation(location.href + ": " + e.violatedDirective + " blocked " +
+                              (e.blockedURI || "inline") + " (" + e.sourceFile + ":" +
+                              e.lineNumber + ")");
+});
+"""
 
 
 class Shots:

@@ -10,6 +10,15 @@ from django.core.exceptions import ImproperlyConfigured
 MIN_SECRET_LENGTH = 50
 MIN_UNIQUE_CHARACTERS = 5
 KNOWN_WEAK_PREFIXES = ("django-insecure", "changeme", "change-me", "secret", "destek")
+HSTS_DEFAULT_SECONDS = 365 * 24 * 3600
+
+
+def hsts_seconds(*, base_url: str, configured: int | None) -> int:
+    """Strict-Transport-Security's max-age: a year (or `configured`) when Destek is served over
+    https, 0 (no header) over http, whatever was configured."""
+    if not base_url.lower().startswith("https://"):
+        return 0
+    return HSTS_DEFAULT_SECONDS if configured is None else max(configured, 0)
 
 
 def secret_key_problem(key: str) -> str | None:

@@ -18,9 +18,11 @@ from typing import Any, TypedDict
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import filesizeformat, truncatechars
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
+from destek.core.sanitize import REMOTE_IMAGE_PLACEHOLDER, body_for_reader
 from destek.desk.choices import AgentOption, DepartmentOption
 from destek.desk.formatting import DateFormatter, id_url, iso
 from destek.desk.sla_presenters import countdown_labels, metric_labels, queue_sla_cell
@@ -172,6 +174,9 @@ class MessageView:
     body_html: str  # sanitized when stored (destek.core.sanitize)
     quoted_text: str
     files: list[AttachmentView]
+    # "blocked": its images from other hosts show a placeholder until the agent asks;
+    # "shown": the agent asked (this response's CSP allows them); "": it has none.
+    remote_images: str = ""
 
 
 def _message_css(m: Message) -> str:
@@ -180,12 +185,19 @@ def _message_css(m: Message) -> str:
     return "message-agent" if m.author_kind == AuthorKind.AGENT else "message-customer"
 
 
-def present_messages(messages: list[Message]) -> list[MessageView]:
-    """What desk/_message.html prints, from messages with author and attachments loaded."""
+def present_messages(messages: list[Message], *,
+                     remote_images_for: int | None = None) -> list[MessageView]:
+    """What desk/_message.html prints, from messages with author and attachments loaded.
+
+    Images from other hosts are replaced by a placeholder, except in the message
+    `remote_images_for` (the one whose images the agent asked to see)."""
     channels = {value: str(label) for value, label in Channel.choices}
     kinds = {value: str(label) for value, label in AuthorKind.choices}
     short_date = DateFormatter("SHORT_DATETIME_FORMAT")
     attachment_url = id_url("desk:attachment", "attachment_id")
+    placeholder = static(REMOTE_IMAGE_PLACEHOLDER)
+    bodies = [body_for_reader(m.body_html, show_remote_images=m.pk == remote_images_for,
+                              placeholder=placeholder) for m in messages]
     return [
         MessageView(
             pk=m.pk,
@@ -197,13 +209,14 @@ def present_messages(messages: list[Message]) -> list[MessageView]:
             channel_label=channels.get(m.channel, m.channel),
             created_iso=iso(m.created_at),
             created_label=short_date(m.created_at),
-            body_html=m.body_html,
+            body_html=body.html,
             quoted_text=m.quoted_text,
             files=[AttachmentView(pk=a.pk, original_name=a.original_name,
                                   url=attachment_url(a.pk), size_label=filesizeformat(a.size))
                    for a in m.attachments.all()],
+            remote_images=body.remote_images,
         )
-        for m in messages
+        for m, body in zip(messages, bodies, strict=True)
     ]
 
 

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_GET
 
 from destek.accounts.models import User
 from destek.accounts.web import acting_user, staff_required
+from destek.core.csp import allow_remote_images
 from destek.core.errors import NotFound
+from destek.core.sanitize import remote_images_asked
 from destek.desk import choices
 from destek.desk.forms import MergeForm, ReplyForm, TicketFieldsForm
 from destek.desk.presenters import (
@@ -85,10 +87,12 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
         )
     else:
         snap = choices.snapshot()
+    messages_list = present_messages(detail.messages,
+                                     remote_images_for=remote_images_asked(request))
     context: dict[str, Any] = {
         "ticket": ticket,
         "customer": ticket.customer,
-        "messages_list": present_messages(detail.messages),
+        "messages_list": messages_list,
         "events": present_events(detail.events),
         "tags": tags,
         "other_tickets": _other_tickets(actor, ticket),
@@ -97,7 +101,10 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
         "fields_form": fields_form,
         "merge_form": merge_form or MergeForm(),
     }
-    return render(request, "desk/ticket.html", context, status=status)
+    response = render(request, "desk/ticket.html", context, status=status)
+    if any(m.remote_images == "shown" for m in messages_list):
+        allow_remote_images(response)  # for this response only: the agent asked
+    return response
 
 
 @staff_required

@@ -12,13 +12,13 @@ from asgiref.sync import async_to_sync
 from channels.auth import AuthMiddlewareStack
 from channels.layers import channel_layers
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
 from destek.accounts.models import User
+from destek.core.origins import SiteOriginValidator
 from destek.livechat.models import ChatAgent, ChatStatus, Conversation
 from destek.livechat.routing import VisitorOrElse, agent_urlpatterns, visitor_application
 from destek.livechat.tokens import visitor_token
@@ -43,7 +43,7 @@ def _chat_settings(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
 
 
 def application():  # type: ignore[no-untyped-def]
-    return VisitorOrElse(visitor_application(), AllowedHostsOriginValidator(
+    return VisitorOrElse(visitor_application(), SiteOriginValidator(
         AuthMiddlewareStack(URLRouter(agent_urlpatterns))))
 
 

@@ -11,10 +11,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
+from destek.core.csp import allow_remote_images
 from destek.core.errors import NotFound
+from destek.core.sanitize import REMOTE_IMAGE_PLACEHOLDER, body_for_reader, remote_images_asked
 from destek.portal.forms import ReplyForm
 from destek.portal.sla import ticket_expectation
 from destek.tickets.access import access_ticket_by_id
@@ -87,13 +90,20 @@ def render_ticket_page(request: HttpRequest, *, ticket: Ticket, reply_form: Repl
     A fixed number of queries whatever the conversation's length (see selectors).
     """
     detail = ticket_detail(actor=ticket.customer, ticket=ticket, with_events=False)
+    shown = remote_images_asked(request)
+    placeholder = static(REMOTE_IMAGE_PLACEHOLDER)
+    conversation = [(m, body_for_reader(m.body_html, show_remote_images=m.pk == shown,
+                                        placeholder=placeholder)) for m in detail.messages]
     context = {
         "ticket": ticket,
-        "conversation": detail.messages,
+        "conversation": conversation,
         "reply_form": reply_form,
         "actions": ticket_actions(ticket),
         "expectation": ticket_expectation(ticket=ticket),
         "guest_token": guest_token,
         **upload_limits(),
     }
-    return render(request, "portal/ticket_detail.html", context, status=status)
+    response = render(request, "portal/ticket_detail.html", context, status=status)
+    if any(body.remote_images == "shown" for _m, body in conversation):
+        allow_remote_images(response)  # for this response only: the reader asked
+    return response
