@@ -103,6 +103,11 @@ def test_arc_counts_when_the_chain_validated_and_a_trusted_forwarder_sealed_it()
     aar = "i=1; mx.google.com; dmarc=pass header.from=customer.example"
     seal = "i=1; a=rsa-sha256; t=1; cv=none; d=google.com; s=arc-20160816; b=abc"
     assert arc_verified(own, aar, seal)
+    # forwarding broke DMARC at our host: the trusted forwarder's verdict still counts
+    assert arc_verified("mx.destek.example; spf=fail smtp.mailfrom=lists.example; "
+                        "dmarc=fail header.from=customer.example; arc=pass", aar, seal)
+    # …but a failing verdict of theirs does not become a pass
+    assert not arc_verified(own, aar.replace("dmarc=pass", "dmarc=fail"), seal)
     # the chain did not validate
     assert not arc_verified(own.replace("arc=pass", "arc=fail"), aar, seal)
     # sealed by someone else claiming a trusted forwarder's authserv-id
