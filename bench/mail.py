@@ -135,6 +135,7 @@ def seed(*, customers: int, threads: int, rng: random.Random) -> dict[str, Any]:
     from destek.mail import processing
     from destek.mail.models import Mailbox
     from destek.mail.store import store_raw
+    from destek.notifications.envelope import thread_id
 
     department = Department.objects.create(name="Technical support", email=MAILBOX)
     Mailbox.objects.create(name="Support", address=MAILBOX, department=department)
@@ -150,8 +151,12 @@ def seed(*, customers: int, threads: int, rng: random.Random) -> dict[str, Any]:
         raw = new_ticket_message(rng, addresses, n)
         stored = store_raw(raw=raw, source="smtp", envelope_to=[MAILBOX])
         row = stored.email
+        row.refresh_from_db()  # processed inline: its ticket is known
+        # Replies name the ticket's thread id, as a customer's reply to our acknowledgement
+        # does: a reply naming only the customer's own Message-ID opens a new ticket.
         thread_list.append((row.from_address or _sender(raw), _subject(raw),
-                            f"<{row.header_message_id}>"))
+                            thread_id(row.ticket) if row.ticket is not None
+                            else f"<{row.header_message_id}>"))
     app.conf.task_always_eager = False
     # Queries per message, measured in-process on messages stored without a task.
     for n in range(min(threads, 100)):

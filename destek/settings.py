@@ -332,6 +332,9 @@ DESTEK_MAIL_AUTO_REPLY_CAP_PER_TICKET = env.int("DESTEK_MAIL_AUTO_REPLY_CAP_PER_
                                                 default=5)
 # Signed reply addresses (support+t42-u7-<mac>@…) need plus-addressing on the mail server.
 DESTEK_MAIL_REPLY_TOKENS = env.bool("DESTEK_MAIL_REPLY_TOKENS", default=True)
+# The receiving hosts (authserv-ids) whose Authentication-Results say who sent an email
+# (destek.mail.authentication); empty: no sender is verified and every email shows the badge.
+DESTEK_MAIL_TRUSTED_AUTHSERV_IDS = env.list("DESTEK_MAIL_TRUSTED_AUTHSERV_IDS", default=[])
 # A worker owns the batch of inbound mail it took this long; then it is presumed dead.
 DESTEK_MAIL_CLAIM_SECONDS = env.int("DESTEK_MAIL_CLAIM_SECONDS", default=60)
 # Inbound emails a worker files in one transaction (a savepoint each): bench/README.md.

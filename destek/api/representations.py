@@ -96,6 +96,7 @@ def ticket_detail_data(ticket: Ticket, *, request: Request | None, messages: lis
             "author": _person(m.author),
             "author_kind": m.author_kind,
             "is_internal": m.is_internal,
+            "sender_verified": m.sender_verified,
             "body_html": m.body_html,
             "body_text": m.body_text,
             "channel": m.channel,

@@ -99,6 +99,10 @@ class MessageSerializer(serializers.Serializer):
     author = AgentRefSerializer(allow_null=True)
     author_kind = serializers.CharField(help_text="customer, agent or system")
     is_internal = serializers.BooleanField(help_text="An internal note (agents only see these).")
+    sender_verified = serializers.BooleanField(
+        help_text="False when nothing proved the sender is who the message says: email "
+                  "without a passing DMARC/SPF/DKIM result from a trusted receiving host, a "
+                  "chat offline message typed in a customer's name. Show it as unverified.")
     body_html = serializers.CharField(help_text="Sanitized HTML.")
     body_text = serializers.CharField()
     channel = serializers.CharField()

@@ -167,6 +167,7 @@ class MessageView:
     css_class: str
     is_internal: bool
     is_auto_reply: bool
+    sender_unverified: bool  # shown as the "Unverified sender" badge
     author_label: str
     channel_label: str
     created_iso: str
@@ -204,6 +205,7 @@ def present_messages(messages: list[Message], *,
             css_class=_message_css(m),
             is_internal=m.is_internal,
             is_auto_reply=m.is_auto_reply,
+            sender_unverified=not m.sender_verified,
             author_label=(m.author.display_name if m.author
                           else kinds.get(m.author_kind, m.author_kind)),
             channel_label=channels.get(m.channel, m.channel),

@@ -1,15 +1,17 @@
 """What one parsed inbound email becomes: a new ticket, a reply, or an ignored message.
 
 Order of questions: our own mail coming back? a bounce? who sent it (staff need their signed
-token)? which ticket does it answer, and may this sender post there (the ticket's customer,
-one of its CCs, or someone holding the customer's signed token)? Otherwise a new ticket, if
-the mailbox's sender policy lets the sender in. Automatic replies are recorded on a ticket
-they answer and otherwise dropped; they never open tickets and are never answered.
+token)? which ticket does it answer (only mail we sent or a signed reply token tell:
+destek.mail.threading), and may this sender post there (the ticket's customer, one of its
+CCs, or someone holding the customer's signed token)? Otherwise a new ticket, if the
+mailbox's sender policy lets the sender in. Automatic replies are recorded on a ticket they
+answer and otherwise dropped; they never open tickets and are never answered. Whether a
+trusted receiving host authenticated the From address (destek.mail.authentication) is
+stored on the message: the desk and the API show an unverified sender.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
 from destek.core.errors import ApplicationError
-from destek.mail import outbound, policies, threading
+from destek.mail import authentication, outbound, policies, threading
 from destek.mail.candidates import tickets_by_id
 from destek.mail.content import Content, content_for, rewrite_inline_images
 from destek.mail.models import AutoReplyKind, InboundEmail, InboundState, Mailbox, SenderPolicy
@@ -45,20 +47,19 @@ class Handled:
 
 class Context:
     """What a batch of emails shares: the active mailboxes, and (after `prefetch`) the
-    senders' accounts, the Message-IDs the batch refers to and the tickets its headers and
-    subjects point at, each read once per batch (the funnel locks and reads a ticket's row
-    again before writing; only the relations it keeps come from here).
+    senders' accounts, the Message-IDs of ours the batch refers to and the tickets its headers
+    point at, each read once per batch (the funnel locks and reads a ticket's row again
+    before writing; only the relations it keeps come from here).
 
-    Lookups that miss what was read ask the database again (an account or a filed email may
-    have appeared since), except for the emails we sent: a Message-ID of ours that an email
-    in the batch quotes was committed before that email could be sent, received and claimed.
+    Lookups that miss what was read ask the database again (an account may have appeared
+    since), except for the emails we sent: a Message-ID of ours that an email in the batch
+    quotes was committed before that email could be sent, received and claimed.
     """
 
     def __init__(self) -> None:
         self._mailboxes: dict[str, Mailbox] | None = None
         self._users: dict[str, User] = {}
         self._sent: dict[str, int | None] | None = None
-        self._received: dict[str, int] = {}
         self._tickets: dict[int, Ticket] = {}
 
     @property
@@ -70,19 +71,18 @@ class Context:
         return self._mailboxes
 
     def prefetch(self, mails: list[ParsedEmail]) -> None:
-        """Four queries for the whole batch instead of four per email."""
+        """Three queries for the whole batch instead of three per email."""
         addresses = {m.from_address.strip().lower() for m in mails if m.from_address.strip()}
         if addresses:
             self._users = {u.email: u for u in User.objects.filter(email__in=addresses)}
         ids = list(dict.fromkeys(i for m in mails
                                  for i in (m.message_id, *threading.referenced_ids(m)) if i))
         self._sent = threading.outbound_tickets(ids)
-        self._received = threading.inbound_tickets(i for i in ids if i not in self._sent)
         # A reply token (in a recipient address) is read by `handle`; its ticket, when not
         # among these, is read then.
         self._tickets = tickets_by_id([
-            i for m in mails for i in _candidates(m, threading.referenced_ids(m), self._sent,
-                                                  None, self.inbound_tickets)])
+            i for m in mails for i in _candidates(threading.referenced_ids(m), self._sent,
+                                                  None)])
 
     def find_user(self, address: str) -> User | None:
         return self._users.get(address.strip().lower()) or policies.find_user(address)
@@ -99,19 +99,6 @@ class Context:
             return threading.outbound_tickets(message_ids)
         return {i: self._sent[i] for i in message_ids if i in self._sent}
 
-    def inbound_tickets(self, message_ids: Iterable[str]) -> dict[str, int]:
-        wanted = list(message_ids)
-        found = {i: self._received[i] for i in wanted if i in self._received}
-        missing = [i for i in wanted if i not in found]
-        if missing:
-            found.update(threading.inbound_tickets(missing))
-        return found
-
-    def filed(self, message_id: str, ticket_id: int | None) -> None:
-        """An email of this batch was filed: later ones quoting it thread onto its ticket."""
-        if message_id and ticket_id is not None:
-            self._received[message_id] = ticket_id
-
 
 def _ignored(note: str) -> Handled:
     return Handled(state=InboundState.IGNORED, note=note[:255])
@@ -127,6 +114,7 @@ class _Mail:
     our_addresses: frozenset[str]
     sender: User | None
     token: ReplyToken | None
+    verified: bool  # a trusted receiving host authenticated the From address
 
     @property
     def address(self) -> str:
@@ -159,10 +147,15 @@ def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = Non
     token = find_token([*parsed.to, *parsed.cc, *row.envelope_to,
                         parsed.headers.get("delivered-to", ""), *ids])
     mail = _Mail(row=row, parsed=parsed, mailbox=mailbox, our_addresses=ours,
-                 sender=context.find_user(parsed.from_address), token=token)
+                 sender=context.find_user(parsed.from_address), token=token,
+                 verified=authentication.sender_verified(
+                     from_address=parsed.from_address,
+                     authentication_results=parsed.authentication_results,
+                     arc_authentication_results=parsed.arc_authentication_results,
+                     arc_seals=parsed.arc_seals))
     if mail.sender is not None and mail.sender.is_agent:
         return _from_staff(mail)
-    candidates = _candidates(parsed, ids, sent, token, context.inbound_tickets)
+    candidates = _candidates(ids, sent, token)
     for ticket in context.tickets(candidates):
         allowed, author = _author_on(ticket, mail)
         if allowed:
@@ -173,17 +166,13 @@ def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = Non
     return _new_ticket(mail)
 
 
-def _candidates(parsed: ParsedEmail, ids: list[str], sent: dict[str, int | None],
-                token: ReplyToken | None,
-                inbound: Callable[[Iterable[str]], dict[str, int]]) -> list[int]:
-    """The ids of the tickets an email may answer, most specific first: its In-Reply-To and
-    References, its reply token, the ticket reference in its subject."""
-    candidates = threading.ticket_from_headers(ids, sent, inbound=inbound)
-    if token is not None:
+def _candidates(ids: list[str], sent: dict[str, int | None],
+                token: ReplyToken | None) -> list[int]:
+    """The ids of the tickets an email may answer, most specific first: the mail of ours its
+    In-Reply-To and References name, its reply token. Never the subject's ticket token."""
+    candidates = threading.ticket_from_headers(ids, sent)
+    if token is not None and token.ticket_id not in candidates:
         candidates.append(token.ticket_id)
-    from_subject = threading.ticket_from_subject(parsed.subject)
-    if from_subject is not None:
-        candidates.append(from_subject)
     return candidates
 
 
@@ -261,6 +250,7 @@ def _on_ticket(mail: _Mail, ticket: Ticket, person: User | None) -> Handled:
         body_text=content.body_text, body_html=content.body_html,
         quoted_text=content.quoted_text, attachments=content.files,
         external_id=mail.external_id, is_auto_reply=mail.parsed.is_auto_reply,
+        sender_verified=mail.verified,
     ))
     return _filed(result, content)
 
@@ -283,6 +273,10 @@ def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None = None,
     content = _content(mail)
     subject = threading.clean_subject(mail.parsed.subject) or (
         follow_up_of.subject if follow_up_of else _("(no subject)"))
+    claimed = threading.reference_in_subject(mail.parsed.subject)
+    if follow_up_of is None and claimed:
+        # It names a ticket it could not be threaded onto: say which, as a clue, not a link.
+        subject = f"{subject} ({claimed})"
     result = receive(InboundMessage(
         channel=Channel.EMAIL, author=customer, sender_email=mail.address,
         sender_name=mail.parsed.from_name, subject=subject,
@@ -292,6 +286,7 @@ def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None = None,
         external_id=mail.external_id, cc=_cc_for_new_ticket(mail),
         language=policies.guess_language(mail.parsed), suppress_notifications=capped,
         follow_up_of_id=follow_up_of.pk if follow_up_of else None,
+        sender_verified=mail.verified,
     ))
     if result.created_ticket and not capped:
         policies.auto_reply_record(address=mail.address, kind=AutoReplyKind.ACKNOWLEDGEMENT,

@@ -225,8 +225,6 @@ def _file(row: InboundEmail, parsed: ParsedEmail, context: Context) -> str:
     except Exception as exc:  # a bug must not block the mailbox: keep the mail, move on
         logger.exception("Inbound email %s could not be processed", row.pk)
         return _quarantine(row, _describe(exc))
-    if row.dedupe_key.startswith("mid:") and handled.ticket is not None:
-        context.filed(row.header_message_id, handled.ticket.pk)
     return _finish(row, handled)
 
 

@@ -6,12 +6,13 @@ module; this module never imports mail).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from destek.accounts.models import User
 from destek.notifications.directory import SendingMailbox, mailbox_for_department
@@ -32,8 +33,35 @@ def new_message_id() -> str:
     return make_msgid(domain=message_id_domain())
 
 
+THREAD_SALT = "destek.mail.thread-id"
+_THREAD_ID = re.compile(r"^ticket-(\d{1,12})(?:\.([0-9a-f]{16}))?@(.+)$", re.IGNORECASE)
+
+
+def _thread_mac(ticket_id: int, secret: str | bytes | None = None) -> str:
+    return salted_hmac(THREAD_SALT, str(ticket_id), secret=secret,
+                       algorithm="sha256").hexdigest()[:16]
+
+
 def thread_id(ticket: Ticket) -> str:
-    return f"<ticket-{ticket.pk}@{message_id_domain()}>"
+    """`<ticket-42.<mac>@our domain>`: every notification about a ticket names it (the first
+    one as its Message-ID), so mail clients group them. Signed, so that naming it in
+    In-Reply-To proves having received one of them: it threads a reply onto the ticket,
+    which a guessable id would let anyone do."""
+    return f"<ticket-{ticket.pk}.{_thread_mac(ticket.pk)}@{message_id_domain()}>"
+
+
+def parse_thread_id(message_id: str) -> tuple[int, bool] | None:
+    """`ticket-42.<mac>@our domain` → (42, signed with a valid mac); None when the id is not
+    one of our thread ids. Ids from before they were signed (`ticket-42@…`) read as unsigned.
+    """
+    match = _THREAD_ID.match(message_id.strip().strip("<>"))
+    if match is None or match.group(3).lower() != message_id_domain():
+        return None
+    ticket_id, mac = int(match.group(1)), (match.group(2) or "").lower()
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    signed = bool(mac) and any(constant_time_compare(_thread_mac(ticket_id, secret), mac)
+                               for secret in secrets)
+    return ticket_id, signed
 
 
 def instance_id() -> str:

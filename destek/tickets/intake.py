@@ -68,6 +68,10 @@ class InboundMessage:
     is_auto_reply: bool = False
     suppress_notifications: bool = False  # e.g. an auto-reply cap was reached
     follow_up_of_id: int | None = None  # a new ticket continuing a closed one
+    # False when the channel could not authenticate the sender it names (email without a
+    # trusted passing DMARC/SPF/DKIM result, a chat offline message typed in someone's name):
+    # the message is stored and shown with an "Unverified sender" badge. Agents always are.
+    sender_verified: bool = True
     # The reply's ticket as the channel read it in this transaction: the funnel then locks
     # and re-reads only its row, keeping the relations the channel loaded.
     ticket: Ticket | None = None
@@ -215,7 +219,7 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
         author_kind=AuthorKind.AGENT if by_agent else AuthorKind.CUSTOMER,
         is_internal=False, body_html=body_html, body_text=body_text, channel=inbound.channel,
         external_id=inbound.external_id[:255], quoted_text=inbound.quoted_text[:MAX_BODY_CHARS],
-        created_at=now,
+        sender_verified=by_agent or inbound.sender_verified, created_at=now,
     )
     message.save(force_insert=True)
     attachments = _store_attachments(ticket, message, files)
@@ -296,7 +300,7 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
         is_internal=inbound.is_internal, body_html=body_html, body_text=body_text,
         channel=inbound.channel, external_id=inbound.external_id[:255],
         quoted_text=inbound.quoted_text[:MAX_BODY_CHARS], is_auto_reply=auto_reply,
-        created_at=now,
+        sender_verified=by_agent or inbound.sender_verified, created_at=now,
     )
     message.save(force_insert=True)
     attachments = _store_attachments(ticket, message, files)

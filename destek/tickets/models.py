@@ -175,6 +175,10 @@ class Message(models.Model):
     # Database defaults too: bulk loaders (destek seed's COPY) write only the columns they know.
     quoted_text = models.TextField(_("quoted text"), blank=True, default="", db_default="")
     is_auto_reply = models.BooleanField(_("automatic reply"), default=False, db_default=False)
+    # Whether the sender is who the message says: true for what signed-in people typed (portal,
+    # desk, API token), false for email without a passing, aligned DMARC/SPF/DKIM result from
+    # a trusted receiving host, and for a chat offline message typed in someone's name.
+    sender_verified = models.BooleanField(_("sender verified"), default=True, db_default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

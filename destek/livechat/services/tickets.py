@@ -36,6 +36,8 @@ def chat_offline_message(*, name: str, email: str, body: str, department_id: int
         subject=subject or first_line[:80] or _("Chat message"), body_text=body,
         department_id=department_id, language=language,
         external_id=f"chat-offline:{message_id}",
+        # Typed into the form in someone's name: nothing proves it is theirs unless signed in.
+        sender_verified=author is not None,
     ))
 
 

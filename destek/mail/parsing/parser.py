@@ -104,6 +104,9 @@ def _parse(raw: bytes, *, limits: Limits) -> ParsedEmail:
         headers=decoded,
         defects=tuple(dict.fromkeys(defects)),
         size=len(raw),
+        authentication_results=_all_values(message, "authentication-results"),
+        arc_authentication_results=_all_values(message, "arc-authentication-results"),
+        arc_seals=_all_values(message, "arc-seal"),
     )
 
 
@@ -162,6 +165,17 @@ def _raw_headers(message: Message) -> dict[str, str]:
         if key and key not in fields:
             fields[key] = str(value)
     return fields
+
+
+MAX_REPEATED_FIELDS = 50
+MAX_FIELD_CHARS = 4000
+
+
+def _all_values(message: Message, name: str) -> tuple[str, ...]:
+    """Every raw value of a field that may repeat, top first, bounded in count and size."""
+    found = [str(value)[:MAX_FIELD_CHARS] for key, value in message.raw_items()
+             if str(key).strip().lower() == name]
+    return tuple(found[:MAX_REPEATED_FIELDS])
 
 
 def _charset_hint(message: Message, structure: Structure) -> str:

@@ -53,3 +53,8 @@ class ParsedEmail:
     headers: Mapping[str, str] = field(default_factory=dict)
     defects: tuple[str, ...] = ()
     size: int = 0  # bytes of the raw message
+    # Every Authentication-Results, ARC-Authentication-Results and ARC-Seal value, top first,
+    # raw (whose verdicts count is decided by destek.mail.authentication)
+    authentication_results: tuple[str, ...] = ()
+    arc_authentication_results: tuple[str, ...] = ()
+    arc_seals: tuple[str, ...] = ()

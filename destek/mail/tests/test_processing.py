@@ -77,16 +77,25 @@ def test_reply_threads_by_in_reply_to_on_the_notification_root(feeder, mailbox, 
     assert Ticket.objects.count() == 1
 
 
-def test_reply_threads_by_references_to_a_received_message(feeder, mailbox):
+def test_references_to_a_received_message_do_not_thread(feeder, mailbox):
+    """A Message-ID we received was on the customer's own mail, seen by whoever they wrote
+    to: naming it proves nothing, so the mail opens its own ticket (issue 12, hole 2)."""
     first = parsed(from_address="cust@example.org")
     _outcome, row = feeder.feed(first)
-    # Headers dropped the In-Reply-To, but References still names the customer's first mail.
     second = reply_to(first, from_address="cust@example.org", in_reply_to=(),
                       references=("unknown@x", first.message_id), subject="no token")
     outcome, row2 = feeder.feed(second)
-    assert outcome == processing.Outcome.REPLY
-    assert row2.ticket == row.ticket
-    assert row.ticket.messages.count() == 2
+    assert outcome == processing.Outcome.TICKET
+    assert row2.ticket != row.ticket
+    assert row.ticket.messages.count() == 1
+
+
+def test_references_to_our_thread_id_thread_when_in_reply_to_was_dropped(feeder, mailbox,
+                                                                         customer):
+    ticket = open_ticket(customer=customer, department=mailbox.department)
+    outcome, row = feeder.feed(parsed(from_address=customer.email, subject="no token",
+                                      references=("unknown@x", thread_id(ticket).strip("<>"))))
+    assert outcome == processing.Outcome.REPLY and row.ticket == ticket
 
 
 def test_reply_threads_by_an_outbound_message_id(feeder, mailbox, customer, agent):
@@ -98,17 +107,31 @@ def test_reply_threads_by_an_outbound_message_id(feeder, mailbox, customer, agen
     assert outcome == processing.Outcome.REPLY and row.ticket == ticket
 
 
-def test_reply_threads_by_subject_token(feeder, mailbox, customer):
+def test_subject_token_alone_opens_a_new_ticket_that_names_it(feeder, mailbox, customer):
+    """Anyone can write a ticket's number in a subject: it no longer threads (issue 12,
+    hole 2), but the new ticket quotes it so the agent can find the ticket it claims."""
     ticket = open_ticket(customer=customer, department=mailbox.department)
     outcome, row = feeder.feed(parsed(from_address=customer.email.upper(),
                                       subject=f"Re: [#{ticket.reference}] Site is down"))
+    assert outcome == processing.Outcome.TICKET and row.ticket != ticket
+    assert row.ticket.subject == f"Site is down ({ticket.reference})"
+    assert row.ticket.customer == customer
+    assert ticket.messages.count() == 1
+
+
+def test_reply_threads_by_in_reply_to_and_keeps_the_subject_token(feeder, mailbox, customer):
+    ticket = open_ticket(customer=customer, department=mailbox.department)
+    outcome, row = feeder.feed(parsed(from_address=customer.email.upper(),
+                                      subject=f"Re: [#{ticket.reference}] Site is down",
+                                      in_reply_to=(thread_id(ticket).strip("<>"),)))
     assert outcome == processing.Outcome.REPLY and row.ticket == ticket
 
 
 def test_customer_reply_reopens_resolved_ticket(feeder, mailbox, customer):
     ticket = open_ticket(customer=customer, department=mailbox.department)
     Ticket.objects.filter(pk=ticket.pk).update(status=Status.RESOLVED)
-    feeder.feed(parsed(from_address=customer.email, subject=f"[#{ticket.reference}]"))
+    feeder.feed(parsed(from_address=customer.email, subject=f"[#{ticket.reference}]",
+                       in_reply_to=(thread_id(ticket).strip("<>"),)))
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
 
@@ -117,7 +140,8 @@ def test_reply_to_closed_ticket_reopens_by_default(feeder, mailbox, customer):
     ticket = open_ticket(customer=customer, department=mailbox.department)
     Ticket.objects.filter(pk=ticket.pk).update(status=Status.CLOSED)
     outcome, _row = feeder.feed(parsed(from_address=customer.email,
-                                      subject=f"[#{ticket.reference}]"))
+                                      subject=f"[#{ticket.reference}]",
+                                      in_reply_to=(thread_id(ticket).strip("<>"),)))
     ticket.refresh_from_db()
     assert outcome == processing.Outcome.REPLY
     assert ticket.status == Status.OPEN
@@ -130,6 +154,7 @@ def test_reply_to_closed_ticket_opens_a_follow_up_when_configured(feeder, mailbo
     Ticket.objects.filter(pk=ticket.pk).update(status=Status.CLOSED)
     outcome, row = feeder.feed(parsed(from_address=customer.email,
                                       subject=f"Re: [#{ticket.reference}] Backup",
+                                      in_reply_to=(thread_id(ticket).strip("<>"),),
                                       text="It failed again."))
     ticket.refresh_from_db()
     assert outcome == processing.Outcome.TICKET
@@ -145,7 +170,8 @@ def test_cc_of_the_ticket_may_reply(feeder, mailbox, customer):
     ticket = open_ticket(customer=customer, department=mailbox.department,
                          cc=("colleague@example.com",))
     outcome, row = feeder.feed(parsed(from_address="colleague@example.com",
-                                      subject=f"Re: [#{ticket.reference}]"))
+                                      subject=f"Re: [#{ticket.reference}]",
+                                      references=(thread_id(ticket).strip("<>"),)))
     assert outcome == processing.Outcome.REPLY and row.ticket == ticket
     assert row.ticket_message.author.email == "colleague@example.com"
 
@@ -208,7 +234,8 @@ def test_auto_reply_is_recorded_but_never_answered_nor_reopens(feeder, mailbox, 
     before = OutboundEmail.objects.count()
     outcome, row = feeder.feed(parsed(from_address=customer.email, is_auto_reply=True,
                                       auto_reply_reason="Auto-Submitted: auto-replied",
-                                      subject=f"Out of office: [#{ticket.reference}]"))
+                                      subject=f"Out of office: [#{ticket.reference}]",
+                                      in_reply_to=(thread_id(ticket).strip("<>"),)))
     assert outcome == processing.Outcome.REPLY
     assert row.ticket_message.is_auto_reply
     ticket.refresh_from_db()
@@ -374,19 +401,18 @@ def test_processing_twice_files_one_message(feeder, mailbox):
     assert Ticket.objects.count() == 1 and Message.objects.count() == 1
 
 
-def test_a_reply_in_the_same_batch_threads_onto_the_ticket_just_opened(feeder, mailbox):
-    """A batch reads the senders and quoted Message-IDs once, and learns what it files."""
+def test_a_batch_finds_the_customer_it_just_created(feeder, mailbox):
+    """A batch reads the senders once; an account it creates is found again. A mail quoting
+    only the customer's own first mail (not ours) opens its own ticket."""
     first = parsed(from_address="ada@example.com")
     rows = [feeder.store(first),
             feeder.store(reply_to(first, from_address="ada@example.com")),
             feeder.store(parsed(from_address="ada@example.com", subject="Another thing"))]
     outcomes = processing.process_claimed([r.pk for r in rows])
-    assert [outcomes[r.pk] for r in rows] == [processing.Outcome.TICKET,
-                                              processing.Outcome.REPLY,
-                                              processing.Outcome.TICKET]
+    assert [outcomes[r.pk] for r in rows] == [processing.Outcome.TICKET] * 3
     opened = Ticket.objects.order_by("pk")
-    assert [t.message_count for t in opened] == [2, 1]
-    assert opened[0].customer_id == opened[1].customer_id  # created once, found again
+    assert [t.message_count for t in opened] == [1, 1, 1]
+    assert len({t.customer_id for t in opened}) == 1  # created once, found again
 
 
 def test_batch_size_is_a_setting(feeder, mailbox, settings):

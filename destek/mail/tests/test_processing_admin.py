@@ -102,13 +102,15 @@ def test_sweep_task_enqueues_lost_rows(feeder, mailbox):
 
 def test_desk_shows_quoted_text_folded_and_flags_auto_replies(feeder, mailbox, customer,
                                                               agent_client):
+    from destek.notifications.envelope import thread_id
     from destek.tickets.factories import open_ticket
 
     ticket = open_ticket(customer=customer, department=mailbox.department)
+    ours = (thread_id(ticket).strip("<>"),)
     feeder.feed(parsed(from_address=customer.email, subject=f"[#{ticket.reference}]",
-                       text="New words", quoted_text="> <b>old</b> words"))
+                       in_reply_to=ours, text="New words", quoted_text="> <b>old</b> words"))
     feeder.feed(parsed(from_address=customer.email, subject=f"[#{ticket.reference}] away",
-                       is_auto_reply=True, text="I am away"))
+                       in_reply_to=ours, is_auto_reply=True, text="I am away"))
     page = agent_client.get(reverse("desk:ticket", kwargs={"ticket_id": ticket.pk}))
     html = page.content.decode()
     assert page.status_code == 200

@@ -67,7 +67,7 @@ def test_reply_and_out_of_office_thread_onto_the_ticket(mail_settings):
     before = OutboundEmail.objects.count()
     ooo = _mime(sender="deniz@example.com", subject=f"Out of office [#{ticket.reference}]",
                 body="I am away until Monday.", Message_ID="<ooo@example.com>",
-                Auto_Submitted="auto-replied")
+                Auto_Submitted="auto-replied", In_Reply_To=thread_id(ticket))
     outcome, row = _process(ooo)
     assert outcome == processing.Outcome.REPLY
     assert row.ticket_message.is_auto_reply
