@@ -1,6 +1,6 @@
 from django.urls import path
 
-from destek.desk.views import actions, queue, sla, ticket
+from destek.desk.views import actions, audit, queue, sla, ticket
 
 app_name = "desk"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/update/", actions.update, name="update"),
     path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
+    path("audit/", audit.audit_log, name="audit"),
 ]
