@@ -10,7 +10,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from destek.accounts.models import Role
@@ -43,13 +42,14 @@ def _with_cursor(params: QueryDict, cursor: str | None) -> str:
 
 
 class AuditFilterForm(forms.Form):
-    who = forms.CharField(label=_("Who"), required=False, max_length=254)
-    action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", ""), *Action.choices])
-    target = forms.CharField(label=_("Target"), required=False, max_length=120)
-    ip = forms.GenericIPAddressField(label=_("From address"), required=False)
-    since = forms.DateField(label=_("From"), required=False)
-    until = forms.DateField(label=_("To"), required=False)
+    """The page's filters (the template labels them)."""
+
+    who = forms.CharField(required=False, max_length=254)
+    action = forms.ChoiceField(required=False, choices=[("", ""), *Action.choices])
+    target = forms.CharField(required=False, max_length=120)
+    ip = forms.GenericIPAddressField(required=False)
+    since = forms.DateField(required=False)
+    until = forms.DateField(required=False)
 
 
 @admin_required
