@@ -43,7 +43,8 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm[Any],
                    change: bool) -> None:
-        changed = [f for f in PRIVILEGE_FIELDS if f in form.changed_data or not change]
+        submitted = getattr(form, "changed_data", None) or ()  # no form: a direct call
+        changed = [f for f in PRIVILEGE_FIELDS if f in submitted or not change]
         old = {f: form.initial.get(f) for f in changed} if change else None
         super().save_model(request, obj, form, change)
         if changed:
