@@ -52,8 +52,11 @@ def test_token_use_is_recorded_once_per_token_address_and_hour(customer):
     assert used.ip == "192.0.2.10"
     assert used.target == f"user:{customer.pk}"
     assert token.key not in str(used.__dict__)
-    # The token's key is not what the cache remembers either.
-    assert not [k for k in getattr(cache, "_cache", {}) if token.key in str(k)]
+    # The token's key is not what the cache remembers either (checked on the local-memory
+    # cache, whose keys a test can list).
+    stored = getattr(cache, "_cache", None)
+    if isinstance(stored, dict):
+        assert stored and not [k for k in stored if token.key in str(k)]
     # From another address: recorded at once.
     api.get("/api/v1/tickets/", REMOTE_ADDR="192.0.2.11")
     assert [e.ip for e in events(Action.TOKEN_USED)] == ["192.0.2.10", "192.0.2.11"]
