@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from destek.audit.log import Action, record
 
@@ -92,6 +92,13 @@ def audited(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
 
 
 class AuditedAdminSite(admin.AdminSite):
+    def logout(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """The admin's own sign-out button (Django's view, not allauth's) is a sign-out too."""
+        user = request.user
+        if request.method == "POST" and user.is_authenticated:
+            record(Action.SIGN_OUT, request=request, target=f"user:{user.pk}", via="admin")
+        return super().logout(request, extra_context)
+
     def register(self, model_or_iterable: type[Model] | Iterable[type[Model]],
                  admin_class: type[admin.ModelAdmin] | None = None,
                  **options: Any) -> None:

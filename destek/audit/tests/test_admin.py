@@ -150,3 +150,30 @@ def test_the_audit_log_is_read_only_in_the_admin(admin_web, admin_user):
     assert event.target == f"user:{admin_user.pk}"
     assert admin_web.post(f"/admin/audit/auditevent/{event.pk}/delete/",
                           {"post": "yes"}).status_code == 403
+
+
+def test_tokens_added_or_deleted_in_the_admin_are_token_events(admin_web, customer):
+    from rest_framework.authtoken.models import Token
+
+    response = admin_web.post("/admin/authtoken/tokenproxy/add/", {"user": customer.pk})
+    assert response.status_code == 302
+    token = Token.objects.get(user=customer)
+    [created] = events(Action.TOKEN_CREATED)
+    assert created.target == f"user:{customer.pk}"
+    assert created.detail == {"via": "admin"}
+    response = admin_web.post(f"/admin/authtoken/tokenproxy/{customer.pk}/delete/",
+                              {"post": "yes"})
+    assert response.status_code == 302
+    assert not Token.objects.filter(user=customer).exists()
+    [revoked] = events(Action.TOKEN_REVOKED)
+    assert revoked.target == f"user:{customer.pk}"
+    assert not events(Action.SETTINGS_CHANGED)
+    assert token.key not in str([e.__dict__ for e in events()])
+
+
+def test_signing_out_of_the_admin_is_recorded(admin_web, admin_user):
+    response = admin_web.post("/admin/logout/")
+    assert response.status_code == 200
+    [event] = events(Action.SIGN_OUT)
+    assert event.actor == admin_user
+    assert event.detail == {"via": "admin"}
