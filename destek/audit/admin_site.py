@@ -15,7 +15,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from destek.audit.log import Action, record
 
@@ -92,7 +93,7 @@ def audited(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
 
 
 class AuditedAdminSite(admin.AdminSite):
-    def logout(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    def logout(self, request: HttpRequest, extra_context: Any = None) -> TemplateResponse:
         """The admin's own sign-out button (Django's view, not allauth's) is a sign-out too."""
         user = request.user
         if request.method == "POST" and user.is_authenticated:
