@@ -242,6 +242,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = DESTEK_TRUSTED_PROXY_COUNT
 ACCOUNT_LOGOUT_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Destek"
+# The second-factor step of a sign-in records a wrong code in the audit log.
+MFA_FORMS = {"authenticate": "destek.accounts.mfa_forms.AuthenticateForm"}
 # Staff without a TOTP device are sent to set one up before they can work.
 DESTEK_REQUIRE_STAFF_MFA = env.bool("DESTEK_REQUIRE_STAFF_MFA", default=False)
 # The security audit log (destek.audit) keeps events this many days; 0 keeps them forever.

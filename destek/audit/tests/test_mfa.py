@@ -67,3 +67,24 @@ def test_a_password_change_is_recorded(client, customer, password):
     [event] = events(Action.PASSWORD_CHANGED)
     assert event.actor == customer
     assert event.detail == {"change": "password_changed"}
+
+
+def test_a_wrong_second_factor_code_at_sign_in_is_recorded(client, agent, password):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(agent, secret)
+    verified(agent)
+    response = client.post(reverse("account_login"), {"login": agent.email,
+                                                      "password": password})
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert not events(Action.SIGN_IN)  # not signed in until the second factor
+    client.post(reverse("mfa_authenticate"), {"code": "000000"}, REMOTE_ADDR="203.0.113.50")
+    [failed] = events(Action.SIGN_IN_FAILED)
+    assert failed.actor == agent
+    assert failed.ip == "203.0.113.50"
+    assert failed.detail == {"method": "mfa", "reason": "wrong_mfa_code"}
+    response = client.post(reverse("mfa_authenticate"), {"code": _current_code(secret)})
+    assert response.status_code == 302
+    [signed_in] = events(Action.SIGN_IN)
+    assert signed_in.actor == agent
