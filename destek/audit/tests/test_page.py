@@ -64,10 +64,12 @@ def test_events_are_listed_newest_first_with_readable_labels(admin_web):
 def test_the_page_in_turkish(admin_web, admin_user):
     admin_user.language = "tr"
     admin_user.save(update_fields=["language"])
-    _event(Action.SIGN_IN_FAILED, label="mallory@example.com", target="a")
+    _event(Action.SIGN_IN_FAILED, label="mallory@example.com", target="a",
+           reason="wrong_credentials")
     html = admin_web.get(PAGE, HTTP_ACCEPT_LANGUAGE="tr").content.decode()
     assert "Güvenlik denetim kaydı" in html
     assert "Giriş başarısız" in html and "Kaynak adres" in html
+    assert "yanlış e-posta adresi veya parola" in html  # the recorded reason, in words
 
 
 def test_filters(admin_web):
@@ -119,3 +121,4 @@ def test_what_the_product_records_is_found_on_the_page(admin_web, admin_user, cu
            old_role="customer", new_role="agent")
     html = admin_web.get(PAGE, {"target": f"user:{customer.pk}"}).content.decode()
     assert "Role changed" in html and admin_user.email in html
+    assert "old role:</span> Customer" in html and "new role:</span> Agent" in html
