@@ -36,7 +36,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 BASE_URL = env.str("DESTEK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site whose changes go to the audit log (destek.audit).
+    "destek.audit.admin_config.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -216,6 +217,9 @@ CELERY_BEAT_SCHEDULE = {
     # Data exports: expired files deleted, exports whose task was lost started again.
     "privacy-export-sweep": {"task": "destek.privacy.export_tasks.export_sweep",
                              "schedule": 3600.0, "options": {"expires": 3600.0}},
+    # Audit events older than DESTEK_AUDIT_RETENTION_DAYS are deleted, in batches.
+    "audit-purge": {"task": "destek.audit.tasks.purge_audit_log", "schedule": 3600.0,
+                    "options": {"expires": 3600.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).
@@ -260,8 +264,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Destek"
+# The second-factor step of a sign-in records a wrong code in the audit log.
+MFA_FORMS = {"authenticate": "destek.accounts.mfa_forms.AuthenticateForm"}
 # Staff without a TOTP device are sent to set one up before they can work.
 DESTEK_REQUIRE_STAFF_MFA = env.bool("DESTEK_REQUIRE_STAFF_MFA", default=False)
+# The security audit log (destek.audit) keeps events this many days; 0 keeps them forever.
+DESTEK_AUDIT_RETENTION_DAYS = env.int("DESTEK_AUDIT_RETENTION_DAYS", default=365)
 
 # --- internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")

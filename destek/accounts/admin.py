@@ -1,8 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms import ModelForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.models import Department, DepartmentMembership, Organization, User
+from destek.audit.log import Action, record
+
+# What a user may do: a change to any of these is a role change in the audit log.
+PRIVILEGE_FIELDS = ("role", "is_staff", "is_superuser")
 
 
 class MembershipInline(admin.TabularInline):
@@ -30,6 +40,17 @@ class UserAdmin(BaseUserAdmin):
                 "fields": ("email", "full_name", "role", "password1", "password2")}),
     )
     filter_horizontal = ()
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm[Any],
+                   change: bool) -> None:
+        submitted = getattr(form, "changed_data", None) or ()  # no form: a direct call
+        changed = [f for f in PRIVILEGE_FIELDS if f in submitted or not change]
+        old = {f: form.initial.get(f) for f in changed} if change else None
+        super().save_model(request, obj, form, change)
+        if changed:
+            record(Action.ROLE_CHANGED, request=request, target=f"user:{obj.pk}",
+                   user=obj.email, old_role=old.get("role", obj.role) if old else None,
+                   new_role=obj.role, old=old, new={f: getattr(obj, f) for f in changed})
 
 
 @admin.register(Organization)

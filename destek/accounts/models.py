@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.emails import normalized_email
+from destek.audit.log import Action, record
 
 
 class Role(models.TextChoices):
@@ -33,8 +34,13 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields: object) -> User:
+        """`createsuperuser`: an administrator made from the command line, which the audit
+        log records as a role given (the admin's user form records its own)."""
         fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
-        return self.create_user(email, password, **fields)
+        user = self.create_user(email, password, **fields)
+        record(Action.ROLE_CHANGED, target=f"user:{user.pk}", user=user.email, old_role=None,
+               new_role=user.role, via="create_superuser")
+        return user
 
 
 class Organization(models.Model):
@@ -96,6 +102,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_customer(self) -> bool:
         return self.role == Role.CUSTOMER
+
+    @property
+    def is_admin(self) -> bool:
+        """An administrator: the audit log, customers' data rights, the product's settings."""
+        return self.role == Role.ADMIN and self.is_active
 
     @property
     def sees_all_departments(self) -> bool:

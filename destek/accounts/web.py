@@ -34,6 +34,19 @@ def staff_required(view: Callable[..., R]) -> Callable[..., R | HttpResponseBase
     return wrapper
 
 
+def admin_required(view: Callable[..., R]) -> Callable[..., R | HttpResponseBase]:
+    """Desk pages for administrators only; other staff get 404, as customers do for any
+    staff page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R | HttpResponseBase:
+        if not acting_user(request).is_admin:
+            raise Http404("Not found.")
+        return view(request, *args, **kwargs)
+
+    return staff_required(wrapper)
+
+
 def acting_user(request: HttpRequest) -> User:
     """The signed-in staff member (staff_required has already checked who they are)."""
     user = request.user

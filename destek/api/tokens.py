@@ -31,6 +31,7 @@ from destek.accounts.mfa import must_enrol_mfa
 from destek.accounts.models import User
 from destek.api.base import ApiView, actor, error_responses
 from destek.api.parsers import JSON_OR_FORM
+from destek.audit.log import Action, record
 from destek.core.errors import ApplicationError, NotFound, PermissionDenied
 
 # allauth's per-account window for failed sign-ins (ACCOUNT_LOGIN_ATTEMPTS_TIMEOUT, 5 min).
@@ -43,19 +44,30 @@ class TokenSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
 
 
-def _check_staff_mfa(user: User) -> None:
-    if must_enrol_mfa(user):
-        raise PermissionDenied(_("Set up two-factor authentication before using the API."))
+def _refuse(request: HttpRequest, user: User, reason: str, message: str) -> PermissionDenied:
+    record(Action.SIGN_IN_FAILED, actor=user, request=request, target=f"user:{user.pk}",
+           method="api_password", reason=reason)
+    return PermissionDenied(message)
 
 
-def token_for_password_login(user: User) -> Token:
+def token_for_password_login(request: HttpRequest, user: User) -> Token:
+    """The user's token for a password that matched; the sign-in (and a token created for
+    it) goes to the audit log, as does a refusal."""
     if settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not has_verified_email(user):
-        raise PermissionDenied(_("Verify your email address before using the API."))
+        raise _refuse(request, user, "email_unverified",
+                      _("Verify your email address before using the API."))
     if is_mfa_enabled(user):
-        raise PermissionDenied(_("Two-factor authentication is on for this account: sign in "
-                                 "on the web and create your API token there."))
-    _check_staff_mfa(user)
-    token, _created = Token.objects.get_or_create(user=user)
+        raise _refuse(request, user, "mfa_enabled",
+                      _("Two-factor authentication is on for this account: sign in "
+                        "on the web and create your API token there."))
+    if must_enrol_mfa(user):
+        raise _refuse(request, user, "mfa_required",
+                      _("Set up two-factor authentication before using the API."))
+    token, created = Token.objects.get_or_create(user=user)
+    record(Action.SIGN_IN, actor=user, request=request, target=f"user:{user.pk}",
+           method="api_password")
+    if created:
+        record(Action.TOKEN_CREATED, actor=user, request=request, target=f"user:{user.pk}")
     return token
 
 
@@ -72,8 +84,13 @@ def authenticate_password(request: HttpRequest, *, email: str, password: str) ->
         raise Throttled(wait=LOCKOUT_RETRY_SECONDS,
                         detail=_("Too many failed sign-in attempts. Try again later.")) from None
     # allauth's authenticate also hands back an inactive account whose password matched (its
-    # web flow shows an "account inactive" page); a token is never issued for one.
-    if user is None or not user.is_active:
+    # web flow shows an "account inactive" page); a token is never issued for one. (A wrong
+    # password is recorded by the adapter's authentication_failed.)
+    if user is None:
+        return None
+    if not user.is_active:
+        record(Action.SIGN_IN_FAILED, actor=user, request=request, target=f"user:{user.pk}",
+               method="api_password", reason="inactive")
         return None
     return cast(User, user)
 
@@ -108,7 +125,7 @@ class TokenObtainApi(ApiView):
                                      password=data["password"])
         if user is None:
             raise ApplicationError(_("Unable to sign in with this email address and password."))
-        token = token_for_password_login(cast(User, user))
+        token = token_for_password_login(cast(HttpRequest, request), cast(User, user))
         return Response(TokenSerializer(token).data)
 
 
@@ -135,6 +152,8 @@ class TokenRegenerateApi(ApiView):
         with transaction.atomic():
             Token.objects.filter(user=user).delete()
             token = Token.objects.create(user=user)
+            record(Action.TOKEN_REGENERATED, actor=user, request=cast(HttpRequest, request),
+                   target=f"user:{user.pk}")
         return Response(TokenSerializer(token).data, status=status.HTTP_201_CREATED)
 
 
@@ -144,7 +163,11 @@ class TokenRevokeApi(ApiView):
         responses={204: OpenApiResponse(description="Revoked."), **error_responses()},
     )
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=actor(request)).delete()
+        user = actor(request)
+        deleted, _rows = Token.objects.filter(user=user).delete()
+        if deleted:
+            record(Action.TOKEN_REVOKED, actor=user, request=cast(HttpRequest, request),
+                   target=f"user:{user.pk}")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -13,7 +13,9 @@ class Action(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
     SIGN_OUT = "sign_out", _("Signed out")
     MFA_CHANGED = "mfa_changed", _("Two-factor authentication changed")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
     TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REGENERATED = "token_regenerated", _("API token regenerated")
     TOKEN_USED = "token_used", _("API token used")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     ROLE_CHANGED = "role_changed", _("Role changed")
@@ -45,6 +47,9 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["action", "-at"], name="audit_action_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            # The desk's audit page filters on these, newest first.
+            models.Index(fields=["ip", "-at"], name="audit_ip_at"),
+            models.Index(fields=["target", "-at"], name="audit_target_at"),
         ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from destek.desk.views import actions, queue, sla, ticket
+from destek.desk.views import actions, audit, queue, sla, ticket
 from destek.privacy import erasure_views, export_views, retention_views
 
 app_name = "desk"
@@ -27,4 +27,6 @@ urlpatterns = [
          name="privacy_export_download"),
     path("privacy/customers/<int:user_id>/erase/", erasure_views.erase, name="privacy_erase"),
     path("privacy/retention/", retention_views.retention, name="privacy_retention"),
+    # The security audit log, administrators only (destek.audit).
+    path("audit/", audit.audit_log, name="audit"),
 ]

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from destek.accounts.models import Role, User
-from destek.accounts.web import acting_user
-from destek.privacy.access import admin_required
+from destek.accounts.web import acting_user, admin_required
 from destek.privacy.erasure import erase_customer, erasure_preview, is_erased
 
 

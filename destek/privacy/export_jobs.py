@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 
-from destek.accounts.models import Role, User
+from destek.accounts.models import User
 from destek.notifications.compose import AddressNotice
 from destek.notifications.notify import notify_address
 from destek.notifications.rendering import email_language
@@ -88,7 +88,7 @@ class ProgressWriter:
 
 def export_download_path(job: ExportJob, *, for_user: User | None) -> str:
     """Customers download in the portal, administrators in the desk."""
-    desk = for_user is not None and for_user.role == Role.ADMIN
+    desk = for_user is not None and for_user.is_admin
     name = "desk:privacy_export_download" if desk else "portal:export_download"
     try:
         return reverse(name, kwargs={"export_id": job.pk})

@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from destek.accounts.models import User
-from destek.accounts.web import acting_user
+from destek.accounts.web import acting_user, admin_required
 from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError, NotFound
-from destek.privacy.access import admin_required
 from destek.privacy.export_jobs import expiry_days
 from destek.privacy.export_models import ExportStatus
 from destek.privacy.export_presenters import ExportRow, present_export

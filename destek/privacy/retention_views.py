@@ -9,8 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from destek.accounts.web import acting_user
-from destek.privacy.access import admin_required
+from destek.accounts.web import acting_user, admin_required
 from destek.privacy.retention import (
     SETTING_FIELDS,
     apply_retention,
