@@ -11,4 +11,8 @@ class DestekConfig(AppConfig):
     label = "destek"
 
     def ready(self) -> None:
+        # The Celery app, so that every `shared_task` of this process sends through it
+        # (destek/__init__.py no longer loads it on import).
+        import destek.celery  # noqa: F401
+
         wiring.connect()

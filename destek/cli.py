@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -26,8 +27,19 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run_for_mta(args: list[str]) -> None:
     """An MTA reads the exit status: a failure before the message is stored (settings,
-    imports) must say "try again later" (EX_TEMPFAIL), never look like a permanent one."""
+    imports) must say "try again later" (EX_TEMPFAIL), never look like a permanent one.
+
+    With DESTEK_MAIL_PIPE_URL set, the message is first handed to the running service
+    (destek.mail.doors.pipe_client: no Django, about a tenth of the cost); only when the
+    service gives no final answer is Django started to store it directly."""
     try:
+        from destek.mail.doors import pipe_client
+
+        exit_code, raw = pipe_client.run(args[1:], stdin=sys.stdin.buffer)
+        if exit_code is not None:
+            sys.exit(exit_code)
+        if raw is not None:  # already read: the direct path reads it from here
+            sys.stdin = io.TextIOWrapper(io.BytesIO(raw))
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["destek", *args])

@@ -351,6 +351,9 @@ DESTEK_MAIL_BATCH_SIZE = env.int("DESTEK_MAIL_BATCH_SIZE", default=20)
 # --- inbound email doors (docs/configuration.md) ----------------------------------------------
 # Largest message any door accepts; the SMTP receiver announces it with the SIZE extension.
 DESTEK_MAIL_MAX_BYTES = env.int("DESTEK_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+# The MTA pipe's hand-off to the running service (/mail/inbound/pipe/, off while empty); the
+# command reads it and DESTEK_MAIL_PIPE_URL from its own environment (doors/pipe_client.py).
+DESTEK_MAIL_PIPE_SECRET = env.str("DESTEK_MAIL_PIPE_SECRET", default="")
 DESTEK_SMTPD_HOSTNAME = env.str("DESTEK_SMTPD_HOSTNAME", default="")  # empty: the host name
 # Off: only the mailboxes' addresses (and their plus-addresses) are accepted at RCPT TO.
 DESTEK_SMTPD_ACCEPT_ALL = env.bool("DESTEK_SMTPD_ACCEPT_ALL", default=False)
