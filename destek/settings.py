@@ -7,6 +7,7 @@ filesystem transport. Setting DATABASE_URL and REDIS_URL switches to the scale-o
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -188,6 +189,12 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(DATA_DIR / "queue-control"),
         "store_processed": False,
     }
+    # The folder queue has no host, but kombu warns "No hostname was supplied" on stderr at
+    # every connection without one (the MTA shows a pipe's stderr): name its default. Celery
+    # reads the variable itself before this setting, so the variable is named the same way.
+    CELERY_BROKER_URL = "filesystem://localhost//"
+    if os.environ.get("CELERY_BROKER_URL") == "filesystem://":
+        os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
