@@ -105,7 +105,7 @@ def pipe_hand_off(request: HttpRequest) -> HttpResponse:
     mailbox = request.GET.get("mailbox", "")
     signature = request.headers.get(pipe_client.SIGNATURE_HEADER, "")
     expected = pipe_client.request_signature(secret=secret, mailbox=mailbox, raw=raw)
-    if not hmac.compare_digest(signature, expected):
+    if not hmac.compare_digest(signature.encode(), expected.encode()):  # any characters
         logger.warning("mail-pipe hand-off: refused a request whose signature does not match "
                        "DESTEK_MAIL_PIPE_SECRET (from %s)", request.META.get("REMOTE_ADDR"))
         return HttpResponse("Bad signature.\n", status=403, content_type="text/plain")

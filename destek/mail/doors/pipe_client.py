@@ -81,7 +81,8 @@ def hand_off(*, raw: bytes, mailbox: str, url: str, secret: str,
         return None
     exit_code, answer_signed, reason = answer
     expected = answer_signature(secret=secret, request_signature=signature, exit_code=exit_code)
-    if exit_code not in FINAL_EXITS or not hmac.compare_digest(answer_signed, expected):
+    if exit_code not in FINAL_EXITS or not hmac.compare_digest(answer_signed.encode(),
+                                                               expected.encode()):
         return None
     return exit_code, reason
 

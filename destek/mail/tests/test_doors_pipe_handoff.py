@@ -70,6 +70,9 @@ def test_a_bad_signature_stores_nothing_and_gets_no_signed_answer(settings, no_w
                      _signed_post(Client(), raw, signed_raw=raw + b"tampered")):
         assert response.status_code == 403
         assert pipe_client.EXIT_HEADER not in response
+    odd = Client().post(PIPE_PATH, data=raw, content_type=pipe_client.CONTENT_TYPE,
+                        headers={pipe_client.SIGNATURE_HEADER: "çok gizli"})
+    assert odd.status_code == 403
     assert not InboundEmail.objects.exists()
 
 
@@ -169,6 +172,8 @@ def test_the_client_believes_only_a_signed_final_answer(fake_service):
     handler.answer = (200, "0", signed(65))  # signed for another answer
     assert pipe_client.hand_off(raw=raw, mailbox="", url=url, secret=SECRET) is None
     handler.answer = (503, "75", signed(75))  # the service could not store: try directly
+    assert pipe_client.hand_off(raw=raw, mailbox="", url=url, secret=SECRET) is None
+    handler.answer = (200, "0", "é" * 64)  # not even ASCII
     assert pipe_client.hand_off(raw=raw, mailbox="", url=url, secret=SECRET) is None
     handler.answer = (200, "0", signed(0))
     assert pipe_client.hand_off(raw=raw, mailbox="", url=url, secret=SECRET) == (0, "stored")
