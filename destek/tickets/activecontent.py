@@ -81,6 +81,14 @@ _MARKUP = re.compile(
 )
 _XML_PAGE = re.compile(rb"<(?:svg|html)[\s>:/]|xmlns(?::\w+)?=[\"']http://www\.w3\.org/"
                        rb"(?:2000/svg|1999/xhtml)", re.IGNORECASE)
+# Source and text a customer sends to be read (a hosting customer's index.php, a page's source
+# saved as .txt): markup or a "#!" line inside them is what they are about, not a disguise, and
+# they are opened in an editor. Binary signatures are looked for in them all the same.
+_TEXT_SUFFIXES = frozenset({
+    ".txt", ".text", ".log", ".csv", ".tsv", ".md", ".rst", ".json", ".yaml", ".yml", ".ini",
+    ".conf", ".cfg", ".env", ".htaccess", ".sql", ".php", ".phtml", ".inc", ".tpl", ".twig",
+    ".py", ".pl", ".rb", ".c", ".h", ".css", ".scss", ".less", ".diff", ".patch",
+})
 _LEADING = b" \t\r\n\x0c\xef\xbb\xbf\xff\xfe\x00"
 _SNIFF = 1024
 
@@ -118,11 +126,12 @@ def active_content(*, name: str, declared: str = "", content: bytes = b"") -> Re
     for kind, types in _TYPES.items():
         if ctype in types:
             return Refusal(kind, ctype)
-    return sniff(content)
+    return sniff(content, text=suffix in _TEXT_SUFFIXES)
 
 
-def sniff(content: bytes) -> Refusal | None:
-    """What the first bytes say the file is, when that is active content."""
+def sniff(content: bytes, *, text: bool = False) -> Refusal | None:
+    """What the first bytes say the file is, when that is active content; `text`: the name
+    says it is text to be read, so markup and "#!" lines are not held against it."""
     head = bytes(content[:_SNIFF])
     if _is_windows_program(content):
         return Refusal(Kind.PROGRAM, _("content: Windows program"))
@@ -131,6 +140,8 @@ def sniff(content: bytes) -> Refusal | None:
             return Refusal(Kind.PROGRAM, _("content: %(format)s") % {"format": label})
     if head.startswith(b"PK\x03\x04") and b"META-INF/MANIFEST.MF" in head:
         return Refusal(Kind.PROGRAM, _("content: %(format)s") % {"format": "Java/Android"})
+    if text:
+        return None
     if head.startswith(b"#!"):
         return Refusal(Kind.SCRIPT, _("content: %(format)s") % {"format": "#!"})
     text = head.lstrip(_LEADING).replace(b"\x00", b"")

@@ -35,6 +35,10 @@ OOXML = b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml" + b"\x00" * 40
     ("invoice.pdf", "application/pdf", b"%PDF-1.7\n"),
     ("error.log", "text/plain", b"MZ is the start of this line, not a program\n"),
     ("shot.png", "image/png", b"\x89PNG\r\n\x1a\n"),
+    # text to be read: a customer's page source and script are what they ask about
+    ("index.php", "application/x-httpd-php", b"<!DOCTYPE html>\n<html><?php echo 1; ?>"),
+    ("page-source.txt", "text/plain", b"<html><script>var x;</script></html>"),
+    ("backup.txt", "text/plain", b"#!/bin/sh\ntar czf /backup/site.tgz /var/www\n"),
 ])
 def test_signatures_encrypted_payloads_and_office_files_are_kept(
         name: str, declared: str, content: bytes) -> None:
@@ -75,8 +79,10 @@ def test_active_content_is_refused_by_its_declared_type(declared: str, kind: Kin
     ("photo.jpg", ELF, Kind.PROGRAM),
     ("report.doc", MACH_O, Kind.PROGRAM),
     ("archive.zip", b"PK\x03\x04\x14\x00\x08\x00META-INF/MANIFEST.MF", Kind.PROGRAM),
-    ("notes.txt", b"#!/bin/sh\nrm -rf /\n", Kind.SCRIPT),
-    ("notes.txt", b"\xef\xbb\xbf\r\n  <!DOCTYPE html><html><script>x</script>", Kind.PAGE),
+    ("cleanup", b"#!/bin/sh\nrm -rf /\n", Kind.SCRIPT),
+    ("attachment-2.bin", b"#!/usr/bin/perl\n", Kind.SCRIPT),
+    ("invoice.pdf", b"\xef\xbb\xbf\r\n  <!DOCTYPE html><html><script>x</script>", Kind.PAGE),
+    ("notes.txt", PE, Kind.PROGRAM),
     ("scan.png", b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", Kind.PAGE),
     ("data.xml", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>',
      Kind.PAGE),
