@@ -144,8 +144,8 @@ def sniff(content: bytes, *, text: bool = False) -> Refusal | None:
         return None
     if head.startswith(b"#!"):
         return Refusal(Kind.SCRIPT, _("content: %(format)s") % {"format": "#!"})
-    text = head.lstrip(_LEADING).replace(b"\x00", b"")
-    if _MARKUP.match(text) or (text[:5].lower() == b"<?xml" and _XML_PAGE.search(text)):
+    start = head.lstrip(_LEADING).replace(b"\x00", b"")
+    if _MARKUP.match(start) or (start[:5].lower() == b"<?xml" and _XML_PAGE.search(start)):
         return Refusal(Kind.PAGE, _("content: %(format)s") % {"format": "HTML/SVG"})
     return None
 
