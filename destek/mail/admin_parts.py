@@ -75,6 +75,14 @@ def inbound_part(email: InboundEmail, index: int) -> ParsedAttachment:
     return attachments[index]
 
 
+def received_email_urls(message_ids: list[int]) -> dict[int, str]:
+    """Ticket message id → the admin page of the email it was filed from (one query); the
+    desk links them for administrators, next to a refusal note among others."""
+    rows = InboundEmail.objects.filter(ticket_message_id__in=message_ids).order_by("pk")
+    return {message_id: reverse("admin:mail_inboundemail_change", args=[pk])
+            for message_id, pk in rows.values_list("ticket_message_id", "pk") if message_id}
+
+
 class InboundPartsAdmin(admin.ModelAdmin):
     """Mixed in before admin.ModelAdmin by InboundEmailAdmin."""
 

@@ -259,3 +259,20 @@ def test_nobody_but_an_admin_gets_a_part(client: Client, customer, agent, mailbo
     assert client.get(url).status_code == 200
     bad = reverse("admin:mail_inboundemail_part", args=[row.pk, 99])
     assert client.get(bad).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_desk_links_an_admin_from_the_note_to_the_received_email(
+        client: Client, agent, mailbox, settings) -> None:
+    settings.DEFAULT_FROM_EMAIL = "Destek <support@destek.example>"
+    row = _stored(office_and_active_mail(), mailbox)
+    ticket_url = reverse("desk:ticket", args=[row.ticket_id])
+    link = reverse("admin:mail_inboundemail_change", args=[row.pk]).encode()
+    client.force_login(agent)
+    page = client.get(ticket_url)
+    assert page.status_code == 200 and b"setup.exe was not stored" in page.content
+    assert link not in page.content
+    client.force_login(User.objects.create_superuser("root@destek.example", "pw"))
+    page = client.get(ticket_url)
+    assert page.status_code == 200 and link in page.content
+    assert f'data-testid="received-email-{row.ticket_message_id}"'.encode() in page.content
