@@ -104,3 +104,4 @@ def test_an_allow_list_when_configured_narrows_what_is_accepted(settings) -> Non
     settings.DESTEK_ATTACHMENT_ALLOWED_TYPES = ["application/pdf", "application/x-msdownload"]
     with pytest.raises(ApplicationError):  # active content is refused even when listed
         validate_files([InboundFile(name="setup.exe", content=PE)])
+
