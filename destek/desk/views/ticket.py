@@ -88,8 +88,10 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
         )
     else:
         snap = choices.snapshot()
-    received = received_email_urls([m.pk for m in detail.messages
-                                    if m.channel == Channel.EMAIL]) if actor.is_admin else {}
+    received: dict[int, str] = {}
+    if actor.is_admin and actor.is_staff:  # the Django admin needs both
+        received = received_email_urls([m.pk for m in detail.messages
+                                        if m.channel == Channel.EMAIL])
     messages_list = present_messages(detail.messages,
                                      remote_images_for=remote_images_asked(request),
                                      received_email_urls=received)
