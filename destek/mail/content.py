@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from destek.core.errors import ApplicationError
+from destek.core.sanitize import html_to_text, sanitize_html
 from destek.mail.parsing.types import ParsedAttachment, ParsedEmail
 from destek.tickets.models import Attachment, Message
 from destek.tickets.uploads import InboundFile, validate_files
@@ -54,6 +55,12 @@ def content_for(parsed: ParsedEmail, *, fallback: str) -> Content:
     # The HTML part as sent includes the quoted history; use it only when nothing was cut,
     # so inline images survive in new messages while replies show just the new text.
     html = parsed.html if parsed.html.strip() and not parsed.quoted_text.strip() else ""
+    if not text and not html_to_text(sanitize_html(html)).strip() and any(
+            a.content_type.startswith("image/") for a in kept):
+        # A screenshot or a scanned fax: the image is the content; say so in the text.
+        line = _("(image)")
+        text = line
+        html = f"{html}<p>{_escape(line)}</p>" if html.strip() else ""
     if not text and not html:
         text = fallback
     if notes:
