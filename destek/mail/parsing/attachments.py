@@ -47,7 +47,7 @@ def extract(parts: list[Message], *, html: str, limits: Limits) -> Extracted:
             unpacked = tnef.unpack(content, max_files=limits.max_parts,
                                    max_bytes=limits.max_unpacked_bytes)
             result.defects.extend(unpacked.defects)
-            if unpacked.files:
+            if unpacked.files or unpacked.text.strip() or unpacked.html.strip():
                 for file in unpacked.files:
                     result.attachments.append(ParsedAttachment(
                         filename=safe_filename(file.filename, file.content_type,

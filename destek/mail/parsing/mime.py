@@ -19,6 +19,7 @@ from email.message import Message
 from email.parser import BytesParser
 
 from destek.mail.parsing.charsets import decode_bytes
+from destek.mail.parsing.flowed import unflow
 from destek.mail.parsing.headers import decode_text, lenient_b64decode, raw_to_text
 from destek.mail.parsing.limits import Limits
 from destek.mail.parsing.reading import READING
@@ -197,7 +198,20 @@ def _serialize(message: Message) -> bytes:
 def text_of(part: Message, *, hint: str = "") -> str:
     """A text leaf decoded by its charset, with the fallbacks of charsets.decode_bytes."""
     declared = charset(part) or hint
-    return decode_bytes(payload_bytes(part), declared=declared).replace("\r\n", "\n")
+    text = decode_bytes(payload_bytes(part), declared=declared).replace("\r\n", "\n")
+    if content_type(part) == "text/plain" and _param(part, "format").lower() == "flowed":
+        text = unflow(text, delsp=_param(part, "delsp").lower() == "yes")
+    return text
+
+
+def _param(part: Message, name: str) -> str:
+    try:
+        value = part.get_param(name)
+    except Exception:
+        return ""
+    if isinstance(value, tuple):
+        value = value[2]
+    return str(value).strip() if value else ""
 
 
 def analyse(message: Message, *, limits: Limits) -> Structure:
