@@ -55,14 +55,13 @@ def content_for(parsed: ParsedEmail, *, fallback: str) -> Content:
     # The HTML part as sent includes the quoted history; use it only when nothing was cut,
     # so inline images survive in new messages while replies show just the new text.
     html = parsed.html if parsed.html.strip() and not parsed.quoted_text.strip() else ""
-    if not text and not html_to_text(sanitize_html(html)).strip() and any(
-            a.content_type.startswith("image/") for a in kept):
-        # A screenshot or a scanned fax: the image is the content; say so in the text.
-        line = _("(image)")
+    if not text and not html_to_text(sanitize_html(html)).strip():
+        # Nothing to read: a screenshot or a scanned fax (the image is the content, say so),
+        # or HTML with no text left once sanitized (say what the mail was, never "empty").
+        images = any(a.content_type.startswith("image/") for a in kept)
+        line = _("(image)") if images else fallback
         text = line
-        html = f"{html}<p>{_escape(line)}</p>" if html.strip() else ""
-    if not text and not html:
-        text = fallback
+        html = f"{html}<p>{_escape(line)}</p>" if html.strip() and images else ""
     if notes:
         note = "\n".join(f"[{n}]" for n in notes)
         text = f"{text}\n\n{note}".strip()

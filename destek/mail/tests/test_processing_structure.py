@@ -65,16 +65,26 @@ def test_an_html_screenshot_without_text_or_subject_opens_a_ticket(mail_settings
     outcome, row = _process(SCREENSHOT)
     assert outcome == processing.Outcome.TICKET, row.error
     message = row.ticket_message
-    assert message.body_text.strip()  # a neutral line, the image is the content
+    assert message.body_text == "(image)"  # a neutral line: the image is the content
     assert _names(row) == ["image-1.png"]
-    assert "/attachments/" in message.body_html or "attachment" in message.body_html
+    assert "cid:" not in message.body_html  # the inline image points at the stored file
+    assert "<img" in message.body_html
 
 
 def test_a_scanned_fax_with_an_empty_body_and_no_subject_opens_a_ticket(mail_settings):
     outcome, row = _process(FAX)
     assert outcome == processing.Outcome.TICKET, row.error
     assert _names(row) == ["image-1.png"]
-    assert row.ticket_message.body_text.strip()
+    assert row.ticket_message.body_text == "(image)"
+
+
+def test_html_with_no_text_and_no_file_is_filed_not_quarantined(mail_settings):
+    raw = (b"From: deniz@example.com\r\nTo: support@destek.example\r\nSubject: Hosting\r\n"
+           b"Message-ID: <blank-html-1@example.com>\r\nContent-Type: text/html\r\n\r\n"
+           b"<html><head><style>p{}</style></head><body><o:p></o:p></body></html>\r\n")
+    outcome, row = _process(raw)
+    assert outcome == processing.Outcome.TICKET, row.error
+    assert row.ticket_message.body_text == "Hosting"
 
 
 def test_a_screenshot_pasted_as_a_data_uri_is_kept_as_an_inline_image(mail_settings):
