@@ -143,6 +143,8 @@ def _header_block(raw: bytes, *, defects: list[str]) -> bytes:
     body): the headers are the first run of header lines that names a field every message
     has, within the first MAX_SKIPPED_LINES lines.
     """
+    if _HEADER_LINE.match(raw) and not raw.startswith(b"From "):
+        return raw  # the usual case, read no further
     lines = raw[:_HEADER_SEARCH_BYTES].splitlines(keepends=True)
     start = 0
     while start < len(lines) and (not lines[start].strip() or lines[start].startswith(b"From ")):
