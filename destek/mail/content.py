@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from destek.core.sanitize import html_to_text, sanitize_html
 from destek.mail import policies
 from destek.mail.parsing.types import ParsedAttachment, ParsedEmail
 from destek.tickets.models import Attachment, Message
@@ -34,8 +36,13 @@ def content_for(parsed: ParsedEmail, *, fallback: str) -> Content:
     # The HTML part as sent includes the quoted history; use it only when nothing was cut,
     # so inline images survive in new messages while replies show just the new text.
     html = parsed.html if parsed.html.strip() and not parsed.quoted_text.strip() else ""
-    if not text and not html:
-        text = fallback
+    if not text and not html_to_text(sanitize_html(html)).strip():
+        # Nothing to read: a screenshot or a scanned fax (the image is the content, say so),
+        # or HTML with no text left once sanitized (say what the mail was, never "empty").
+        images = any(a.content_type.startswith("image/") for a in kept)
+        line = _("(image)") if images else fallback
+        text = line
+        html = f"{html}<p>{_escape(line)}</p>" if html.strip() and images else ""
     if notes:
         note = "\n".join(f"[{n}]" for n in notes)
         text = f"{text}\n\n{note}".strip()

@@ -11,6 +11,7 @@ import binascii
 import email.utils
 import quopri
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from destek.mail.parsing.charsets import decode_bytes
@@ -25,6 +26,7 @@ _WHITESPACE = re.compile(r"\s+")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _SURROGATE = re.compile("[\udc80-\udcff]")  # 8-bit bytes the parser kept as surrogates
 _ADDRESS = re.compile(r"[^\s<>,;:\"'()\[\]]+@[^\s<>,;:\"'()\[\]]+")
+_NAME_JUNK = re.compile(r"[<>\"'(),;\[\]]+")
 
 
 def raw_to_text(value: str, *, hint: str = "") -> str:
@@ -94,7 +96,13 @@ def decode_text(value: str, *, hint: str = "") -> str:
 
 
 def parse_addresses(value: str, *, hint: str = "") -> list[tuple[str, str]]:
-    """(display name, lower-cased addr-spec) pairs; groups are flattened, empties dropped."""
+    """(display name, lower-cased addr-spec) pairs; groups are flattened, empties dropped.
+
+    Lenient where senders are not: quotes or brackets in the wrong place, a missing pair of
+    angle brackets, an unencoded non-ASCII name. When the stdlib's reading is implausible (an
+    address with spaces, a bare local part next to a real address), the addresses are found in
+    the text and the words before each are taken as its display name.
+    """
     unfolded = _FOLD.sub(" ", raw_to_text(value, hint=hint))
     try:
         pairs = email.utils.getaddresses([unfolded])
@@ -110,13 +118,51 @@ def parse_addresses(value: str, *, hint: str = "") -> list[tuple[str, str]]:
         if any(ch.isspace() for ch in address) or (at and not (local and domain)):
             broken = True  # getaddresses mis-split the header: find the addresses instead
             continue
-        if not at and f"<{address}>" not in unfolded.lower():
+        if not at and ("@" in unfolded or f"<{address}>" not in unfolded.lower()):
+            broken = broken or "@" in unfolded  # "<Joe> joe@example.com": Joe is a name
             continue  # a bare word is a display name ("From: Whomever"), not a mailbox
         result.append((decode_text(name, hint=hint).strip("\"' "), address))
     if broken or not result:
-        found = [("", found.lower()) for found in _ADDRESS.findall(decode_words(unfolded))]
-        result = found or result
+        return _found_addresses(decode_words(unfolded)) or result
+    if len(result) == 1 and not result[0][0]:  # '"Joe <joe@x>': an unclosed quote hid the name
+        found = _found_addresses(decode_words(unfolded))
+        if len(found) == 1 and found[0][1] == result[0][1]:
+            return found
     return result
+
+
+def _found_addresses(text: str) -> list[tuple[str, str]]:
+    """Every address-like token in `text`, each with the words before it as its name."""
+    found: list[tuple[str, str]] = []
+    position = 0
+    for match in _ADDRESS.finditer(text):
+        name = _NAME_JUNK.sub(" ", text[position:match.start()])
+        found.append((_WHITESPACE.sub(" ", name).strip(), match.group(0).lower()))
+        position = match.end()
+    return found
+
+
+# The header a sender is read from, in order: RFC 5322's From, then who else speaks for it.
+SENDER_FIELDS = ("from", "sender", "reply-to", "return-path")
+
+
+def choose_sender(fields: Mapping[str, str], *, hint: str = "") -> tuple[str, str, str]:
+    """(display name, address, field): the first of SENDER_FIELDS holding a usable address.
+
+    A From: without one keeps its display name; ("", "", "") when no field has an address.
+    """
+    from_name = ""
+    local: tuple[str, str, str] = ("", "", "")  # "From: Moderator <moderator>": no domain
+    for name in SENDER_FIELDS:
+        found = parse_addresses(fields.get(name, ""), hint=hint)
+        for display, address in found:
+            if "@" in address:
+                return (display if name == "from" else display or from_name), address, name
+        if name == "from":
+            from_name = decode_text(fields.get("from", ""), hint=hint).strip("\"'<> ")
+            from_name = "" if "@" in from_name else from_name
+            local = (found[0][0], found[0][1], name) if found else local
+    return local
 
 
 def parse_message_ids(value: str) -> list[str]:
