@@ -110,7 +110,7 @@ _IMPLAUSIBLE = 0.2
 # Readings within this much of the best one are equals; the earlier candidate wins.
 _TIE = 0.001
 # Scoring reads the start of a text only: the verdict is the same and huge parts stay fast.
-_SCORE_SAMPLE = 16 * 1024
+_SCORE_SAMPLE = 4096
 _DETECT_MINIMUM = 32
 _JIS_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(I", b"\x1b$(Q", b"\x1b$(O")
 
@@ -143,23 +143,28 @@ def _most_plausible(data: bytes, *, declared: str | None, codec: str,
                     fallbacks: Iterable[str]) -> str | None:
     """The least suspicious strict reading of `data`; earlier candidates win near-ties."""
     readings: list[tuple[float, str]] = []
-    tried = {codec}
+    if codec != "utf-8" or declared is None:
+        utf8 = _decode_strict(data, "utf-8")
+        if utf8 is not None and not _unreadable(utf8):
+            return utf8  # non-ASCII bytes that happen to form valid UTF-8 are almost always UTF-8
+        mostly_utf8 = _mostly_utf8(data) if utf8 is None else None
+        if mostly_utf8 is not None:
+            return mostly_utf8  # UTF-8 cut mid-character, not another charset
+    tried = {codec, "utf-8"}
     hinted = [normalize_label(label) for label in fallbacks]
     jis = ["iso2022_jp_ext"] if any(escape in data for escape in _JIS_ESCAPES) else []
     # charset-normalizer guesses at random on a few bytes (a name): trust the usual order there.
     detected = detect_all(data) if len(data) >= _DETECT_MINIMUM else []
-    for candidate in ("utf-8", *jis, *hinted, *detected, *_COMMON):
+    for candidate in (*jis, *hinted, *detected, *_COMMON):
         if not candidate or candidate in tried:
             continue
         tried.add(candidate)
         text = _decode_strict(data, candidate)
         if text is None:
             continue
-        if candidate == "utf-8" and not _unreadable(text):
-            return text  # non-ASCII bytes that happen to form valid UTF-8 are almost always UTF-8
         readings.append((_suspicion(text), text))
-        if readings[-1][0] == 0 and candidate in (*jis, *hinted):
-            break  # a clean reading in a charset we had reason to expect: look no further
+        if readings[-1][0] == 0:
+            break  # nothing reads cleaner, and earlier candidates win ties anyway
     if not readings:
         return declared
     lowest = min(score for score, _ in readings)
@@ -256,6 +261,12 @@ def _jis_pair_to_shift_jis(first: int, second: int) -> bytes:
 
 def _mostly_utf8(data: bytes) -> str | None:
     """UTF-8 with a few broken bytes (a name cut mid-character) rather than another charset."""
+    try:  # only the last character cut short (a subject truncated by a client)
+        head = codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        head = ""
+    if not head.isascii():  # and the rest has UTF-8 characters to prove it is UTF-8
+        return head
     text = data.decode("utf-8", errors="replace")
     broken = text.count("\ufffd")
     multibyte = sum(1 for ch in text if ord(ch) > 127) - broken
@@ -274,6 +285,7 @@ _TURKISH_LETTERS = frozenset("ğĞıİşŞ")
 _RARE_LATIN_1 = frozenset("ðÐýÝþÞ")  # Icelandic: where windows-1254 has ğ ı ş
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for every character of every reading
 def _script(ch: str) -> str:
     code = ord(ch)
     if code < 0x250:
@@ -311,6 +323,7 @@ def _unreadable(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def _char_penalty(ch: str) -> float:
     code = ord(ch)
     category = unicodedata.category(ch)

@@ -63,6 +63,17 @@ def test_valid_utf8_under_a_single_byte_label_is_read_as_utf8() -> None:
     assert decode_bytes(text.encode("utf-8"), declared="iso-8859-9") == text
 
 
+@pytest.mark.parametrize("text", ["服务器无法访问，请帮忙", "Здравствуйте, сервер",
+                                  "Sunucu çöktü, şifre değişikliği"])
+def test_utf8_cut_mid_character_stays_utf8(text: str) -> None:
+    data = text.encode("utf-8")[:-1]  # a client truncated the subject inside the last character
+    assert decode_bytes(data, declared="utf-8") == text[:-1]
+
+
+def test_a_single_byte_name_ending_in_a_utf8_lead_byte_is_not_cut() -> None:
+    assert decode_bytes("Ayhan Koç".encode("cp1254"), declared="utf-8") == "Ayhan Koç"
+
+
 # ISO-2022-JP as Windows writes it (CP50220/CP50221): the NEC row 13 characters (①②③, №,
 # ㈱) in the JIS X 0208 set, half-width katakana after ESC ( I. Python's codecs reject them.
 _NEC_ROW_13 = b"\x1b$B-!-\"-#\x1b(B"  # ①②③
