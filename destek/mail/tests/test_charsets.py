@@ -94,6 +94,11 @@ def test_iso_2022_jp_with_nec_characters_is_decoded_not_left_as_escapes() -> Non
     assert "\x1b" not in text
 
 
+def test_iso_2022_jp_with_nec_selected_ibm_characters() -> None:
+    # CP50221 rows 89-92 (Shift_JIS ED/EE): 纊 (JIS 0x7921) and 髙 (0x7C62, "ladder" taka)
+    assert decode_bytes(b"\x1b$By!|b\x1b(B", declared="ISO-2022-JP") == "纊髙"
+
+
 def test_iso_2022_jp_under_a_wrong_label_is_still_read() -> None:
     assert decode_bytes(_NEC_ROW_13 + JAPANESE.encode("iso2022_jp"), declared="utf-8") == (
         "①②③" + JAPANESE)
@@ -112,6 +117,11 @@ def test_raw_8bit_bytes_inside_and_beside_an_encoded_word_are_not_question_marks
     mail = parse_email(raw)
     assert mail.subject == "Frösche und Frösche im Grünen"
     assert mail.from_name == "Jürgen Müller"
+
+
+def test_utf8_bytes_inside_an_encoded_word_labelled_latin1() -> None:
+    raw = _message(b"Subject: =?iso-8859-1?Q?Gr=C3=BC=C3=9Fe_aus_M=C3=BCnchen?=", b"x")
+    assert parse_email(raw).subject == "Grüße aus München"
 
 
 @pytest.mark.parametrize(("codec", "subject", "name"), [
