@@ -99,8 +99,9 @@ def detect_all(data: bytes) -> list[str]:
 
 
 # The charsets mail is written in, tried when the label failed and detection had no good answer.
-# Order breaks ties between equally plausible readings: Destek's customers write Turkish, so
-# windows-1254 comes before the other single-byte Latin charsets.
+# The order breaks ties between equally plausible readings: multi-byte charsets first (bytes
+# that fit one strictly are rarely anything else; every single-byte charset fits any bytes),
+# and windows-1254 before the other single-byte Latin ones, as Destek's customers write Turkish.
 _COMMON = (
     "gb18030", "cp950", "cp932", "euc_jp", "cp949", "cp1254", "cp1252", "cp1250", "cp1251",
     "koi8_r", "cp1253", "cp1257",

@@ -34,11 +34,13 @@ def raw_to_text(value: str, *, hint: str = "", fallbacks: tuple[str, ...] = ()) 
     """A raw header value (8-bit bytes kept as surrogates by the parser) as text.
 
     RFC 6532 allows UTF-8 headers and most 8-bit ones are, so UTF-8 comes first; then the
-    message body's charset (`hint`) and `fallbacks`, then detection."""
+    message body's charset (`hint`), `fallbacks` and the charsets of the value's encoded words
+    (raw bytes next to `=?iso-8859-1?…?=` were most likely typed in latin-1), then detection."""
     if not _SURROGATE.search(value):
         return value
     data = value.encode("utf-8", errors="surrogateescape")
-    return decode_bytes(data, declared="utf-8", fallbacks=(hint, *fallbacks))
+    word_charsets = (match["charset"] for match in _ENCODED_WORD.finditer(value))
+    return decode_bytes(data, declared="utf-8", fallbacks=(hint, *fallbacks, *word_charsets))
 
 
 def decode_words(value: str, *, hint: str = "") -> str:
@@ -46,8 +48,8 @@ def decode_words(value: str, *, hint: str = "") -> str:
 
     Tolerated: encoded words inside a word, missing base64 padding, unknown charsets, one
     multi-byte character split across two adjacent words of the same charset, and raw 8-bit
-    bytes inside an encoded word (`=?iso-8859-1?Q?Fr=F6sche_Kr\xf6ten?=`) or beside one: they
-    are read in the word's charset, not replaced by "?".
+    bytes inside an encoded word (`=?iso-8859-1?Q?Fr=F6sche?=` with a literal 0xF6 byte) or
+    beside one: they are read in the word's charset, not replaced by "?".
     """
     text = _FOLD.sub(" ", value)
     words = list(_ENCODED_WORD.finditer(text))
@@ -74,8 +76,10 @@ def decode_words(value: str, *, hint: str = "") -> str:
 def _decode_word_bytes(encoding: str, text: str, *, charset: str = "") -> bytes:
     # Raw 8-bit bytes (surrogates) go back to the bytes they were; text someone already
     # decoded goes back to bytes in the word's charset. Neither becomes "?".
-    data = text.encode("utf-8", errors="surrogateescape") if text.isascii() or _SURROGATE.search(
-        text) else _to_bytes(text, charset)
+    if text.isascii() or _SURROGATE.search(text):
+        data = text.encode("utf-8", errors="surrogateescape")
+    else:
+        data = _to_bytes(text, charset)
     if encoding in "qQ":
         return quopri.decodestring(data.replace(b"_", b" "), header=True)
     return lenient_b64decode(data)
