@@ -20,7 +20,7 @@ from email.parser import BytesParser
 
 from destek.mail.parsing.charsets import decode_bytes
 from destek.mail.parsing.flowed import unflow
-from destek.mail.parsing.headers import decode_text, lenient_b64decode, raw_to_text
+from destek.mail.parsing.headers import decode_filename, decode_text, lenient_b64decode
 from destek.mail.parsing.limits import Limits
 from destek.mail.parsing.reading import READING
 
@@ -63,14 +63,13 @@ def disposition(part: Message) -> str:
 
 
 def filename(part: Message) -> str:
-    """The file name as sent (RFC 2231 or, against the rules, RFC 2047), or ""."""
+    """The file name as sent (RFC 2231, or against the rules RFC 2047 or 8-bit), or ""."""
     try:
-        name = part.get_filename() or part.get_param("name", header="content-type") or ""
+        raw = {str(k).lower(): str(v) for k, v in reversed(list(part.raw_items()))}
     except Exception:
-        name = ""
-    if isinstance(name, tuple):  # an RFC 2231 value get_param did not collapse
-        name = decode_bytes(str(name[2]).encode("latin-1", "replace"), declared=name[0])
-    return decode_text(raw_to_text(str(name))) if name else ""
+        return ""
+    return decode_filename(raw.get("content-disposition", ""), raw.get("content-type", ""),
+                           hint=charset(part))
 
 
 def default_filename(part: Message, *, index: int) -> str:
