@@ -308,15 +308,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 DESTEK_ATTACHMENT_MAX_BYTES = env.int("DESTEK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DESTEK_ATTACHMENT_MAX_COUNT = env.int("DESTEK_ATTACHMENT_MAX_COUNT", default=10)
-DESTEK_ATTACHMENT_ALLOWED_TYPES = env.list(
-    "DESTEK_ATTACHMENT_ALLOWED_TYPES",
-    default=[
-        "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
-        "text/csv", "application/zip", "application/x-zip-compressed", "application/json",
-        "application/gzip", "application/x-gzip", "application/x-tar", "message/rfc822",
-        "application/octet-stream",
-    ],
-)
+# Empty: every type but active content (destek/tickets/activecontent.py), which is always refused.
+DESTEK_ATTACHMENT_ALLOWED_TYPES = env.list("DESTEK_ATTACHMENT_ALLOWED_TYPES", default=[])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

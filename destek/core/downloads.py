@@ -8,6 +8,8 @@ sniffing, and not kept in shared caches.
 
 from __future__ import annotations
 
+import io
+
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
@@ -31,4 +33,15 @@ def file_download(file: FieldFile, *, name: str, content_type: str = "",
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX_CSP
     response["Cache-Control"] = cache_control
+    return response
+
+
+def content_download(content: bytes, *, name: str) -> FileResponse:
+    """Bytes that are not a stored file (a part read again from a received email) as a
+    download that no browser will display or run: octet-stream, attachment, the same headers."""
+    response = FileResponse(io.BytesIO(content), as_attachment=True, filename=name,
+                            content_type=UNKNOWN_TYPE)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SANDBOX_CSP
+    response["Cache-Control"] = NOT_STORED
     return response

@@ -178,6 +178,7 @@ class MessageView:
     # "blocked": its images from other hosts show a placeholder until the agent asks;
     # "shown": the agent asked (this response's CSP allows them); "": it has none.
     remote_images: str = ""
+    received_email_url: str = ""  # administrators: the received email (mail/admin_parts.py)
 
 
 def _message_css(m: Message) -> str:
@@ -186,8 +187,8 @@ def _message_css(m: Message) -> str:
     return "message-agent" if m.author_kind == AuthorKind.AGENT else "message-customer"
 
 
-def present_messages(messages: list[Message], *,
-                     remote_images_for: int | None = None) -> list[MessageView]:
+def present_messages(messages: list[Message], *, remote_images_for: int | None = None,
+                     received_email_urls: dict[int, str] | None = None) -> list[MessageView]:
     """What desk/_message.html prints, from messages with author and attachments loaded.
 
     Images from other hosts are replaced by a placeholder, except in the message
@@ -217,6 +218,7 @@ def present_messages(messages: list[Message], *,
                                   url=attachment_url(a.pk), size_label=filesizeformat(a.size))
                    for a in m.attachments.all()],
             remote_images=body.remote_images,
+            received_email_url=(received_email_urls or {}).get(m.pk, ""),
         )
         for m, body in zip(messages, bodies, strict=True)
     ]

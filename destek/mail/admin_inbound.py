@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from destek.mail import tasks
+from destek.mail.admin_parts import InboundPartsAdmin
 from destek.mail.models import EmailAddressStatus, InboundEmail
 
 _FIELDS: list[str] = [
@@ -25,7 +26,7 @@ _FIELDS: list[str] = [
 
 
 @admin.register(InboundEmail)
-class InboundEmailAdmin(admin.ModelAdmin):
+class InboundEmailAdmin(InboundPartsAdmin, admin.ModelAdmin):  # + each attachment (admin_parts)
     list_display = ["received_at", "state", "from_address", "subject", "mailbox", "source",
                     "attempts", "ticket_link"]
     list_filter = ["state", "source", "mailbox", "received_at"]

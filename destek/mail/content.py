@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from destek.core.errors import ApplicationError
+from destek.core.sanitize import html_to_text, sanitize_html
+from destek.mail import policies
 from destek.mail.parsing.types import ParsedAttachment, ParsedEmail
 from destek.tickets.models import Attachment, Message
-from destek.tickets.uploads import InboundFile, validate_files
+from destek.tickets.uploads import InboundFile
 
 
 @dataclass(frozen=True)
@@ -24,38 +24,25 @@ class Content:
     content_ids: tuple[str, ...]  # parallel to files: the cid of an inline image, else ""
 
 
-def _accepted(attachments: tuple[ParsedAttachment, ...]) -> tuple[list[ParsedAttachment],
-                                                                  list[str]]:
-    """The attachments the funnel will take, and notes about the ones it would refuse."""
-    kept: list[ParsedAttachment] = []
-    notes: list[str] = []
-    limit = int(settings.DESTEK_ATTACHMENT_MAX_COUNT)
-    # Real attachments before inline decoration (logos, signatures) when there are too many.
-    for attachment in sorted(attachments, key=lambda a: a.inline):
-        if len(kept) >= limit:
-            notes.append(_("%(name)s was not stored: too many attachments.")
-                         % {"name": attachment.filename})
-            continue
-        try:
-            validate_files([InboundFile(name=attachment.filename, content=attachment.content,
-                                        content_type=attachment.content_type)])
-        except ApplicationError as exc:
-            if attachment.inline and not attachment.content:
-                continue
-            notes.append(exc.message)
-            continue
-        kept.append(attachment)
-    return kept, notes
+def _accepted(parsed: ParsedEmail) -> tuple[list[ParsedAttachment], list[str]]:
+    """The attachments the funnel will take, and notes about the ones it refuses."""
+    verdicts = policies.attachment_verdicts(parsed)
+    return [v.attachment for v in verdicts if v.kept], [v.note for v in verdicts if v.note]
 
 
 def content_for(parsed: ParsedEmail, *, fallback: str) -> Content:
-    kept, notes = _accepted(parsed.attachments)
+    kept, notes = _accepted(parsed)
     text = parsed.text.strip()
     # The HTML part as sent includes the quoted history; use it only when nothing was cut,
     # so inline images survive in new messages while replies show just the new text.
     html = parsed.html if parsed.html.strip() and not parsed.quoted_text.strip() else ""
-    if not text and not html:
-        text = fallback
+    if not text and not html_to_text(sanitize_html(html)).strip():
+        # Nothing to read: a screenshot or a scanned fax (the image is the content, say so),
+        # or HTML with no text left once sanitized (say what the mail was, never "empty").
+        images = any(a.content_type.startswith("image/") for a in kept)
+        line = _("(image)") if images else fallback
+        text = line
+        html = f"{html}<p>{_escape(line)}</p>" if html.strip() and images else ""
     if notes:
         note = "\n".join(f"[{n}]" for n in notes)
         text = f"{text}\n\n{note}".strip()

@@ -126,6 +126,21 @@ class _Mail:
 
 
 def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = None) -> Handled:
+    return _noting_sender_field(_handle(row, parsed, context), parsed)
+
+
+def _noting_sender_field(handled: Handled, parsed: ParsedEmail) -> Handled:
+    """Say where the sender came from when From: had no usable address (the parser fell back
+    to Sender, Reply-To or Return-Path): an admin sees it in the inbound list."""
+    if parsed.sender_field in ("", "from"):
+        return handled
+    field = {"sender": "Sender", "reply-to": "Reply-To",
+             "return-path": "Return-Path"}.get(parsed.sender_field, parsed.sender_field)
+    note = _("Sender taken from %(field)s: (From: had no usable address).") % {"field": field}
+    return replace(handled, note=f"{handled.note} {note}".strip()[:255])
+
+
+def _handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None) -> Handled:
     context = context or Context()
     ids = threading.referenced_ids(parsed)
     sent = context.outbound_tickets([parsed.message_id, *ids])

@@ -6,15 +6,20 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count, F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
+from destek.core.errors import ApplicationError
 from destek.mail.models import AutoReply, AutoReplyKind, EmailAddressStatus
-from destek.mail.parsing.types import ParsedEmail
+from destek.mail.parsing.types import ParsedAttachment, ParsedEmail
+from destek.tickets.activecontent import active_content
+from destek.tickets.uploads import InboundFile, validate_files
 
 CAP_WINDOW = timedelta(hours=1)
 _TURKISH_LETTERS = re.compile("[ğĞşŞıİ]")
@@ -47,6 +52,54 @@ def guess_language(parsed: ParsedEmail) -> str:
     if _TURKISH_LETTERS.search(sample) or _TURKISH_WORDS.search(sample):
         return "tr"
     return ""
+
+
+@dataclass(frozen=True)
+class PartVerdict:
+    """What becomes of one attachment of a parsed email."""
+
+    index: int  # its position in ParsedEmail.attachments (the admin download asks for it)
+    attachment: ParsedAttachment
+    kept: bool
+    note: str = ""  # what was not stored and why; "" when kept or silently dropped
+
+
+def attachment_verdicts(parsed: ParsedEmail) -> list[PartVerdict]:
+    """The one upload policy (destek.tickets.uploads) applied to an email's attachments, real
+    attachments before inline decoration when there are too many. Notes are written in the
+    mail's language, the one its ticket is filed in."""
+    attachments = parsed.attachments
+    order = sorted(range(len(attachments)), key=lambda i: attachments[i].inline)
+    limit = int(settings.DESTEK_ATTACHMENT_MAX_COUNT)
+    verdicts: list[PartVerdict] = []
+    kept = 0
+    with translation.override(guess_language(parsed) or settings.LANGUAGE_CODE):
+        for index in order:
+            attachment = attachments[index]
+            note = _part_refusal(attachment, room=kept < limit)
+            if note is None:
+                kept += 1
+            verdicts.append(PartVerdict(index=index, attachment=attachment, kept=note is None,
+                                        note=note or ""))
+    return verdicts
+
+
+def _part_refusal(attachment: ParsedAttachment, *, room: bool) -> str | None:
+    """None when the attachment is stored, else the note that replaces it ("" for nothing)."""
+    name = attachment.filename
+    refusal = active_content(name=name, declared=attachment.content_type,
+                             content=attachment.content)
+    if refusal is not None:
+        return _("%(name)s was not stored: %(reason)s An administrator can download it from "
+                 "the received email.") % {"name": name, "reason": refusal.reason()}
+    if not room:
+        return _("%(name)s was not stored: too many attachments.") % {"name": name}
+    try:
+        validate_files([InboundFile(name=name, content=attachment.content,
+                                    content_type=attachment.content_type)])
+    except ApplicationError as exc:
+        return "" if attachment.inline and not attachment.content else exc.message
+    return None
 
 
 class _Batch:

@@ -11,12 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from destek.core.errors import ApplicationError
-
-# Never accepted, whatever type the client claims: they run when opened.
-BLOCKED_SUFFIXES = frozenset({
-    ".exe", ".bat", ".cmd", ".com", ".scr", ".pif", ".msi", ".vbs", ".js", ".jse", ".wsf",
-    ".ps1", ".jar", ".html", ".htm", ".svg", ".xhtml", ".hta", ".lnk", ".dll", ".apk",
-})
+from destek.tickets.activecontent import active_content
 
 
 @dataclass(frozen=True)
@@ -35,15 +30,17 @@ def clean_filename(name: str) -> str:
     return "".join(c for c in base if c.isprintable())[:200]
 
 
-def checked_content_type(name: str, claimed: str) -> str:
-    """The type we trust: guessed from the name, not the client's claim; must be allowed."""
-    suffix = PurePath(name).suffix.lower()
-    if suffix in BLOCKED_SUFFIXES:
-        raise ApplicationError(_("Files of type %(suffix)s are not accepted.") % {"suffix": suffix},
-                               field="attachments")
+def checked_content_type(name: str, claimed: str, content: bytes = b"") -> str:
+    """The type we store: guessed from the name, else the client's claim. Active content is
+    refused (see `active_content`); when DESTEK_ATTACHMENT_ALLOWED_TYPES lists types, only
+    those are accepted."""
+    refusal = active_content(name=name, declared=claimed, content=content)
+    if refusal is not None:
+        raise ApplicationError(refusal.upload_error(name), field="attachments")
     guessed = mimetypes.guess_type(name)[0] or claimed.split(";")[0].strip().lower()
     guessed = guessed or "application/octet-stream"
-    if guessed not in settings.DESTEK_ATTACHMENT_ALLOWED_TYPES:
+    allowed = list(settings.DESTEK_ATTACHMENT_ALLOWED_TYPES)
+    if allowed and guessed not in allowed:
         raise ApplicationError(
             _("Files of type %(type)s are not accepted.") % {"type": guessed}, field="attachments"
         )
@@ -71,7 +68,8 @@ def validate_files(files: list[InboundFile]) -> list[InboundFile]:
         if f.size == 0:
             raise ApplicationError(_("%(name)s is empty.") % {"name": name}, field="attachments")
         cleaned.append(InboundFile(name=name, content=f.content,
-                                   content_type=checked_content_type(name, f.content_type)))
+                                   content_type=checked_content_type(name, f.content_type,
+                                                                      f.content)))
     return cleaned
 
 

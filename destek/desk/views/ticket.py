@@ -28,8 +28,9 @@ from destek.desk.presenters import (
     present_messages,
     present_other_tickets,
 )
+from destek.mail.admin_parts import received_email_urls
 from destek.tickets.access import access_attachment_by_id, tickets_visible_to
-from destek.tickets.models import Ticket
+from destek.tickets.models import Channel, Ticket
 from destek.tickets.selectors import ticket_detail
 from destek.tickets.services.canned import canned_placeholders, render_text
 from destek.tickets.web import serve_attachment, ticket_or_404
@@ -87,8 +88,13 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
         )
     else:
         snap = choices.snapshot()
+    received: dict[int, str] = {}
+    if actor.is_admin and actor.is_staff:  # the Django admin needs both
+        received = received_email_urls([m.pk for m in detail.messages
+                                        if m.channel == Channel.EMAIL])
     messages_list = present_messages(detail.messages,
-                                     remote_images_for=remote_images_asked(request))
+                                     remote_images_for=remote_images_asked(request),
+                                     received_email_urls=received)
     context: dict[str, Any] = {
         "ticket": ticket,
         "customer": ticket.customer,

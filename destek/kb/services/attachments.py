@@ -10,6 +10,7 @@ from destek.accounts.models import User
 from destek.core.errors import ApplicationError, PermissionDenied
 from destek.kb import access
 from destek.kb.models import Article, ArticleAttachment
+from destek.tickets.activecontent import active_content
 
 
 def attachment_add(*, actor: User, article: Article, upload: UploadedFile) -> ArticleAttachment:
@@ -19,7 +20,11 @@ def attachment_add(*, actor: User, article: Article, upload: UploadedFile) -> Ar
     if size > settings.DESTEK_ATTACHMENT_MAX_BYTES:
         raise ApplicationError(_("The file is too large."), field="file")
     content_type = (upload.content_type or "application/octet-stream").split(";")[0].lower()
-    if content_type not in settings.DESTEK_ATTACHMENT_ALLOWED_TYPES:
+    head = upload.read(1024)  # the one policy for every door: active content is refused
+    upload.seek(0)
+    allowed = list(settings.DESTEK_ATTACHMENT_ALLOWED_TYPES)
+    if active_content(name=upload.name or "", declared=content_type, content=head) or (
+            allowed and content_type not in allowed):
         raise ApplicationError(_("This type of file is not accepted."), field="file")
     attachment = ArticleAttachment(article=article, original_name=(upload.name or "file")[:255],
                                    content_type=content_type, size=size)

@@ -10,7 +10,13 @@ from email.message import Message
 from destek.mail.parsing import tnef
 from destek.mail.parsing.headers import parse_message_ids
 from destek.mail.parsing.limits import Limits
-from destek.mail.parsing.mime import content_type, disposition, filename, payload_bytes
+from destek.mail.parsing.mime import (
+    content_type,
+    default_filename,
+    disposition,
+    filename,
+    payload_bytes,
+)
 from destek.mail.parsing.types import ParsedAttachment
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]+")
@@ -31,7 +37,7 @@ def extract(parts: list[Message], *, html: str, limits: Limits) -> Extracted:
     referenced = html.lower()
     for part in parts:
         ctype = content_type(part)
-        name = filename(part)
+        name = filename(part) or default_filename(part, index=len(result.attachments) + 1)
         content = payload_bytes(part)
         if ctype.startswith("message/") and part.is_multipart():
             inner = part.get_payload()
@@ -41,7 +47,7 @@ def extract(parts: list[Message], *, html: str, limits: Limits) -> Extracted:
             unpacked = tnef.unpack(content, max_files=limits.max_parts,
                                    max_bytes=limits.max_unpacked_bytes)
             result.defects.extend(unpacked.defects)
-            if unpacked.files:
+            if unpacked.files or unpacked.text.strip() or unpacked.html.strip():
                 for file in unpacked.files:
                     result.attachments.append(ParsedAttachment(
                         filename=safe_filename(file.filename, file.content_type,

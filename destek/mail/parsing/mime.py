@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import binascii
 import contextlib
+import mimetypes
 import quopri
 import re
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
+from email.parser import BytesParser
 
 from destek.mail.parsing.charsets import decode_bytes
-from destek.mail.parsing.headers import decode_text, lenient_b64decode, raw_to_text
+from destek.mail.parsing.flowed import unflow
+from destek.mail.parsing.headers import decode_filename, decode_text, lenient_b64decode
 from destek.mail.parsing.limits import Limits
+from destek.mail.parsing.reading import READING
 
 _INLINE_MEDIA = ("image/", "audio/", "video/")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
@@ -59,14 +63,62 @@ def disposition(part: Message) -> str:
 
 
 def filename(part: Message) -> str:
-    """The file name as sent (RFC 2231 or, against the rules, RFC 2047), or ""."""
+    """The file name as sent (RFC 2231, or against the rules RFC 2047 or 8-bit), or ""."""
     try:
-        name = part.get_filename() or part.get_param("name", header="content-type") or ""
+        raw = {str(k).lower(): str(v) for k, v in reversed(list(part.raw_items()))}
     except Exception:
-        name = ""
-    if isinstance(name, tuple):  # an RFC 2231 value get_param did not collapse
-        name = decode_bytes(str(name[2]).encode("latin-1", "replace"), declared=name[0])
-    return decode_text(raw_to_text(str(name))) if name else ""
+        return ""
+    return decode_filename(raw.get("content-disposition", ""), raw.get("content-type", ""),
+                           hint=charset(part))
+
+
+def default_filename(part: Message, *, index: int) -> str:
+    """A name for a part sent without one, from what it is: a forwarded message's subject, an
+    invitation, the extension of its type (or of its content's signature when the type says
+    nothing)."""
+    ctype = content_type(part)
+    if ctype in ("message/rfc822", "message/global"):
+        inner = part.get_payload()
+        first = inner[0] if isinstance(inner, list) and inner else None
+        subject = ""
+        if isinstance(first, Message):
+            raw = next((str(v) for k, v in first.raw_items() if k.lower() == "subject"), "")
+            subject = decode_text(raw)[:100].strip(" .")
+        return f"{_NOT_IN_NAMES.sub('_', subject)}.eml" if subject else f"message-{index}.eml"
+    if ctype == "text/calendar":
+        return "invite.ics"
+    if ctype == "text/html":
+        return f"part-{index}.html"
+    extension = _extension(ctype) or _sniffed_extension(part)
+    stem = ctype.split("/", 1)[0] if ctype.startswith(_INLINE_MEDIA) else "attachment"
+    text_like = ctype.startswith("text/")
+    return f"{stem}-{index}{extension or ('.txt' if text_like else '.bin')}"
+
+
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_SIGNATURES = ((b"%PDF-", ".pdf"), (b"\x89PNG\r\n", ".png"), (b"\xff\xd8\xff", ".jpg"),
+               (b"GIF8", ".gif"), (b"II*\x00", ".tif"), (b"MM\x00*", ".tif"),
+               (b"PK\x03\x04", ".zip"), (b"BEGIN:VCALENDAR", ".ics"))
+
+
+def _extension(ctype: str) -> str:
+    """The usual extension of a type; for a type mimetypes does not know (image/jpg,
+    application/x-pdf), its short subtype."""
+    if ctype in ("application/octet-stream", "application/unknown", "text/plain"):
+        return ".txt" if ctype == "text/plain" else ""
+    known = mimetypes.guess_extension(ctype)
+    if known:
+        return known
+    subtype = ctype.split("/", 1)[-1].removeprefix("x-")
+    alias = mimetypes.guess_extension(f"{ctype.split('/', 1)[0]}/{subtype}")
+    if alias:
+        return alias
+    return f".{subtype}" if subtype.isalnum() and len(subtype) <= 5 else ""
+
+
+def _sniffed_extension(part: Message) -> str:
+    head = payload_bytes(part)[:16]
+    return next((ext for signature, ext in _SIGNATURES if head.startswith(signature)), "")
 
 
 def charset(part: Message) -> str:
@@ -145,7 +197,20 @@ def _serialize(message: Message) -> bytes:
 def text_of(part: Message, *, hint: str = "") -> str:
     """A text leaf decoded by its charset, with the fallbacks of charsets.decode_bytes."""
     declared = charset(part) or hint
-    return decode_bytes(payload_bytes(part), declared=declared).replace("\r\n", "\n")
+    text = decode_bytes(payload_bytes(part), declared=declared).replace("\r\n", "\n")
+    if content_type(part) == "text/plain" and _param(part, "format").lower() == "flowed":
+        text = unflow(text, delsp=_param(part, "delsp").lower() == "yes")
+    return text
+
+
+def _param(part: Message, name: str) -> str:
+    try:
+        value = part.get_param(name)
+    except Exception:
+        return ""
+    if isinstance(value, tuple):
+        value = value[2]
+    return str(value).strip() if value else ""
 
 
 def analyse(message: Message, *, limits: Limits) -> Structure:
@@ -166,10 +231,44 @@ def analyse(message: Message, *, limits: Limits) -> Structure:
 
 def _subparts(part: Message) -> list[Message]:
     payload = part.get_payload()
-    return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+    if not isinstance(payload, list):
+        return []
+    return [p for p in payload if isinstance(p, Message)] + _recovered(part)
+
+
+def _recovered(part: Message) -> list[Message]:
+    """Parts the stdlib left in the epilogue: after a close delimiter that came too early
+    (an inner multipart reusing the outer boundary, a close written before the last part)."""
+    cached = part.__dict__.get("_destek_recovered")
+    if cached is not None:
+        return list(cached)
+    part.__dict__["_destek_recovered"] = []
+    epilogue = part.epilogue or ""
+    try:
+        boundary = part.get_boundary() or ""
+    except Exception:
+        return []
+    if not boundary or not re.search(rf"^--{re.escape(boundary)}[ \t]*\r?$", epilogue,
+                                     re.MULTILINE):
+        return []
+    data = epilogue.encode("ascii", errors="surrogateescape")
+    head = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'.encode(
+        "ascii", errors="surrogateescape")
+    try:
+        container = BytesParser(policy=READING).parsebytes(head + data)
+    except Exception:
+        return []
+    found = container.get_payload()
+    if not isinstance(found, list):
+        return []
+    recovered = [p for p in found if isinstance(p, Message)]
+    part.__dict__["_destek_recovered"] = recovered
+    return list(recovered)
 
 
 def _collect_defects(part: Message, structure: Structure) -> None:
+    if part.is_multipart() and _recovered(part):
+        _note(structure, "parts after a closing boundary recovered")
     for defect in getattr(part, "defects", []):
         name = type(defect).__name__
         if name not in structure.defects:
@@ -204,6 +303,11 @@ def _walk(  # a transcription of RFC 8621's parseStructure, kept in one piece
             subtype = ctype.split("/", 1)[1]
             _walk(_subparts(part), subtype, in_alternative or subtype == "alternative",
                   html_body, text_body, structure, limits=limits, depth=depth + 1)
+        elif is_inline and ctype == "text/html" and multipart_type != "alternative" and any(
+                content_type(p) == "text/html"
+                for p in (*structure.html_parts, *structure.text_parts)):
+            # A second HTML document (a forwarded page, a report) is kept whole, not merged.
+            structure.attachments.append(part)
         elif is_inline:
             if multipart_type == "alternative":
                 if ctype == "text/plain" and text_body is not None:

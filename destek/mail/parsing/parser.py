@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import mimetypes
 import re
 from email.message import Message
 from email.parser import BytesParser
@@ -18,7 +19,7 @@ from destek.mail.parsing.limits import Limits, limits_from_settings
 from destek.mail.parsing.mime import Structure, analyse, charset, content_type, text_of
 from destek.mail.parsing.quotes import split_reply
 from destek.mail.parsing.reading import READING
-from destek.mail.parsing.types import ParsedEmail, UnparseableEmail
+from destek.mail.parsing.types import ParsedAttachment, ParsedEmail, UnparseableEmail
 
 logger = logging.getLogger(__name__)
 _CONTENT_TYPE_LINE = re.compile(rb"^content-type[ \t]*:", re.IGNORECASE | re.MULTILINE)
@@ -56,14 +57,18 @@ def _parse(raw: bytes, *, limits: Limits) -> ParsedEmail:
     decoded = {name: h.decode_text(value, hint=hint)[:2000] for name, value in fields.items()}
 
     subject = h.decode_text(fields.get("subject", ""), hint=hint)
-    senders = h.parse_addresses(fields.get("from") or fields.get("sender", ""), hint=hint)
-    from_name, from_address = senders[0] if senders else ("", "")
+    from_name, from_address, sender_field = h.choose_sender(fields, hint=hint)
+    if sender_field not in ("from", ""):
+        defects.append(f"From: holds no usable address: the sender was read from "
+                       f"{sender_field.title()}:")
 
     full_text, html = _bodies(structure, hint=hint)
     if not full_text.strip() and html:
         full_text = html_to_text(html)  # the plain alternative is empty or lost
     extracted = extract(structure.attachments, html=html, limits=limits)
     defects.extend(extracted.defects)
+    html, embedded = _embedded_images(html, limits=limits)
+    extracted.attachments.extend(embedded)
     if not full_text.strip() and extracted.tnef_text:
         full_text = extracted.tnef_text
     if not html and extracted.tnef_html:
@@ -85,6 +90,7 @@ def _parse(raw: bytes, *, limits: Limits) -> ParsedEmail:
         subject=subject,
         from_address=from_address,
         from_name=from_name,
+        sender_field=sender_field,
         reply_to=_addresses(fields, "reply-to", hint=hint, limits=limits, defects=defects),
         to=_addresses(fields, "to", hint=hint, limits=limits, defects=defects),
         cc=_addresses(fields, "cc", hint=hint, limits=limits, defects=defects),
@@ -116,6 +122,7 @@ def _message(raw: bytes, *, limits: Limits, defects: list[str]) -> tuple[Message
         defects.append(f"message too large ({len(raw)} bytes, limit {limits.max_bytes}): "
                        "only its headers were read")
         return _headers_only(raw, limits=limits), False
+    raw = _header_block(raw, defects=defects)
     raw = _cut_at_part_limit(raw, limits=limits, defects=defects)
     raw = _repair_boundary_separator(raw)
     try:
@@ -126,6 +133,58 @@ def _message(raw: bytes, *, limits: Limits, defects: list[str]) -> tuple[Message
         defects.append(f"MIME structure unreadable ({type(exc).__name__}): only the headers "
                        "were read")
     return _headers_only(raw, limits=limits), False
+
+
+def _header_block(raw: bytes, *, defects: list[str]) -> bytes:
+    """The message from its header block on: leading blank lines, an mbox `From ` line and a
+    banner (`---- Original email message ----`) before the headers are skipped.
+
+    Only when the first line is not a header (the stdlib would then read every header as
+    body): the headers are the first run of header lines that names a field every message
+    has, within the first MAX_SKIPPED_LINES lines.
+    """
+    if _HEADER_LINE.match(raw) and not raw.startswith(b"From "):
+        return raw  # the usual case, read no further
+    lines = raw[:_HEADER_SEARCH_BYTES].splitlines(keepends=True)
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or lines[start].startswith(b"From ")):
+        start += 1
+    if start < len(lines) and not _HEADER_LINE.match(lines[start]):
+        found = next((i for i in range(start + 1, min(len(lines), MAX_SKIPPED_LINES))
+                      if _starts_header_block(lines, i)), None)
+        if found is None:
+            return raw  # no header block: read as the stdlib reads it
+        start = found
+    if start == 0:
+        return raw
+    skipped = [line for line in lines[:start] if line.strip() and not line.startswith(b"From ")]
+    if skipped:
+        defects.append(f"{len(skipped)} line(s) before the headers skipped")
+    return raw[sum(len(line) for line in lines[:start]):]
+
+
+MAX_SKIPPED_LINES = 50
+_HEADER_SEARCH_BYTES = 64 * 1024
+_HEADER_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")
+_KNOWN_FIELD = re.compile(
+    rb"(from|sender|to|subject|date|message-id|received|return-path|mime-version)[ \t]*:",
+    re.IGNORECASE,
+)
+
+
+def _starts_header_block(lines: list[bytes], index: int) -> bool:
+    """Line `index` and the lines after it, up to a blank line, are all header lines, at least
+    two of them naming well-known fields."""
+    known = 0
+    for line in lines[index:index + 200]:
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t") and known:
+            continue
+        if not _HEADER_LINE.match(line):
+            return False
+        known += bool(_KNOWN_FIELD.match(line))
+    return known >= 2
 
 
 def _cut_at_part_limit(raw: bytes, *, limits: Limits, defects: list[str]) -> bytes:
@@ -205,6 +264,39 @@ def _bodies(structure: Structure, *, hint: str) -> tuple[str, str]:
             elif ctype.startswith("text/"):
                 htmls.append(text_to_html(text_of(part, hint=hint)))
     return "\n".join(texts), "\n".join(htmls)
+
+
+_DATA_IMAGE = re.compile(
+    r"""(?P<q>["']?)data:(?P<type>image/[\w.+-]+);base64,(?P<data>[A-Za-z0-9+/=\s]+)(?P=q)""",
+    re.IGNORECASE,
+)
+
+
+def _embedded_images(html: str, *, limits: Limits) -> tuple[str, list[ParsedAttachment]]:
+    """Images pasted into the HTML as data: URIs (screenshots) become inline attachments the
+    HTML refers to by cid: (the sanitizer drops data: URIs, and with them the only content)."""
+    if "data:" not in html:
+        return html, []
+    found: list[ParsedAttachment] = []
+    total = 0
+
+    def take(match: re.Match[str]) -> str:
+        nonlocal total
+        content = h.lenient_b64decode(match["data"].encode("ascii"))
+        if not content or len(found) >= limits.max_parts or (
+                total + len(content) > limits.max_unpacked_bytes):
+            return match.group(0)
+        total += len(content)
+        ctype = match["type"].lower()
+        content_id = f"embedded-{len(found) + 1}@destek.invalid"
+        extension = mimetypes.guess_extension(ctype) or ".bin"
+        found.append(ParsedAttachment(
+            filename=f"image-embedded-{len(found) + 1}{extension}", content_type=ctype,
+            content=content, content_id=content_id, inline=True,
+        ))
+        return f'"cid:{content_id}"'
+
+    return _DATA_IMAGE.sub(take, html), found
 
 
 def _forwarded_text(inner: Message, *, limits: Limits) -> str:

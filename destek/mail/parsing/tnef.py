@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
+import compressed_rtf  # noqa: F401  (tnefparse decompresses the RTF body with it)
+from striprtf.striprtf import rtf_to_text
 from tnefparse.tnef import TNEF
 
 from destek.mail.parsing.charsets import decode_bytes
@@ -70,7 +72,31 @@ def unpack(
         result.files.append(UnpackedFile(filename=name, content_type=ctype, content=content))
     result.text = _body_text(parsed.body)
     result.html = _body_text(parsed.htmlbody)
+    if not result.text.strip() and not result.html.strip():
+        result.text = _rtf_text(parsed, max_bytes=max_bytes, defects=result.defects)
     return result
+
+
+def _rtf_text(parsed: TNEF, *, max_bytes: int, defects: list[str]) -> str:
+    """The body Outlook sent only as (LZFu-compressed) RTF, as plain text."""
+    try:
+        rtf = parsed.rtfbody  # decompressed by tnefparse with compressed_rtf (LZFu, MELA)
+    except Exception as exc:  # a damaged blob: the files are still worth having
+        defects.append(f"winmail.dat RTF body unreadable: {type(exc).__name__}")
+        return ""
+    if isinstance(rtf, list):
+        rtf = rtf[0] if rtf else b""
+    if not isinstance(rtf, bytes) or not rtf.lstrip().startswith(b"{\\rtf"):
+        return ""
+    if len(rtf) > max_bytes:
+        defects.append("winmail.dat RTF body larger than the unpacking limit: not read")
+        return ""
+    try:
+        text = rtf_to_text(rtf.decode("latin-1"), errors="ignore")
+    except Exception as exc:
+        defects.append(f"winmail.dat RTF body unreadable: {type(exc).__name__}")
+        return ""
+    return str(text).replace("\r\n", "\n").strip("\x00").strip()
 
 
 def _parse_bounded(data: bytes, *, call_budget: int) -> TNEF:

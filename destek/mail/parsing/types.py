@@ -31,6 +31,9 @@ class ParsedEmail:
     subject: str  # decoded (RFC 2047), whitespace collapsed
     from_address: str  # lower-cased addr-spec; "" when missing or unparseable
     from_name: str = ""
+    # The header the sender was read from: "from", or "sender", "reply-to" or "return-path"
+    # (in that order) when From: holds no usable address; "" when none of them has one.
+    sender_field: str = ""
     reply_to: tuple[str, ...] = ()
     to: tuple[str, ...] = ()  # lower-cased addr-specs
     cc: tuple[str, ...] = ()

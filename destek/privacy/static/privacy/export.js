@@ -29,6 +29,7 @@
             label.textContent = panel.getAttribute("data-label-done");
             link.href = state.download_url;
             link.hidden = false;
+            finished(row, state.download_url, link.textContent);
             return;
           }
           if (state.status === "failed" || state.status === "expired") {
@@ -41,6 +42,20 @@
         .catch(function () { window.setTimeout(poll, POLL_MS * 5); });
     }
     poll();
+  }
+
+  // The list and the request button as a reload would show them: the finished export's row
+  // gets its link, and another export may be asked for.
+  function finished(row, url, text) {
+    var cell = row && row.lastElementChild;
+    if (cell && !cell.querySelector("a")) {
+      var a = document.createElement("a");
+      a.href = url;
+      a.textContent = text;
+      cell.appendChild(a);
+    }
+    var button = document.querySelector("[data-testid=export-request]");
+    if (button) { button.disabled = false; }
   }
 
   function start() {
