@@ -122,7 +122,16 @@ class _Mail:
 
     @property
     def external_id(self) -> str:
-        return (self.parsed.message_id or self.row.dedupe_key)[:255]
+        """What the funnel deduplicates on: the Message-ID, unless an earlier, different
+        message had it (then the Message-ID and this copy's fingerprint key, so the second
+        message is filed and a reprocessed one still is not filed twice)."""
+        message_id = self.parsed.message_id
+        if not message_id:
+            return self.row.dedupe_key[:255]
+        if self.row.same_message_id_as_id is not None:
+            key = self.row.dedupe_key
+            return f"{message_id[:254 - len(key)]} {key}"
+        return message_id[:255]
 
 
 def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = None) -> Handled:
