@@ -281,3 +281,39 @@ def test_the_admin_list_costs_the_same_for_any_number_of_rows(mailbox, client):
         store_raw(raw=mail(body=f"Alarm {n}"), source="pipe")
         store_raw(raw=mail(body=f"Alarm {n}"), source="imap")
     assert queries() == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_doors_storing_one_message_at_once_file_it_once(mailbox):
+    """The second INSERT waits on the first's uncommitted key, then fails: its copy becomes
+    the duplicate of the committed row (PostgreSQL; SQLite serialises writers anyway)."""
+    import threading
+
+    from django.db import connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    raw_a, raw_b = mail(trace=HOP_A), mail(trace=HOP_B)
+    results: list[object] = []
+
+    def second_door() -> None:
+        try:
+            results.append(store_raw(raw=raw_b, source="imap"))
+        except Exception as exc:  # reported below
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        first = store_raw(raw=raw_a, source="pipe")
+        other = threading.Thread(target=second_door)
+        other.start()
+        other.join(timeout=0.5)  # it is blocked on our uncommitted row
+        assert other.is_alive()
+    other.join(timeout=30)
+    [second] = results
+    assert not isinstance(second, Exception), second
+    assert second.duplicate and second.email.pk == first.email.pk  # type: ignore[attr-defined]
+    assert InboundEmail.objects.exclude(state=InboundState.DUPLICATE).count() == 1
+    assert InboundEmail.objects.get(state=InboundState.DUPLICATE).duplicate_of_id == \
+        first.email.pk
