@@ -307,13 +307,17 @@ def _quarantine(row: InboundEmail, error: str) -> str:
 
 
 def _finish(row: InboundEmail, handled: Handled) -> str:
+    # Processed again (an admin's "Process again"): the funnel found what it filed before;
+    # what it became then still holds.
+    refiled = handled.message is not None and handled.message.pk == row.ticket_message_id
     row.state = handled.state
-    row.note = handled.note
+    if not (refiled and row.note):
+        row.note = handled.note
+    row.opened_ticket = handled.created_ticket or (refiled and row.opened_ticket)
     row.error = ""
     row.ticket = handled.ticket
     row.ticket_message = handled.message
-    row.opened_ticket = handled.created_ticket
-    if row.same_message_id_as_id is not None:
+    if row.same_message_id_as_id is not None and not refiled:
         row.note = (row.note + " " + _(
             "Its Message-ID was used before by a different message (inbound email "
             "#%(id)d).") % {"id": row.same_message_id_as_id}).strip()[:255]

@@ -127,7 +127,8 @@ def test_storing_is_still_one_insert_and_a_copy_three_queries(mailbox):
 # Processing -----------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_a_reused_message_id_opens_its_own_ticket_and_is_linked(mailbox):
+def test_a_reused_message_id_opens_its_own_ticket_and_is_linked(
+        mailbox, django_capture_on_commit_callbacks):
     first = store_raw(raw=mail(), source="pipe").email
     second = store_raw(raw=mail(body="Disk /var is 99% full.",
                                 date="Mon, 06 Jan 2025 11:00:00 +0300"), source="pipe").email
@@ -142,9 +143,32 @@ def test_a_reused_message_id_opens_its_own_ticket_and_is_linked(mailbox):
     assert f"#{first.pk}" in second.note
     bodies = {m.ticket_id: m.body_text for m in Message.objects.all()}
     assert "98%" in bodies[first.ticket_id] and "99%" in bodies[second.ticket_id]
-    # Processing it again does not file it twice (its own external id).
-    tasks.reprocess(ids=[second.pk])
+    # Processing them again files nothing twice (its own external id), and what each
+    # became still shows.
+    note = second.note
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.reprocess(ids=[first.pk, second.pk]) == 2
     assert Ticket.objects.count() == 2 and Message.objects.count() == 2
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.opened_ticket, second.opened_ticket, second.note) == (True, True, note)
+
+
+@pytest.mark.django_db
+def test_a_message_id_the_stored_header_hid_is_still_seen_as_reused(mailbox):
+    """The stored header and the parser may read a Message-ID differently (a comment after
+    it): the funnel's answer with another email's message gives the reuse away."""
+    first = store_raw(raw=mail(), source="pipe").email
+    processing.process(first.pk)
+    commented = mail(message_id="<alarm-1@monitor.example> (gateway 7)", body="Disk 99%.")
+    second = store_raw(raw=commented, source="pipe").email
+    assert second.header_message_id != first.header_message_id
+    processing.process(second.pk)
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (second.state, second.opened_ticket, second.same_message_id_as_id) == (
+        InboundState.PROCESSED, True, first.pk)
+    assert second.ticket_id != first.ticket_id and Message.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -256,6 +280,11 @@ def test_every_accepted_message_ends_in_one_visible_outcome(mailbox, customer, c
         page = client.get(changelist, {"outcome": name})
         assert page.status_code == 200
         assert page.context["cl"].result_count == count, name
+    # Counts per outcome (Django's facets, "Show counts"): one query.
+    page = client.get(changelist, {"_facets": "True"})
+    for label, count in (("New ticket", 2), ("Reply", 1), ("Ignored", 2), ("Duplicate", 1),
+                         ("Quarantined", 1), ("Reused Message-ID", 1)):
+        assert f"{label} ({count})" in page.content.decode(), label
     page = client.get(changelist, {"outcome": "reused"})
     assert [r.pk for r in page.context["cl"].result_list] == [reused.pk]
     detail = client.get(reverse("admin:mail_inboundemail_change", args=[copy.pk])).content
