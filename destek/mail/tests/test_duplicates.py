@@ -346,3 +346,43 @@ def test_two_doors_storing_one_message_at_once_file_it_once(mailbox):
     assert InboundEmail.objects.exclude(state=InboundState.DUPLICATE).count() == 1
     assert InboundEmail.objects.get(state=InboundState.DUPLICATE).duplicate_of_id == \
         first.email.pk
+
+
+@pytest.mark.django_db
+def test_every_corpus_message_leaves_one_row_with_a_visible_outcome(department, settings):
+    """The shared corpus (read where it lives, never copied): as many rows as messages
+    accepted, each in one final outcome with its reason; only copies of the same content
+    are duplicates, and every reused Message-ID is linked to its first use."""
+    from destek.mail.tests.test_processing_corpus import _corpus
+
+    corpus = _corpus()
+    if corpus is None:
+        pytest.skip("the shared mail corpus (../shared/corpus/mail) is not on this machine")
+    settings.DEFAULT_FROM_EMAIL = "Destek <support@destek.example>"
+    from destek.mail.models import Mailbox
+
+    Mailbox.objects.create(name="Support", address="support@destek.example",
+                           department=department)
+    files = sorted(corpus.rglob("*.eml"))
+    for path in files:
+        store_raw(raw=path.read_bytes(), source="upload", envelope_to=["support@destek.example"])
+    while processing.process_claimed(processing.claim_waiting(batch_size=50)):
+        pass
+    rows = list(InboundEmail.objects.order_by("pk"))
+    assert len(rows) == len(files)
+    finals = ["ticket", "reply", "ignored", "duplicate", "quarantined"]
+    counts = {name: InboundEmail.objects.filter(OUTCOMES[name][1]).count() for name in finals}
+    assert sum(counts.values()) == len(files), counts
+    by_pk = {row.pk: row for row in rows}
+    first_use: dict[str, int] = {}
+    for row, path in zip(rows, files, strict=True):
+        assert row.note or row.error, path
+        if row.state == InboundState.DUPLICATE:
+            original = by_pk[row.duplicate_of_id]
+            assert identity.fingerprint(path.read_bytes()) == identity.fingerprint(
+                bytes(original.raw)), path
+            continue
+        if row.header_message_id in first_use:
+            assert row.same_message_id_as_id == first_use[row.header_message_id], path
+        elif row.header_message_id:
+            first_use[row.header_message_id] = row.pk
