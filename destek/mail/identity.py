@@ -34,7 +34,6 @@ TRACE_PREFIXES = (
     b"x-rspamd-", b"x-amavis", b"x-mozilla-", b"x-cmae-", b"x-ironport-", b"x-sophos-",
 )
 
-_LINE_END = re.compile(rb"\r\n|\r")
 _SPACES = re.compile(rb"[ \t]+")
 _HEADER_NAME = re.compile(rb"^([!-9;-~]+)[ \t]*:(.*)$", re.DOTALL)
 
@@ -64,8 +63,11 @@ def is_trace_header(name: bytes) -> bool:
 def fingerprint(raw: bytes) -> str:
     """SHA-256 of the message without its trace headers: the remaining headers (unfolded,
     blanks collapsed, in a stable order) and the body, with line endings normalised and
-    trailing blank lines dropped. An mbox `From ` line in front is not part of it."""
-    text = _LINE_END.sub(b"\n", raw)
+    trailing blank lines dropped (not the trailing spaces of its lines: format=flowed means
+    them). An mbox `From ` line in front is not part of it."""
+    text = raw.replace(b"\r\n", b"\n")  # not a regex: ~30 µs for a small message
+    if b"\r" in text:
+        text = text.replace(b"\r", b"\n")
     if text.startswith(b"From "):
         text = text.split(b"\n", 1)[1] if b"\n" in text else b""
     head, separator, body = text.partition(b"\n\n")
@@ -75,7 +77,7 @@ def fingerprint(raw: bytes) -> str:
     for line in sorted(_kept_headers(head)):
         digest.update(line + b"\n")
     digest.update(b"\n")
-    digest.update(b"\n".join(line.rstrip(b" \t") for line in body.rstrip().split(b"\n")))
+    digest.update(body.rstrip())
     return digest.hexdigest()
 
 
