@@ -20,7 +20,7 @@ from destek.mail import tasks
 from destek.mail.models import EmailAddressStatus, InboundEmail, InboundState
 
 _FIELDS: list[str] = [
-    "outcome", "reason", "duplicate_link", "collision_link", "attempts", "received_at",
+    "outcome", "note", "error", "duplicate_link", "collision_link", "attempts", "received_at",
     "processed_at", "source", "mailbox", "envelope_to", "from_address", "subject",
     "header_message_id", "dedupe_key", "size", "ticket_link", "raw_download",
 ]

@@ -15,7 +15,7 @@
   processed alone, and after MAX_ATTEMPTS it is quarantined instead of looping.
 * Idempotent and safe to run concurrently: only a pending row that is not claimed by a live
   worker is taken (FOR UPDATE SKIP LOCKED), and the intake funnel deduplicates on the
-  Message-ID as well.
+  Message-ID as well (with the row's key for a reused one).
 * Reused Message-IDs. A row is stored once per content (destek.mail.store), so a row whose
   Message-ID an earlier row has is a different message (or, for rows stored before
   fingerprints, perhaps the same: then it becomes that row's DUPLICATE). It is filed on its
