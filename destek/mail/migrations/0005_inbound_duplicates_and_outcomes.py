@@ -4,6 +4,15 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def opened_tickets(apps, schema_editor):
+    """Rows filed before: the email that opened its ticket carries the ticket's first message."""
+    InboundEmail = apps.get_model("mail", "InboundEmail")
+    Message = apps.get_model("tickets", "Message")
+    first = Message.objects.filter(ticket=models.OuterRef("ticket_id")).order_by("pk")
+    InboundEmail.objects.filter(state="processed", ticket_message__isnull=False).filter(
+        ticket_message_id=models.Subquery(first.values("pk")[:1])).update(opened_ticket=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -50,4 +59,5 @@ class Migration(migrations.Migration):
             model_name='inboundemail',
             constraint=models.UniqueConstraint(condition=models.Q(('state', 'duplicate'), _negated=True), fields=('dedupe_key',), name='uniq_inbound_dedupe_key'),
         ),
+        migrations.RunPython(opened_tickets, migrations.RunPython.noop, elidable=True),
     ]
