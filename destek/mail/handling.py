@@ -122,7 +122,21 @@ class _Mail:
 
     @property
     def external_id(self) -> str:
-        return (self.parsed.message_id or self.row.dedupe_key)[:255]
+        """What the funnel deduplicates on: the Message-ID, unless an earlier, different
+        message had it (then the Message-ID and this copy's fingerprint key, so the second
+        message is filed and a reprocessed one still is not filed twice)."""
+        message_id = self.parsed.message_id
+        if not message_id:
+            return self.row.dedupe_key[:255]
+        if self.row.same_message_id_as_id is not None:
+            return self.own_external_id
+        return message_id[:255]
+
+    @property
+    def own_external_id(self) -> str:
+        """The Message-ID and this row's key: an id no other message has."""
+        key = self.row.dedupe_key
+        return f"{self.parsed.message_id[:254 - len(key)]} {key}"
 
 
 def handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None = None) -> Handled:
@@ -179,6 +193,22 @@ def _handle(row: InboundEmail, parsed: ParsedEmail, context: Context | None) -> 
         return _ignored(_("Automatic reply (%(reason)s) not about a ticket of the sender.")
                         % {"reason": parsed.auto_reply_reason or _("auto-reply")})
     return _new_ticket(mail)
+
+
+def _receive(mail: _Mail, inbound: InboundMessage) -> IntakeResult:
+    """The funnel, which deduplicates on the Message-ID. When it answers with the message of
+    another inbound email (the Message-ID the parser read was used before, though the stored
+    header did not say so), this is a different message: filed under its own id, and the
+    earlier email noted as the one that used the Message-ID first."""
+    result = receive(inbound)
+    row = mail.row
+    if (not result.duplicate or row.same_message_id_as_id is not None
+            or not mail.parsed.message_id or result.message.pk == row.ticket_message_id):
+        return result
+    row.same_message_id_as_id = (InboundEmail.objects.filter(ticket_message=result.message)
+                                 .exclude(pk=row.pk).order_by("pk")
+                                 .values_list("pk", flat=True).first())
+    return receive(replace(inbound, external_id=mail.own_external_id))
 
 
 def _candidates(ids: list[str], sent: dict[str, int | None],
@@ -241,7 +271,7 @@ def _from_staff(mail: _Mail) -> Handled:
         return _ignored(_("Mail from a staff address without a valid reply token."))
     content = _content(mail)
     try:
-        result = receive(InboundMessage(
+        result = _receive(mail, InboundMessage(
             channel=Channel.EMAIL, author=agent, ticket_id=token.ticket_id,
             body_text=content.body_text, body_html=content.body_html,
             quoted_text=content.quoted_text, attachments=content.files,
@@ -259,7 +289,7 @@ def _on_ticket(mail: _Mail, ticket: Ticket, person: User | None) -> Handled:
     if closed and not mail.parsed.is_auto_reply and closed_reply_policy() == "follow_up":
         return _new_ticket(mail, follow_up_of=ticket, customer=person)
     content = _content(mail)
-    result = receive(InboundMessage(
+    result = _receive(mail, InboundMessage(
         channel=Channel.EMAIL, author=person, sender_email=mail.address,
         sender_name=mail.parsed.from_name, ticket_id=ticket.pk, ticket=ticket,
         body_text=content.body_text, body_html=content.body_html,
@@ -292,7 +322,7 @@ def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None = None,
     if follow_up_of is None and claimed:
         # It names a ticket it could not be threaded onto: say which, as a clue, not a link.
         subject = f"{subject} ({claimed})"
-    result = receive(InboundMessage(
+    result = _receive(mail, InboundMessage(
         channel=Channel.EMAIL, author=customer, sender_email=mail.address,
         sender_name=mail.parsed.from_name, subject=subject,
         department_id=department.pk if department is not None and department.is_public else None,

@@ -72,16 +72,31 @@ class InboundState(models.TextChoices):
     PROCESSED = "processed", _("Processed")
     IGNORED = "ignored", _("Ignored")  # our own mail looping back, a bounce, a capped auto-reply…
     QUARANTINED = "quarantined", _("Quarantined")
+    # The same message again (an MTA retry, a second door, an IMAP re-fetch): `duplicate_of`.
+    DUPLICATE = "duplicate", _("Duplicate")
 
 
 class InboundEmail(models.Model):
     """The raw message as received. Written (and committed) before the source is acknowledged;
     parsing and threading happen afterwards in a task, which may run more than once."""
 
-    # The Message-ID, or a hash of the raw bytes when there is none: the same message fetched
-    # twice (IMAP after a crash, an MTA retry, two mailboxes on one email) is stored once.
-    dedupe_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
+    # "fp:" and the content's fingerprint (destek.mail.identity: the message without the
+    # headers each hop adds): the same message fetched twice (IMAP after a crash, an MTA
+    # retry, two doors) is filed once, its other copies are kept as DUPLICATE rows pointing
+    # at it. Rows stored before were keyed "mid:<Message-ID>" or "sha256:<raw bytes>".
+    dedupe_key = models.CharField(_("deduplication key"), max_length=255)
     header_message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    # Message-IDs are not unique (mailers reuse them): the hash finds earlier ones quickly.
+    message_id_hash = models.CharField(max_length=64, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("duplicate of"),
+    )
+    # A different message under a Message-ID an earlier one had: filed on its own.
+    same_message_id_as = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("Message-ID already used by"),
+    )
     source = models.CharField(_("source"), max_length=10, choices=InboundSource.choices)
     mailbox = models.ForeignKey(
         Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound",
@@ -104,6 +119,7 @@ class InboundEmail(models.Model):
     # another one may take it again.
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    opened_ticket = models.BooleanField(_("opened a ticket"), default=False)
     ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
@@ -116,6 +132,13 @@ class InboundEmail(models.Model):
         verbose_name_plural = _("inbound emails")
         indexes = [
             models.Index(fields=["state", "received_at"], name="inbound_state"),
+            models.Index(fields=["message_id_hash"], name="inbound_message_id",
+                         condition=~models.Q(message_id_hash="")),
+        ]
+        constraints = [
+            # One filed row per message; its duplicates share the key.
+            models.UniqueConstraint(fields=["dedupe_key"], name="uniq_inbound_dedupe_key",
+                                    condition=~models.Q(state="duplicate")),
         ]
 
     def __str__(self) -> str:

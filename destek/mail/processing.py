@@ -15,7 +15,14 @@
   processed alone, and after MAX_ATTEMPTS it is quarantined instead of looping.
 * Idempotent and safe to run concurrently: only a pending row that is not claimed by a live
   worker is taken (FOR UPDATE SKIP LOCKED), and the intake funnel deduplicates on the
-  Message-ID as well.
+  Message-ID as well (with the row's key for a reused one).
+* Reused Message-IDs. A row is stored once per content (destek.mail.store), so a row whose
+  Message-ID an earlier row has is a different message (or, for rows stored before
+  fingerprints, perhaps the same: then it becomes that row's DUPLICATE). It is filed on its
+  own, `same_message_id_as` the earlier one, under an external id of its own (one query per
+  batch finds them).
+* Every row ends in one visible state: processed (a ticket opened, or a reply), ignored
+  with its reason in `note`, quarantined with its `error`, or a duplicate of another row.
 * Any failure (UnparseableEmail, a ProcessingError, a bug) rolls that message back to its
   savepoint and quarantines it with its error; the rest of the batch and later mail flow on.
   A transient database error (deadlock, lock timeout) leaves it pending to be tried again.
@@ -36,9 +43,10 @@ from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from destek.mail import policies
+from destek.mail import identity, policies
 from destek.mail.handling import Context, Handled, ProcessingError, handle
 from destek.mail.models import InboundEmail, InboundState
 from destek.mail.parsing import ParsedEmail, UnparseableEmail, parse_email
@@ -53,7 +61,8 @@ PENDING_GRACE = timedelta(minutes=1)
 SWEEP_BATCH = 1000
 MAX_ERROR_CHARS = 4000
 _FINISH_FIELDS = ["state", "note", "error", "ticket", "ticket_message", "processed_at",
-                  "from_address", "subject", "claimed_until"]
+                  "from_address", "subject", "claimed_until", "opened_ticket",
+                  "same_message_id_as"]
 
 
 class Outcome(StrEnum):
@@ -61,6 +70,7 @@ class Outcome(StrEnum):
     REPLY = "reply"
     IGNORED = "ignored"
     QUARANTINED = "quarantined"
+    DUPLICATE = "duplicate"  # a copy of a message stored before (rows from before fingerprints)
     SKIPPED = "skipped"  # not pending (done already, or another worker has it)
     RETRY = "retry"  # a transient database error; still pending
 
@@ -163,6 +173,9 @@ def process_claimed(ids: list[int]) -> dict[int, str]:
         rows = list(InboundEmail.objects.select_for_update(of=("self",))
                     .select_related("mailbox").filter(pk__in=ids, state=InboundState.PENDING)
                     .order_by("received_at", "pk"))
+        for row in _copies_of_earlier(rows):
+            outcomes[row.pk] = Outcome.DUPLICATE
+        rows = [row for row in rows if row.pk not in outcomes]
         prepared = [(row, _prepare(row)) for row in rows]
         mails = [p for _row, p in prepared if isinstance(p, ParsedEmail)]
         context.prefetch(mails)
@@ -180,6 +193,60 @@ def process_claimed(ids: list[int]) -> dict[int, str]:
         if retry:
             InboundEmail.objects.filter(pk__in=retry).update(claimed_until=None)
     return outcomes
+
+
+def _copies_of_earlier(rows: list[InboundEmail]) -> list[InboundEmail]:
+    """Link each row whose Message-ID an earlier row has to that row (`same_message_id_as`);
+    the rows that are copies of a row stored before fingerprints (same content) are made its
+    duplicates instead, and returned. One query for the batch."""
+    wanted = [row for row in rows if row.header_message_id and row.same_message_id_as_id is None]
+    if not wanted:
+        return []
+    hashes = {row.message_id_hash or identity.message_id_hash(row.header_message_id)
+              for row in wanted}
+    legacy = {f"mid:{row.header_message_id}"[:255] for row in wanted}
+    earlier: dict[str, list[tuple[int, str]]] = {}
+    for pk, message_id, key in (
+            InboundEmail.objects.filter(Q(message_id_hash__in=hashes) | Q(dedupe_key__in=legacy))
+            .exclude(state=InboundState.DUPLICATE).order_by("pk")
+            .values_list("pk", "header_message_id", "dedupe_key")):
+        earlier.setdefault(message_id, []).append((pk, key))
+    copies: list[InboundEmail] = []
+    for row in wanted:
+        before = [(pk, key) for pk, key in earlier.get(row.header_message_id, []) if pk < row.pk]
+        if not before:
+            continue
+        original = _same_content(row, [pk for pk, key in before if not key.startswith("fp:")])
+        if original is not None:
+            _make_duplicate(row, original)
+            copies.append(row)
+        else:
+            row.same_message_id_as_id = before[0][0]
+    return copies
+
+
+def _same_content(row: InboundEmail, legacy_ids: list[int]) -> int | None:
+    """The row stored before fingerprints (keyed by Message-ID) with `row`'s content."""
+    if not legacy_ids:
+        return None
+    mine = identity.fingerprint(bytes(row.raw))
+    for pk, raw in InboundEmail.objects.filter(pk__in=legacy_ids).order_by("pk").values_list(
+            "pk", "raw"):
+        if raw and identity.fingerprint(bytes(raw)) == mine:
+            return int(pk)
+    return None
+
+
+def _make_duplicate(row: InboundEmail, original_id: int) -> None:
+    row.state = InboundState.DUPLICATE
+    row.duplicate_of_id = original_id
+    row.note = (_("The same message as inbound email #%(id)d (received again).")
+                % {"id": original_id})[:255]
+    row.claimed_until = None
+    row.processed_at = timezone.now()
+    InboundEmail.objects.filter(pk=row.pk).update(
+        state=row.state, duplicate_of=original_id, note=row.note, raw=b"",
+        claimed_until=None, processed_at=row.processed_at)
 
 
 def _save_finished(rows: list[InboundEmail]) -> None:
@@ -240,11 +307,20 @@ def _quarantine(row: InboundEmail, error: str) -> str:
 
 
 def _finish(row: InboundEmail, handled: Handled) -> str:
+    # Processed again (an admin's "Process again"): the funnel found what it filed before;
+    # what it became then still holds.
+    refiled = handled.message is not None and handled.message.pk == row.ticket_message_id
     row.state = handled.state
-    row.note = handled.note
+    if not (refiled and row.note):
+        row.note = handled.note
+    row.opened_ticket = handled.created_ticket or (refiled and row.opened_ticket)
     row.error = ""
     row.ticket = handled.ticket
     row.ticket_message = handled.message
+    if row.same_message_id_as_id is not None and not refiled:
+        row.note = (row.note + " " + _(
+            "Its Message-ID was used before by a different message (inbound email "
+            "#%(id)d).") % {"id": row.same_message_id_as_id}).strip()[:255]
     if handled.state == InboundState.IGNORED:
         return Outcome.IGNORED
     return Outcome.TICKET if handled.created_ticket else Outcome.REPLY
@@ -253,9 +329,9 @@ def _finish(row: InboundEmail, handled: Handled) -> str:
 def put_back_in_line(ids: list[int]) -> list[int]:
     """Quarantined or ignored messages made pending again (attempts 0), in the caller's
     transaction; the ids changed. Already filed ones are not filed twice (the funnel's
-    deduplication)."""
+    deduplication); duplicates stay what they are (their original is the one to process)."""
     ids = list(InboundEmail.objects.filter(pk__in=ids).exclude(
-        state=InboundState.PENDING).values_list("pk", flat=True))
+        state__in=(InboundState.PENDING, InboundState.DUPLICATE)).values_list("pk", flat=True))
     InboundEmail.objects.filter(pk__in=ids).update(
         state=InboundState.PENDING, attempts=0, claimed_until=None)
     return ids

@@ -168,8 +168,9 @@ def uids_in(dovecot: Dovecot, account: str, folder: str) -> list[str]:
 
 
 def stored_raw() -> list[bytes]:
-    return [bytes(raw) for raw in InboundEmail.objects.order_by("pk").values_list("raw",
-                                                                                   flat=True)]
+    """The messages stored to be filed (a copy fetched again is a DUPLICATE row)."""
+    return [bytes(raw) for raw in InboundEmail.objects.exclude(state="duplicate").order_by(
+        "pk").values_list("raw", flat=True)]
 
 
 def test_poll_stores_moves_and_advances(dovecot, account, mailbox):
@@ -237,6 +238,10 @@ def test_a_crash_between_store_and_move_neither_loses_nor_duplicates(
     result = imap.poll_mailbox(mailbox_id=mailbox.pk)
     assert (result.stored, result.duplicates, result.error) == (0, 2, "")
     assert stored_raw() == messages
+    # The copies fetched again are recorded, each linked to the message it repeats.
+    originals = list(InboundEmail.objects.exclude(state="duplicate").order_by("pk"))
+    assert list(InboundEmail.objects.filter(state="duplicate").order_by("pk").values_list(
+        "duplicate_of", flat=True)) == [row.pk for row in originals]
     assert uids_in(dovecot, account, "INBOX") == []
     mailbox.refresh_from_db()
     assert (mailbox.imap_last_uid, mailbox.imap_last_error) == (2, "")

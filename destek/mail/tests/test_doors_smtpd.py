@@ -82,7 +82,8 @@ def test_the_same_message_twice_is_acknowledged_and_stored_once(server, mailbox)
     for _ in range(2):
         with connect(server) as client:
             client.sendmail(SENDER, ["support@example.com"], raw)
-    assert InboundEmail.objects.count() == 1
+    original = InboundEmail.objects.exclude(state="duplicate").get()
+    assert InboundEmail.objects.get(state="duplicate").duplicate_of == original
 
 
 def test_size_is_announced_and_oversized_messages_are_refused(server, mailbox, settings):

@@ -187,7 +187,8 @@ def test_a_redelivered_message_is_acknowledged_and_stored_once(client, mailbox):
     raw = message_bytes(message_id="again@customer.example")
     assert post_mailgun(client, raw).status_code == 200
     assert post_mailgun(client, raw).status_code == 200
-    assert InboundEmail.objects.count() == 1
+    original = InboundEmail.objects.exclude(state="duplicate").get()
+    assert InboundEmail.objects.get(state="duplicate").duplicate_of == original
 
 
 def test_webhooks_are_disabled_until_configured(client, mailbox, settings):

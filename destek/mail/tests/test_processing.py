@@ -433,10 +433,13 @@ def test_a_task_whose_email_was_filed_takes_nothing(feeder, mailbox):
 
 
 def test_same_message_stored_twice_is_processed_once(feeder, mailbox):
-    mail = parsed()
-    first = feeder.store(mail)
-    second = feeder.store(mail)
-    assert first.pk == second.pk
+    from destek.mail.store import store_raw
+
+    first = feeder.store(parsed())
+    second = store_raw(raw=bytes(first.raw), source="pipe")
+    assert second.duplicate and second.email.pk == first.pk
+    assert second.copy is not None and second.copy.duplicate_of_id == first.pk
+    assert InboundEmail.objects.get(pk=second.copy.pk).state == InboundState.DUPLICATE
 
 
 def test_a_message_that_keeps_killing_workers_is_quarantined(feeder, mailbox):
@@ -483,6 +486,7 @@ def test_processing_query_count_is_bounded(feeder, mailbox, customer):
 
 
 def test_a_stored_row_is_what_the_orm_would_store_in_one_insert(mailbox):
+    from destek.mail.identity import fingerprint
     from destek.mail.store import store_raw
 
     raw = b"Message-ID: <plain-insert@example.org>\r\nSubject: x\r\n\r\nbody\r\n"
@@ -493,7 +497,7 @@ def test_a_stored_row_is_what_the_orm_would_store_in_one_insert(mailbox):
     row = InboundEmail.objects.get(pk=stored.email.pk)
     assert (row.dedupe_key, row.header_message_id, row.source, row.mailbox, row.envelope_to,
             bytes(row.raw), row.size, row.state, row.attempts, row.claimed_until) == (
-        "mid:plain-insert@example.org", "plain-insert@example.org", "smtp", mailbox,
+        f"fp:{fingerprint(raw)}", "plain-insert@example.org", "smtp", mailbox,
         ["a@b.example"], raw, len(raw), InboundState.PENDING, 0, None)
     assert row.received_at == stored.email.received_at and row.received_at is not None
     assert not stored.email._state.adding
