@@ -24,6 +24,9 @@ class Action(models.TextChoices):
     ERASED = "erased", _("Customer erased")
     RETENTION_RUN = "retention_run", _("Retention rules applied")
     SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+    # A part of a received email the attachment policy refused (active content), taken from
+    # the stored raw message by an administrator (destek.mail.admin_parts).
+    REFUSED_PART_DOWNLOADED = "refused_part_downloaded", _("Refused attachment downloaded")
 
 
 class AuditEvent(models.Model):

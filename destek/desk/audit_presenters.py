@@ -32,6 +32,20 @@ DETAIL_LABELS = {
     "deleted": pgettext_lazy("audit detail", "deleted"),
     "retention_days": pgettext_lazy("audit detail", "kept for (days)"),
     "rule": pgettext_lazy("audit detail", "rule"),
+    # Customers' data rights (destek.privacy) and refused attachments (destek.mail).
+    "export": pgettext_lazy("audit detail", "export"),
+    "tickets": pgettext_lazy("audit detail", "tickets"),
+    "messages": pgettext_lazy("audit detail", "messages"),
+    "attachments": pgettext_lazy("audit detail", "attachments"),
+    "chats": pgettext_lazy("audit detail", "chats"),
+    "inbound_emails": pgettext_lazy("audit detail", "received emails"),
+    "outbound_emails": pgettext_lazy("audit detail", "sent emails"),
+    "raw_emails": pgettext_lazy("audit detail", "raw emails"),
+    "closed_tickets": pgettext_lazy("audit detail", "closed tickets"),
+    "before": pgettext_lazy("audit detail", "before"),
+    "after": pgettext_lazy("audit detail", "after"),
+    "part": pgettext_lazy("audit detail", "part"),
+    "name": pgettext_lazy("audit detail", "file name"),
 }
 
 VALUE_LABELS = {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from destek.audit.log import Action, record
 from destek.core.downloads import content_download
 from destek.core.errors import NotFound
 from destek.mail.models import InboundEmail
@@ -117,4 +118,7 @@ class InboundPartsAdmin(admin.ModelAdmin):
             attachment = inbound_part(email, index)
         except NotFound:
             raise Http404("Not found.") from None
+        # The one way to a file the policy kept from the desk: who took it is kept.
+        record(Action.REFUSED_PART_DOWNLOADED, request=request,
+               target=f"inbound_email:{email.pk}", part=index, name=attachment.filename)
         return content_download(attachment.content, name=attachment.filename)

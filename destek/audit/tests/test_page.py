@@ -122,3 +122,17 @@ def test_what_the_product_records_is_found_on_the_page(admin_web, admin_user, cu
     html = admin_web.get(PAGE, {"target": f"user:{customer.pk}"}).content.decode()
     assert "Role changed" in html and admin_user.email in html
     assert "old role:</span> Customer" in html and "new role:</span> Agent" in html
+
+
+def test_the_data_rights_events_read_as_words_in_turkish(admin_web, admin_user):
+    """An erasure's and a retention run's counts, and a refused attachment taken from a raw
+    email, are shown with their words, not the keys they are stored under."""
+    admin_user.language = "tr"
+    admin_user.save(update_fields=["language"])
+    _event(Action.ERASED, target="user:7", tickets=3, inbound_emails=2)
+    _event(Action.RETENTION_RUN, target="setting:retention", closed_tickets=5)
+    _event(Action.REFUSED_PART_DOWNLOADED, target="inbound_email:9", name="setup.exe")
+    html = admin_web.get(PAGE, HTTP_ACCEPT_LANGUAGE="tr").content.decode()
+    assert "talepler" in html and "alınan e-postalar" in html and "kapalı talepler" in html
+    assert "Reddedilen ek indirildi" in html and "dosya adı" in html
+    assert "inbound_emails" not in html and "closed_tickets" not in html

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from destek.accounts.models import Role, User
+from destek.audit.models import Action, AuditEvent
 from destek.mail import processing
 from destek.mail.doors import smtpd
 from destek.mail.models import InboundEmail, InboundState, Mailbox
@@ -240,6 +241,9 @@ def test_an_admin_downloads_a_refused_part_exactly_and_safely(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert "no-store" in response["Cache-Control"]
+    taken = AuditEvent.objects.get(action=Action.REFUSED_PART_DOWNLOADED)
+    assert (taken.actor, taken.target, taken.detail["name"]) == (
+        admin_user, f"inbound_email:{row.pk}", name)
 
 
 @pytest.mark.django_db
