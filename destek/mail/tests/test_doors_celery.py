@@ -8,22 +8,18 @@ otherwise, unless DESTEK_REQUIRE_SERVICES=1 (CI), where a missing Redis is a fai
 
 from __future__ import annotations
 
-import os
 import smtplib
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from destek.core.testing import worker_database_url
+from destek.core.testing import real_celery_worker
 from destek.mail.doors import smtpd
 from destek.mail.models import InboundEmail, InboundState
 from destek.mail.tasks import process_inbound_email, process_waiting_inbound
-from destek.mail.tests.doors_helpers import free_port, make_mailbox, message_bytes, missing_service
+from destek.mail.tests.doors_helpers import free_port, make_mailbox, message_bytes
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -33,38 +29,10 @@ DEADLINE_SECONDS = 45
 
 @pytest.fixture
 def worker_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    database_url = worker_database_url()
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        missing_service("REDIS_URL is not set: there is no broker for a real worker")
-    # A queue of our own: a worker of another test run on the same Redis cannot take it.
-    queue = f"destek-doors-{uuid.uuid4().hex[:12]}"
-    for task in (process_inbound_email, process_waiting_inbound):  # per email, or a wake-up
-        monkeypatch.setattr(task, "delay", lambda *args, _task=task, **kwargs:
-                            _task.apply_async(args, kwargs, queue=queue))
-    env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "destek.settings", "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
-        "DESTEK_DATA_DIR": str(tmp_path / "worker-data"), "DESTEK_EMAIL_URL": "",
-        "CELERY_TASK_ALWAYS_EAGER": "0", "DEBUG": "0",
-    }
-    log = tmp_path / "worker.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
-            [sys.executable, "-m", "celery", "-A", "destek", "worker", "--pool=solo",
-             "--queues", queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=INFO"],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )
-    try:
-        yield log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    # Both ways a stored email reaches a worker: its own task, or a wake-up.
+    with real_celery_worker(tmp_path, monkeypatch,
+                            (process_inbound_email, process_waiting_inbound)) as worker:
+        yield worker.log
 
 
 @pytest.fixture

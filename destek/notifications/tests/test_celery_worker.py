@@ -9,20 +9,13 @@ is a private temporary file, destek/conftest.py).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from destek.core.testing import missing_service, worker_database_url
+from destek.core.testing import RealWorker, real_celery_worker
 from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.notifications.tasks import (
     DELIVERY_WAKEUP,
@@ -37,63 +30,13 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 DEADLINE_SECONDS = 30
 
 
-
-
-@dataclass
-class Worker:
-    process: subprocess.Popen[bytes]
-    sent_mail_dir: Path
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-
-def _to_queue(task: Any, queue: str, *args: Any, **kwargs: Any) -> Any:
-    return task.apply_async(args, kwargs, queue=queue)
-
-
 @pytest.fixture
-def celery_worker_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
-    database_url = worker_database_url()
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        missing_service("REDIS_URL is not set: there is no broker for a real worker")
-    # A queue of our own, so a worker from another test run on the same Redis cannot take
-    # our task (it would look for the row in its own database).
-    queue = f"destek-test-{uuid.uuid4().hex[:12]}"
-    for task in (deliver_outbox, deliver_outbox_many, deliver_outbox_due):
-        monkeypatch.setattr(task, "delay", partial(_to_queue, task, queue))
+def celery_worker_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                          ) -> Iterator[RealWorker]:
     DELIVERY_WAKEUP.woken()  # a key left by another test would keep our commit from waking
-    data_dir = tmp_path / "worker-data"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "destek.settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "DESTEK_DATA_DIR": str(data_dir),
-        "DESTEK_EMAIL_URL": "",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DEBUG": "0",
-    }
-    log = tmp_path / "worker.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
-            [sys.executable, "-m", "celery", "-A", "destek", "worker", "--pool=solo",
-             "--queues", queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=INFO"],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )
-    try:
-        yield Worker(process=process, sent_mail_dir=data_dir / "sent-mail", log=log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with real_celery_worker(tmp_path, monkeypatch,
+                            (deliver_outbox, deliver_outbox_many, deliver_outbox_due)) as worker:
+        yield worker
 
 
 def test_real_worker_delivers_ticket_email(celery_worker_process, customer, department):
@@ -115,6 +58,6 @@ def test_real_worker_delivers_ticket_email(celery_worker_process, customer, depa
                     f"error {row.last_error!r}); worker log:\n{worker.output()}")
 
     assert row.attempts == 1
-    eml = worker.sent_mail_dir / f"{row.pk}.eml"
+    eml = worker.data_dir / "sent-mail" / f"{row.pk}.eml"
     assert eml.read_bytes() == row.raw_bytes
     assert b"Worker test" in eml.read_bytes()

@@ -12,19 +12,16 @@ import io
 import json
 import os
 import subprocess
-import sys
 import time
-import uuid
 import zipfile
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 
-from destek.core.testing import missing_service, worker_database_url
+from destek.core.testing import real_celery_worker
 from destek.notifications.models import OutboundEmail
 from destek.notifications.tasks import (
     DELIVERY_WAKEUP,
@@ -43,46 +40,19 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 DEADLINE_SECONDS = 60
 
 
-def _to_queue(task: Any, queue: str, *args: Any, **kwargs: Any) -> Any:
-    return task.apply_async(args, kwargs, queue=queue)
-
-
 @pytest.fixture
 def worker(tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
            ) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
-    database_url = worker_database_url()
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        missing_service("REDIS_URL is not set: there is no broker for a real worker")
-    queue = f"destek-test-{uuid.uuid4().hex[:12]}"  # ours alone on a shared Redis
-    for task in (export_run, deliver_outbox, deliver_outbox_many, deliver_outbox_due):
-        monkeypatch.setattr(task, "delay", partial(_to_queue, task, queue))
     DELIVERY_WAKEUP.woken()
-    data_dir = tmp_path / "worker-data"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "destek.settings",
-           "DATABASE_URL": database_url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
-           "DESTEK_DATA_DIR": str(data_dir), "DESTEK_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-           "DESTEK_EMAIL_URL": "", "CELERY_TASK_ALWAYS_EAGER": "0", "DEBUG": "0"}
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
-            [sys.executable, "-m", "celery", "-A", "destek", "worker", "--pool=solo",
-             "--queues", queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=INFO"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        yield process, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        # The worker's own email wake-up went to the default queue, which no worker of this
-        # test reads: drop it from the test's Redis database.
-        redis.Redis.from_url(redis_url).delete("celery")
+    # The worker reads the attachments from, and writes the ZIP to, the test's media folder.
+    with real_celery_worker(
+            tmp_path, monkeypatch,
+            (export_run, deliver_outbox, deliver_outbox_many, deliver_outbox_due),
+            env={"DESTEK_MEDIA_ROOT": str(settings.MEDIA_ROOT)}) as real:
+        yield real.process, real.log
+    # The worker's own email wake-up went to the default queue, which no worker of this test
+    # reads: drop it from the test's Redis database.
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete("celery")
 
 
 def test_a_real_worker_builds_the_export_and_emails_the_link(worker, customer, department,
