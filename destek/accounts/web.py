@@ -48,7 +48,7 @@ def admin_required(view: Callable[..., R]) -> Callable[..., R | HttpResponseBase
 
 
 def acting_user(request: HttpRequest) -> User:
-    """The signed-in staff member (staff_required has already checked who they are)."""
+    """The signed-in person (login_required or staff_required has already checked who)."""
     user = request.user
     assert isinstance(user, User)
     return user

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from destek.accounts.models import Role, User
 from destek.audit.log import Action, record
 from destek.core.errors import ApplicationError, NotFound
-from destek.privacy.access import is_privacy_admin
 from destek.privacy.export_models import ACTIVE_STATUSES, ExportJob
 from destek.privacy.export_tasks import export_run
 
@@ -31,7 +30,7 @@ def export_request(*, actor: User, customer: User,
                    request: HttpRequest | None = None) -> ExportJob:
     """Queue an export of `customer`'s data, asked by themself or by an administrator; it
     runs in the background once this commits. One in preparation per customer at a time."""
-    if not customer.is_customer or not (actor.pk == customer.pk or is_privacy_admin(actor)):
+    if not customer.is_customer or not (actor.pk == customer.pk or actor.is_admin):
         raise NotFound(_("Not found."))
     with transaction.atomic():
         if ExportJob.objects.filter(customer=customer, status__in=ACTIVE_STATUSES).exists():
@@ -53,7 +52,7 @@ def export_downloaded(*, actor: User, job: ExportJob, request: HttpRequest | Non
 
 
 def _visible_to(actor: User) -> QuerySet[ExportJob]:
-    if is_privacy_admin(actor):
+    if actor.is_admin:
         return ExportJob.objects.all()
     if actor.is_authenticated and actor.is_active and actor.is_customer:
         return ExportJob.objects.filter(customer=actor, requested_by=actor)
@@ -76,7 +75,7 @@ def export_list(*, actor: User, customer: User, limit: int = 20) -> list[ExportJ
 
 def access_customer_by_id(*, actor: User, user_id: int) -> User:
     """A customer's account, for an administrator's privacy page."""
-    if not is_privacy_admin(actor):
+    if not actor.is_admin:
         raise NotFound(_("Not found."))
     customer = User.objects.select_related("organization").filter(
         pk=user_id, role=Role.CUSTOMER).first()
@@ -88,7 +87,7 @@ def access_customer_by_id(*, actor: User, user_id: int) -> User:
 def customer_search(*, actor: User, query: str) -> list[User]:
     """Customers whose address contains `query` (administrators only), at most 20."""
     query = query.strip()
-    if not is_privacy_admin(actor) or not query:
+    if not actor.is_admin or not query:
         return []
     return list(User.objects.filter(role=Role.CUSTOMER, email__icontains=query)
                 .select_related("organization").order_by("email")[:SEARCH_LIMIT])

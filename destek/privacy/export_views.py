@@ -34,19 +34,13 @@ from destek.privacy.export_services import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _active(rows: list[ExportRow]) -> ExportRow | None:
     return next((row for row in rows if row.is_active), None)
 
 
 def _status(request: HttpRequest, export_id: int, *, desk: bool) -> JsonResponse:
     try:
-        job = access_export_by_id(actor=_user(request), export_id=export_id)
+        job = access_export_by_id(actor=acting_user(request), export_id=export_id)
     except NotFound:
         raise Http404("Not found.") from None
     response = JsonResponse(present_export(job, desk=desk).as_json())
@@ -55,7 +49,7 @@ def _status(request: HttpRequest, export_id: int, *, desk: bool) -> JsonResponse
 
 
 def _download(request: HttpRequest, export_id: int) -> FileResponse:
-    actor = _user(request)
+    actor = acting_user(request)
     try:
         job = access_export_by_id(actor=actor, export_id=export_id)
     except NotFound:
@@ -75,7 +69,7 @@ def _download(request: HttpRequest, export_id: int) -> FileResponse:
 @require_GET
 @login_required
 def data_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not user.is_customer:
         return redirect("home")
     rows = [present_export(job, desk=False) for job in export_list(actor=user, customer=user)]
@@ -86,7 +80,7 @@ def data_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def export_request_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not user.is_customer:
         raise Http404("Not found.")
     try:
