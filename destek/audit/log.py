@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from allauth.core.internal.httpkit import get_client_ip
+from allauth.account.adapter import get_adapter
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from destek.audit.models import Action, AuditEvent
@@ -16,8 +17,11 @@ __all__ = ["Action", "client_address", "record", "record_at_most_every"]
 
 def client_address(request: HttpRequest) -> str | None:
     """The client's address with the configured trusted proxies applied, as the sign-in
-    limits count it (ALLAUTH_TRUSTED_PROXY_COUNT)."""
-    return get_client_ip(request) or None
+    limits count it (ALLAUTH_TRUSTED_PROXY_COUNT), through allauth's public adapter."""
+    try:
+        return get_adapter(request).get_client_ip(request) or None
+    except PermissionDenied:  # the adapter's answer when no address can be found
+        return None
 
 
 def record(
