@@ -43,7 +43,12 @@ from destek.notifications.mime import OutboxError
 from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.notifications.notices import NoticeGone, is_address_payload, notices_from_payloads
 from destek.notifications.render import render_pending
-from destek.notifications.transports import PartiallyRefused, current_transport
+from destek.notifications.transports import (
+    PartiallyRefused,
+    Transport,
+    current_transport,
+    transport_session,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -116,13 +121,13 @@ def deliver_many(outbox_ids: list[int]) -> list[Outcome]:
                        notices_from_payloads([row.payload for row in unrendered]),
                        strict=True))
     outcomes = {}
-    with department_mailboxes_cached():
+    with department_mailboxes_cached(), transport_session(current_transport()) as sender:
         for row in rows:
             notice = notices.get(row.pk)
             if isinstance(notice, NoticeGone):
                 outcomes[row.pk] = _mark_failed(row, claimed_at, notice, permanent=True)
             else:
-                outcomes[row.pk] = _send_claimed(row, claimed_at, notice)
+                outcomes[row.pk] = _send_claimed(row, claimed_at, notice, sender=sender)
     return [outcomes.get(i, Outcome.SKIPPED) for i in ids]
 
 
@@ -135,8 +140,8 @@ def deliver(outbox_id: int) -> Outcome:
     return _send_claimed(row, claimed_at)
 
 
-def _send_claimed(row: OutboundEmail, claimed_at: datetime,
-                  notice: Notice | None = None) -> Outcome:
+def _send_claimed(row: OutboundEmail, claimed_at: datetime, notice: Notice | None = None,
+                  *, sender: Transport | None = None) -> Outcome:
     if row.needs_rendering:
         try:
             rendered = render_pending(row, claimed_at=claimed_at, notice=notice)
@@ -148,8 +153,9 @@ def _send_claimed(row: OutboundEmail, claimed_at: datetime,
             return Outcome.SKIPPED  # the sweeper gave the row to another attempt meanwhile
         row = rendered
     try:
-        current_transport().send(outbox_id=row.pk, from_email=row.from_email,
-                                 recipients=list(row.recipients), raw=row.raw_bytes)
+        (sender or current_transport()).send(
+            outbox_id=row.pk, from_email=row.from_email, recipients=list(row.recipients),
+            raw=row.raw_bytes)
     except PartiallyRefused as exc:
         _mark_sent(row.pk, warning=str(exc))
         logger.warning("Outbound email %s: %s", row.pk, exc)

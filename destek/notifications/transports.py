@@ -16,10 +16,14 @@ an EmailMessage. django-environ's email_url maps smtps:// to STARTTLS, which is 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import smtplib
 import ssl
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
@@ -35,6 +39,25 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 class Transport(Protocol):
     def send(self, *, outbox_id: int, from_email: str, recipients: list[str],
              raw: bytes) -> None: ...
+
+
+@contextmanager
+def transport_session(transport: Transport) -> Iterator[Transport]:
+    """Something to `send` several messages through: one connection for all of them when the
+    transport keeps one (`session()`), else the transport itself."""
+    opener = getattr(transport, "session", None)
+    if opener is None:
+        yield transport
+        return
+    with opener() as session:
+        yield session
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """Loading the system's CA certificates costs milliseconds: once per process, and only
+    when the relay speaks TLS."""
+    return ssl.create_default_context()
 
 
 @dataclass(frozen=True)
@@ -69,24 +92,93 @@ class SmtpTransport:
 
     def send(self, *, outbox_id: int, from_email: str, recipients: list[str],
              raw: bytes) -> None:
-        context = ssl.create_default_context()
+        with self.session() as session:
+            session.send(outbox_id=outbox_id, from_email=from_email, recipients=recipients,
+                         raw=raw)
+
+    @contextmanager
+    def session(self) -> Iterator[SmtpSession]:
+        session = SmtpSession(self)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def connect(self) -> smtplib.SMTP:
         client: smtplib.SMTP
         if self.implicit_tls:
             client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                      context=context)
+                                      context=tls_context())
         else:
             client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with client:
+        try:
             if self.starttls:
-                client.starttls(context=context)
+                client.starttls(context=tls_context())
             if self.username:
                 client.login(self.username, self.password)
-            envelope_from = parseaddr(from_email)[1] or from_email
-            refused = client.sendmail(envelope_from, recipients, raw)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+
+# A relay may close a connection it has kept open (an idle timeout, a cap on messages per
+# connection) and says so with 421, or just hangs up: then the next message gets a new one.
+SESSION_CLOSED = (smtplib.SMTPServerDisconnected, ConnectionError)
+MAX_MESSAGES_PER_CONNECTION = 100
+
+
+class SmtpSession:
+    """One SMTP connection for a batch of messages: connect, greeting, STARTTLS and AUTH
+    once instead of per message (they cost more than sending the message itself)."""
+
+    def __init__(self, transport: SmtpTransport) -> None:
+        self.transport = transport
+        self.client: smtplib.SMTP | None = None
+        self.sent_on_connection = 0
+
+    def send(self, *, outbox_id: int, from_email: str, recipients: list[str],
+             raw: bytes) -> None:
+        envelope_from = parseaddr(from_email)[1] or from_email
+        reused = self.client is not None
+        try:
+            refused = self._client().sendmail(envelope_from, recipients, raw)
+        except Exception as exc:
+            self.close()
+            if not (reused and _connection_gone(exc)):
+                raise
+            # Closed while idle, before it took this message: once more on a new connection.
+            refused = self._client().sendmail(envelope_from, recipients, raw)
+        self.sent_on_connection += 1
+        if self.sent_on_connection >= MAX_MESSAGES_PER_CONNECTION:
+            self.close()
         if refused:
             # Some recipients were accepted: the message is out, a retry would duplicate it
             # for them. The refusals are reported, not retried.
             raise PartiallyRefused(refused)
+
+    def _client(self) -> smtplib.SMTP:
+        if self.client is None:
+            self.client = self.transport.connect()
+            self.sent_on_connection = 0
+        return self.client
+
+    def close(self) -> None:
+        client, self.client = self.client, None
+        if client is None:
+            return
+        # The messages were accepted already: nothing said while hanging up may fail them.
+        try:
+            client.quit()
+        except Exception:
+            with contextlib.suppress(Exception):
+                client.close()
+
+
+def _connection_gone(exc: Exception) -> bool:
+    if isinstance(exc, SESSION_CLOSED):
+        return True
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
 
 
 class PartiallyRefused(Exception):

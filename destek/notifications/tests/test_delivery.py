@@ -232,10 +232,7 @@ class FakeSMTP:
         self.calls: list[tuple[object, ...]] = [("connect", host, port, timeout)]
         FakeSMTP.instances.append(self)
 
-    def __enter__(self) -> FakeSMTP:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def quit(self) -> None:
         self.calls.append(("quit",))
 
     def starttls(self, context: object) -> None:
