@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="cProfile on CPU time, the TOP functions by cumulative time")
     parser.add_argument("--queries", action="store_true", help="list every query, in order")
     parser.add_argument("--post-json", default=None, help="POST this JSON instead of GET")
+    parser.add_argument("--api-agent", action="store_true",
+                        help="call /api/ paths with the agent's token (default: a customer's)")
     parser.add_argument("--visitor", action="store_true",
                         help="as a visitor: not signed in, no fixture needed (help center)")
     args = parser.parse_args(argv)
@@ -166,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.visitor:
         fixture = json.loads(Path(args.fixture).read_text())
         session.force_login(User.objects.get(email=fixture["agent"]["email"]))
-        token = (fixture["customers"] or [fixture["agent"]])[0]["token"]
+        token = (fixture["customers"] if not args.api_agent else [])
+        token = (token or [fixture["agent"]])[0]["token"]
     post = json.loads(args.post_json) if args.post_json else None
     for path in args.paths:
         is_api = path.startswith("/api/") and not args.visitor

@@ -82,18 +82,21 @@ class TicketCreateApi(ApiView):
         key = idempotency.idempotency_key(request)
         inbound = _inbound_ticket(user, params.validated_data, key)
         result = receive(inbound)
-        if result.duplicate or not user.is_customer:
-            # A replay, or an agent: read it back through the access check.
+        if result.duplicate:
+            # A replay: the first request's ticket, read back through the access check.
             ticket = access_ticket_by_id(actor=user, ticket_id=result.ticket.pk)
-            if result.duplicate:
-                return ticket_detail_response(request, ticket,
-                                              headers={"Idempotent-Replayed": "true"})
-            return ticket_detail_response(request, ticket, status_code=status.HTTP_201_CREATED)
-        # A customer's own new ticket: answer from what the funnel returned (its department,
-        # customer and assignee are loaded), without reading ticket and message back.
-        detail = new_ticket_detail(actor=user, ticket=result.ticket, message=result.message,
+            return ticket_detail_response(request, ticket,
+                                          headers={"Idempotent-Replayed": "true"})
+        ticket = result.ticket
+        if not user.is_customer:
+            # An agent may open a ticket they cannot see afterwards (an outsourced agent's
+            # ticket routed elsewhere): the access check decides, one query.
+            ticket = access_ticket_by_id(actor=user, ticket_id=ticket.pk)
+        # A new ticket: its message and attachments from what the funnel returned, without
+        # reading them back.
+        detail = new_ticket_detail(actor=user, ticket=ticket, message=result.message,
                                    attachments=result.attachments)
-        return ticket_detail_response(request, result.ticket, detail=detail,
+        return ticket_detail_response(request, ticket, detail=detail,
                                       status_code=status.HTTP_201_CREATED)
 
 
