@@ -28,12 +28,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
 import re
 import secrets
+import signal
 import smtplib
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -151,15 +154,40 @@ class Meter:
                                                 / ops, 3)}
 
 
-def run_scenario(name: str, meter: Meter, work: Any, ops_hint: int) -> dict[str, Any]:
+def start_profilers(deployment: Deployment, roles: list[str], prefix: Path) -> list[Any]:
+    """py-spy on every process of these roles (sampling from outside: the figures of the
+    other roles are not disturbed, and these are only a little), folded stacks per role."""
+    profilers = []
+    for role in roles:
+        leader = deployment.processes[role].pid
+        out = prefix.with_name(f"{prefix.name}-{role}.folded")
+        profilers.append(subprocess.Popen(
+            ["py-spy", "record", "--pid", str(leader), "--subprocesses", "--rate", "50",
+             "--nonblocking", "--format", "raw", "--output", str(out)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return profilers
+
+
+def stop_profilers(profilers: list[Any]) -> None:
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
+    for profiler in profilers:
+        profiler.wait(timeout=60)
+
+
+def run_scenario(name: str, meter: Meter, work: Any, ops_hint: int, *,
+                 profile: list[str] | None = None, run_name: str = "") -> dict[str, Any]:
     print(f"{name}: waiting for the deployment to be idle …", file=sys.stderr)
     meter.probe.wait_idle()
+    profilers = start_profilers(meter.deployment, profile or [],
+                                RESULTS / "logs" / f"{run_name}-{name}")
     before = meter.reading()
     started = time.monotonic()
     outcome = work()
     sent_s = time.monotonic() - started
     drain_s = meter.probe.wait_idle()
     after = meter.reading()
+    stop_profilers(profilers)
     ops = outcome.get("ok") or ops_hint
     wall = after["at"] - before["at"] - 0.6  # wait_idle's confirming polls
     block = {**outcome, "load_seconds": round(sent_s, 2), "drain_seconds": round(drain_s, 2),
@@ -313,6 +341,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="arguments of `celery worker` (the documented default)")
     parser.add_argument("--no-beat", action="store_true", help="the worker embeds beat (-B)")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--profile", default="", metavar="ROLES",
+                        help="py-spy these roles (e.g. web,worker) during each measured phase; "
+                             "folded stacks in bench/results/logs/<name>-<scenario>-<role>"
+                             ".folded (needs py-spy on PATH)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--name", default="")
     args = parser.parse_args(argv)
@@ -330,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     name = args.name or datetime.now(UTC).strftime("e2e-%Y%m%d-%H%M%S")
     started_at = datetime.now(UTC).isoformat()
     results: dict[str, Any] = {}
+    (RESULTS / "logs").mkdir(parents=True, exist_ok=True)
+    measure = functools.partial(run_scenario, run_name=name,
+                                profile=[r for r in args.profile.split(",") if r])
     deployment = Deployment(database_url=args.database_url, redis_url=args.redis_url,
                             shape=shape, secret_key=secret_key)
     with deployment:
@@ -348,18 +383,18 @@ def main(argv: list[str] | None = None) -> int:
                 warm()
                 work = create_scenario(deployment, fixture, count=args.creates,
                                        concurrency=concurrency, rng=rng)
-                results[scenario] = run_scenario(scenario, meter, work, args.creates)
+                results[scenario] = measure(scenario, meter, work, args.creates)
             elif scenario == "email":
                 email_scenario(deployment, fixture, count=50, sessions=4, rng=rng)()
                 work = email_scenario(deployment, fixture, count=args.emails, sessions=4,
                                       rng=rng)
-                results[scenario] = run_scenario(scenario, meter, work, args.emails)
+                results[scenario] = measure(scenario, meter, work, args.emails)
             elif scenario == "view":
                 view_scenario(deployment, fixture, cookies, count=100, concurrency=16,
                               rng=rng)()
                 work = view_scenario(deployment, fixture, cookies, count=args.views,
                                      concurrency=16, rng=rng)
-                results[scenario] = run_scenario(scenario, meter, work, args.views)
+                results[scenario] = measure(scenario, meter, work, args.views)
             else:
                 parser.error(f"unknown scenario {scenario!r}")
         peak_pss = {role: round(v, 1) for role, v in deployment.peak_pss.items()}

@@ -65,6 +65,14 @@ def _fresh_desk_options() -> None:
     choices.bump()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_mailboxes() -> None:
+    """Nor may the mailboxes the SMTP door remembers (destek.mail.doors.recipients)."""
+    from destek.mail.doors.recipients import forget_mailboxes
+
+    forget_mailboxes()
+
+
 @pytest.fixture
 def department(db: None) -> Department:
     return DepartmentFactory(name="Technical support", name_tr="Teknik destek")

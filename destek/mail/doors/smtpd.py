@@ -19,7 +19,11 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from destek.mail.doors.recipients import mailbox_for_address, mailbox_for_recipients
+from destek.mail.doors.recipients import (
+    known_mailbox,
+    mailbox_for_address,
+    mailbox_for_recipients,
+)
 from destek.mail.models import InboundSource
 from destek.mail.store import store_raw
 
@@ -51,7 +55,9 @@ class InboundHandler:
         if len(envelope.rcpt_tos) >= settings.DESTEK_SMTPD_MAX_RECIPIENTS:
             return "452 4.5.3 Too many recipients"
         try:
-            accepted = await database_sync_to_async(_is_accepted_recipient)(address=address)
+            # A mailbox known to this process needs no database round trip (nor a thread).
+            accepted = (known_mailbox(address=address) is not None
+                        or await database_sync_to_async(_is_accepted_recipient)(address=address))
         except Exception:
             logger.exception("smtpd: cannot check recipient %s", address)
             return TEMPORARY_FAILURE

@@ -320,3 +320,36 @@ def test_destek_run_starts_the_receiver_with_smtpd_port(tmp_path: Path):
         time.sleep(0.3)
     else:
         pytest.fail("the SMTP receiver outlived destek run")
+
+
+def test_a_known_mailbox_costs_no_query_and_a_new_one_is_found_at_once(
+        server, department, monkeypatch):
+    """The door remembers mailboxes it found active for a minute (no round trip per RCPT and
+    DATA); an address it did not find is asked for again, so a new mailbox takes mail at
+    once, and a mailbox switched off is refused once the minute has passed."""
+    from destek.mail.doors import recipients
+
+    with connect(server) as client:
+        client.mail(SENDER)
+        assert client.rcpt("new@example.com")[0] == 550
+    mailbox = make_mailbox(department=department, address="new@example.com")
+    lookups: list[str] = []
+    real_lookup = smtpd._is_accepted_recipient
+
+    def counting(*, address: str) -> bool:
+        lookups.append(address)
+        return real_lookup(address=address)
+
+    monkeypatch.setattr(smtpd, "_is_accepted_recipient", counting)
+    for n in range(3):
+        with connect(server) as client:
+            client.sendmail(SENDER, ["new@example.com"], message_bytes(message_id=f"k{n}@x"))
+    assert lookups == ["new@example.com"]  # the first message's RCPT only
+    assert InboundEmail.objects.filter(mailbox=mailbox).count() == 3
+
+    Mailbox.objects.filter(pk=mailbox.pk).update(is_active=False)  # in another process
+    for address, (known, _until) in list(recipients._found.items()):  # the minute passes
+        recipients._found[address] = (known, time.monotonic() - 1)
+    with connect(server) as client:
+        client.mail(SENDER)
+        assert client.rcpt("new@example.com")[0] == 550
