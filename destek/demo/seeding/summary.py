@@ -70,6 +70,16 @@ def _per_customer(first_id: int) -> dict[str, Any]:
     }
 
 
+OPEN_SAMPLE = 500
+
+
+def open_ticket_ids(*, first_id: int) -> list[int]:
+    """The new unresolved tickets agents look at most (latest activity first), for a load
+    scenario that opens tickets from the queue rather than uniformly from all ids."""
+    return list(Ticket.objects.filter(pk__gte=first_id, status__in=OPEN_STATUSES)
+                .order_by("-updated_at", "-id").values_list("pk", flat=True)[:OPEN_SAMPLE])
+
+
 def data_summary(generator: TicketGenerator, *, options: Mapping[str, Any],
                  first_id: int) -> dict[str, Any]:
     """What this run generated: the requested parameters and what came out of them."""

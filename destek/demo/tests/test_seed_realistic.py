@@ -44,6 +44,8 @@ def test_the_open_share_is_honoured(tmp_path: Path, share: float) -> None:
         n=Count("id")).values_list("status", "n")) | {
         s: 0 for s in Status.values if not Ticket.objects.filter(status=s).exists()}
     assert fixture["counts"]["by_status"] == data["by_status"]  # what the runner copies
+    assert set(fixture["open_ticket_ids"]) == set(
+        Ticket.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
 
 
 def test_finished_tickets_have_plausible_times_and_open_ones_an_sla_clock(

@@ -28,7 +28,7 @@ from destek.demo import sql
 from destek.demo.seeding.conversations import Batch, TicketGenerator
 from destek.demo.seeding.people import BENCH_AGENT_EMAIL, PeopleOptions, create_people
 from destek.demo.seeding.progress import Progress
-from destek.demo.seeding.summary import data_summary, install_sla
+from destek.demo.seeding.summary import data_summary, install_sla, open_ticket_ids
 from destek.demo.seeding.vocabulary import CUSTOMER_MEAN_TICKETS, DEFAULT_OPEN_SHARE
 from destek.demo.seeding.writer import Writer
 from destek.sla.models import TicketSla
@@ -143,6 +143,7 @@ class Command(BaseCommand):
             "counts": counts,
             "totals": {"tickets": Ticket.objects.count(), "messages": Message.objects.count()},
             "data": data,
+            "open_ticket_ids": open_ticket_ids(first_id=first_id),
         })
         out = _write_fixture(Path(options["out"]), fixture)
         self.stdout.write(self.style.SUCCESS(
