@@ -13,28 +13,34 @@ at its time.
 
 from __future__ import annotations
 
-import bisect
+import math
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from destek.accounts.models import User
-from destek.core.sanitize import text_to_html
+from destek.demo.seeding.bodies import Bodies, Body
 from destek.demo.seeding.people import People
 from destek.demo.seeding.vocabulary import (
     AGENT_DELAY_H,
-    AGENT_SENTENCES,
+    AUTO_CLOSE_H,
     CHANNELS,
     CUSTOMER_DELAY_H,
-    CUSTOMER_SENTENCES,
+    DONE_OLD,
+    DONE_RECENT,
     ISSUES,
-    NOTE_SENTENCES,
+    MESSAGES_MU,
+    MESSAGES_SIGMA,
+    OPEN_AGE_DAYS,
+    OPEN_LONG_DAYS,
+    OPEN_LONG_SHARE,
+    OPEN_STATUS_WEIGHTS,
     PRIORITIES,
-    STATUS_BY_AGE,
+    RECENT_DONE_DAYS,
     TLDS,
-    UNANSWERED_NEW_DAYS,
     WORDS,
 )
 from destek.tickets.models import AuthorKind, Channel, EventKind, Status, Ticket
@@ -46,7 +52,7 @@ TICKET_FIELDS = ("id", "subject", "department", "priority", "status", "channel",
                  "first_response_at", "last_customer_message_at", "last_agent_message_at",
                  "resolved_at", "closed_at")
 MESSAGE_FIELDS = ("ticket", "author", "author_kind", "is_internal", "body_html", "body_text",
-                  "channel", "external_id", "created_at")
+                  "quoted_text", "channel", "external_id", "created_at")
 EVENT_FIELDS = ("ticket", "actor", "kind", "before", "after", "created_at")
 TAG_FIELDS = ("ticket", "tag")
 
@@ -71,6 +77,8 @@ class Plan:
     created: datetime
     authors: list[str]  # the kind of each public message's author, the opener first
     status: str  # the final status
+    reply_status: str  # the status the agent's last reply sets (resolved, later closed)
+    language: str
     assignee: User | None
     replier: User | None  # the agent who writes the agent messages
     subject: str
@@ -92,23 +100,11 @@ class Story:
     last_agent: datetime | None = None
     resolved: datetime | None = None
     closed: datetime | None = None
+    last_agent_text: str = ""  # what a customer's email reply quotes
 
 
 def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, float]]) -> Any:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
-
-
-def _cumulative(weights: list[float]) -> list[float]:
-    total = 0.0
-    out = []
-    for w in weights:
-        total += w
-        out.append(total)
-    return [x / total for x in out]
-
-
-def _pick(cumulative: list[float], u: float) -> int:
-    return min(bisect.bisect_left(cumulative, u), len(cumulative) - 1)
 
 
 class TicketGenerator:
@@ -116,7 +112,7 @@ class TicketGenerator:
 
     def __init__(self, *, rng: random.Random, people: People, now: datetime, days: int,
                  messages_min: int, messages_max: int, notes_ratio: float, tag_ratio: float,
-                 run_tag: str) -> None:
+                 run_tag: str, tickets: int, open_share: float) -> None:
         self.rng = rng
         self.people = people
         self.now = now
@@ -130,11 +126,18 @@ class TicketGenerator:
         self.department_ids = [d.pk for d in people.departments]
         self.department_weights = [1.0 / (i + 1) ** 0.7 for i in range(len(self.department_ids))]
         self.public_ids = set(people.public_department_ids)
-        self.customer_cum = _cumulative(people.customer_weights)
+        self.customer_slots = people.ticket_slots(rng, tickets)
         self.subjects = self._subjects(2000)
-        self.customer_bodies = self._bodies(CUSTOMER_SENTENCES, 400)
-        self.agent_bodies = self._bodies(AGENT_SENTENCES, 400)
-        self.note_bodies = self._bodies(NOTE_SENTENCES, 50)
+        self.bodies = Bodies(rng)
+        # Exactly round(share × N) unresolved tickets, chosen as the tickets stream by
+        # (selection sampling: each is unresolved with probability still-needed / still-left).
+        self.left = tickets
+        self.open_left = round(open_share * tickets)
+        self.issued = 0
+        # Sizes of the bodies written (characters → messages): exact percentiles for the
+        # fixture in memory bounded by the number of distinct sizes.
+        self.body_sizes: Counter[int] = Counter()
+        self.quoted_sizes: Counter[int] = Counter()
         # The funnel's stamp_status_times works on a ticket: one scratch instance carries the
         # times through it (building a Ticket per status change would cost seconds per 100k).
         self.scratch = Ticket()
@@ -148,23 +151,25 @@ class TicketGenerator:
     def _subjects(self, n: int) -> list[str]:
         return [f"{self.rng.choice(ISSUES)} ({self._domain()})" for _ in range(n)]
 
-    def _bodies(self, sentences: list[str], n: int) -> list[tuple[str, str]]:
-        bodies = []
-        for _ in range(n):
-            paragraphs = []
-            for _p in range(self.rng.randint(1, 3)):
-                count = self.rng.randint(1, 4)
-                picked = self.rng.choices(sentences, k=count)
-                paragraphs.append(" ".join(s.format(d=self._domain()) for s in picked))
-            text = "\n\n".join(paragraphs)
-            bodies.append((text_to_html(text), text))
-        return bodies
-
     # --- time ------------------------------------------------------------------------------
 
-    def _age_seconds(self) -> float:
+    def _age_seconds(self, unresolved: bool) -> float:
+        span = self.days * 86400
+        if unresolved:  # mostly days old, some weeks (on hold, a long migration)
+            mean = OPEN_LONG_DAYS if self.rng.random() < OPEN_LONG_SHARE else OPEN_AGE_DAYS
+            return min(self.rng.expovariate(1.0 / (mean * 86400)) + 60, span)
         # Spread over the past `days`, a little denser towards today (the business grows).
-        return self.days * 86400 * self.rng.random() ** 1.15
+        return span * self.rng.random() ** 1.15
+
+    def _draw_unresolved(self) -> bool:
+        unresolved = self.rng.random() * self.left < self.open_left
+        self.left -= 1
+        self.open_left -= unresolved
+        return unresolved
+
+    def _public_count(self) -> int:
+        drawn = round(math.exp(self.rng.gauss(MESSAGES_MU, MESSAGES_SIGMA)))
+        return min(max(drawn, self.messages_min), self.messages_max)
 
     def _delay(self, mean_hours: float, after: datetime) -> datetime:
         seconds = self.rng.expovariate(1.0 / (mean_hours * 3600)) + 30
@@ -174,15 +179,13 @@ class TicketGenerator:
             moment = after + timedelta(seconds=room * self.rng.uniform(0.05, 0.5))
         return moment
 
-    def _final_status(self, age_days: float, answered: bool, public_count: int) -> str:
+    def _final_status(self, unresolved: bool, age_days: float, answered: bool) -> str:
+        if unresolved:
+            return str(_weighted(self.rng, OPEN_STATUS_WEIGHTS)) if answered else Status.NEW
         if not answered:
-            if public_count == 1 and age_days > UNANSWERED_NEW_DAYS:
-                return Status.CLOSED  # closed by an agent without a reply (spam, duplicate …)
-            return Status.NEW
-        for max_age, weights in STATUS_BY_AGE:
-            if age_days <= max_age:
-                return str(_weighted(self.rng, weights))
-        raise AssertionError("unreachable")
+            return Status.CLOSED  # closed by an agent without a reply (spam, duplicate …)
+        return str(_weighted(self.rng, DONE_RECENT if age_days <= RECENT_DONE_DAYS
+                             else DONE_OLD))
 
     def _stamp(self, story: Story, old: str, moment: datetime) -> None:
         """resolved_at / closed_at after a status change, by the funnel's own rule."""
@@ -218,17 +221,21 @@ class TicketGenerator:
             department_id = rng.choice(people.public_department_ids)
         agents = people.agents_by_department[department_id]
         priority = _weighted(rng, PRIORITIES)
-        customer_id = people.customer_ids[_pick(self.customer_cum, rng.random())]
-        age = self._age_seconds()
+        customer_id = self.customer_slots[self.issued]
+        self.issued += 1
+        unresolved = self._draw_unresolved()
+        age = self._age_seconds(unresolved)
         age_days = age / 86400
-        public_count = rng.randint(self.messages_min, self.messages_max)
+        public_count = self._public_count()
         authors = self._authors(by_agent, public_count, recent=age_days <= 3)
         answered = any(a == AuthorKind.AGENT for a in authors[1:]) or (
             by_agent and public_count > 1)
-        status = self._final_status(age_days, answered, public_count)
+        status = self._final_status(unresolved, age_days, answered)
         if status in (Status.PENDING, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED) \
                 and answered and authors[-1] != AuthorKind.AGENT:
             authors[-1] = AuthorKind.AGENT  # the agent's last reply set the status
+        # An answered ticket is resolved by the last reply and closed by an agent days later.
+        reply_status = Status.RESOLVED if status == Status.CLOSED and answered else status
         assignee = None
         if agents and (answered or status == Status.CLOSED or rng.random() < 0.5):
             assignee = rng.choice(agents)
@@ -239,6 +246,8 @@ class TicketGenerator:
         return Plan(channel=channel, by_agent=by_agent, department_id=department_id,
                     priority=priority, customer_id=customer_id,
                     created=self.now - timedelta(seconds=age), authors=authors, status=status,
+                    reply_status=reply_status, language=people.customer_languages.get(
+                        customer_id, "en"),
                     assignee=assignee, replier=replier, subject=subject, note_at=note_at)
 
     def _authors(self, by_agent: bool, public_count: int, *, recent: bool) -> list[str]:
@@ -264,10 +273,11 @@ class TicketGenerator:
 
     def _note(self, ticket_id: int, agent: User, moment: datetime, batch: Batch) -> datetime:
         """An internal note; the time the next public message follows it at."""
-        text_html, text = self.rng.choice(self.note_bodies)
-        batch.messages.append((ticket_id, agent.pk, AuthorKind.AGENT, True, text_html, text,
-                               Channel.DESK, "", moment))
-        batch.events.append((ticket_id, agent.pk, EventKind.NOTE, "", text[:120], moment))
+        body = self.bodies.note()
+        self.body_sizes[len(body.text)] += 1
+        batch.messages.append((ticket_id, agent.pk, AuthorKind.AGENT, True, body.html,
+                               body.text, "", Channel.DESK, "", moment))
+        batch.events.append((ticket_id, agent.pk, EventKind.NOTE, "", body.text[:120], moment))
         moment += timedelta(seconds=self.rng.randint(30, 3600))
         return moment if moment < self.now else self.now - timedelta(seconds=1)
 
@@ -280,17 +290,19 @@ class TicketGenerator:
         else:
             author_id = (plan.replier.pk if plan.replier else None) if is_agent \
                 else plan.customer_id
-        text_html, text = self.rng.choice(self.agent_bodies if is_agent else self.customer_bodies)
         channel = plan.channel if i == 0 else (
             Channel.DESK if is_agent else (plan.channel if plan.channel in (
                 Channel.EMAIL, Channel.PORTAL, Channel.CHAT) else Channel.PORTAL))
+        body, quoted = self._body(plan, is_agent, channel, moment, story)
         external_id = ""
         if channel == Channel.EMAIL:
             external_id = f"<{ticket_id}.{i}.{self.run_tag}@mail.bench.destek.test>"
-        batch.messages.append((ticket_id, author_id, kind, False, text_html, text, channel,
-                               external_id, moment))
+        batch.messages.append((ticket_id, author_id, kind, False, body.html, body.text, quoted,
+                               channel, external_id, moment))
+        text = body.text
         if is_agent:
             story.last_agent = moment
+            story.last_agent_text = text
         else:
             story.last_customer = moment
         if i == 0:
@@ -303,11 +315,34 @@ class TicketGenerator:
             if story.first_response is None:
                 story.first_response = moment
             if i == len(plan.authors) - 1:
-                story.status = plan.status  # the agent's last reply sets the final status
+                story.status = plan.reply_status  # the agent's last reply sets the status
         if story.status != old:
             batch.events.append((ticket_id, author_id, EventKind.STATUS, old, story.status,
                                  moment))
             self._stamp(story, old, moment)
+
+    def _body(self, plan: Plan, is_agent: bool, channel: str, moment: datetime,
+              story: Story) -> tuple[Body, str]:
+        """A body from the pools, and its quoted_text: an email's signature and, in a reply,
+        the previous answer quoted (as the mail parser cuts them off)."""
+        if is_agent:
+            body = self.bodies.for_agent(plan.language)
+        else:
+            email = channel == Channel.EMAIL
+            body = self.bodies.for_customer(plan.language,
+                                            as_html=email and self.rng.random() < 0.3)
+        quoted = ""
+        if not is_agent and channel == Channel.EMAIL:
+            if story.last_agent_text and plan.replier is not None:
+                quoted = self.bodies.quoted(
+                    plan.language, story.last_agent_text, self.people.agent_names[
+                        plan.replier.pk], f"{story.last_agent:%Y-%m-%d %H:%M}", body.signature)
+            else:
+                quoted = body.signature
+            if quoted:
+                self.quoted_sizes[len(quoted)] += 1
+        self.body_sizes[len(body.text)] += 1
+        return body, quoted
 
     def _opened(self, ticket_id: int, plan: Plan, moment: datetime, batch: Batch) -> None:
         batch.events.append((ticket_id, plan.opener_id, EventKind.CREATED, "",
@@ -321,7 +356,9 @@ class TicketGenerator:
     def _status_change(self, ticket_id: int, plan: Plan, story: Story,
                        batch: Batch) -> datetime:
         assert story.moment is not None
-        moment = self._delay(AGENT_DELAY_H[plan.priority] * 4, story.moment)
+        auto_close = story.status == Status.RESOLVED and plan.status == Status.CLOSED
+        moment = self._delay(AUTO_CLOSE_H if auto_close else AGENT_DELAY_H[plan.priority] * 4,
+                             story.moment)
         actor = plan.assignee.pk if plan.assignee else None
         old, story.status = story.status, plan.status
         batch.events.append((ticket_id, actor, EventKind.STATUS, old, plan.status, moment))

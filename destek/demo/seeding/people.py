@@ -3,8 +3,11 @@ customers (with the bench customers, who get API tokens) and their logins for be
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
 import secrets
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +18,15 @@ from rest_framework.authtoken.models import Token
 from destek.accounts.models import Department, DepartmentMembership, Organization, Role, User
 from destek.demo.seeding.vocabulary import (
     ASSIGNMENT_MODES,
+    CUSTOMER_MAX_TICKETS,
+    CUSTOMER_ZIPF_S,
     DEPARTMENTS,
     FIRST_NAMES,
+    HEAVY_CUSTOMER_TICKETS,
+    HEAVY_IN_ORGANIZATION,
     LAST_NAMES,
+    LIGHT_IN_ORGANIZATION,
+    ORGANIZATION_SIZE,
     TAGS,
 )
 from destek.tickets.models import Tag
@@ -33,8 +42,24 @@ class People:
     agents_by_department: dict[int, list[User]]
     agent_names: dict[int, str]
     customer_ids: list[int]
-    customer_weights: list[float]
+    customer_wants: list[int]  # how many tickets each customer opens (Zipf-like)
+    customer_languages: dict[int, str]
     tags: list[Tag]
+
+    def ticket_slots(self, rng: random.Random, tickets: int) -> array[int]:
+        """The customer of each of the next `tickets` tickets, in order: every customer
+        repeated as many times as they want tickets, shuffled, so the tickets-per-customer
+        distribution is the drawn one (and a customer's tickets spread over the year).
+        More tickets than wanted: the rest drawn in proportion. An array: 8 bytes a ticket."""
+        slots = array("q", itertools.chain.from_iterable(
+            itertools.repeat(pk, n) for pk, n in zip(self.customer_ids, self.customer_wants,
+                                                     strict=True)))
+        rng.shuffle(slots)
+        del slots[tickets:]
+        if len(slots) < tickets:
+            slots.extend(rng.choices(self.customer_ids, weights=self.customer_wants,
+                                     k=tickets - len(slots)))
+        return slots
 
 
 @dataclass(frozen=True)
@@ -57,7 +82,7 @@ def create_people(rng: random.Random, options: PeopleOptions) -> tuple[People, d
     bench_agent = _bench_user(BENCH_AGENT_EMAIL, "Bench Agent", Role.AGENT, password_hash)
     all_agents = [*agents, bench_agent]
     by_department = _memberships(rng, departments, all_agents, bench_agent)
-    customers = _customers(rng, options)
+    customers, wanted = _customers(rng, options)
     bench_customers = [
         _bench_user(BENCH_CUSTOMER_EMAIL.format(n=n), f"Bench Customer {n}", Role.CUSTOMER,
                     password_hash)
@@ -68,15 +93,16 @@ def create_people(rng: random.Random, options: PeopleOptions) -> tuple[People, d
          for u in [*agents, *customers]],
         batch_size=2000)
 
-    # A few customers open many tickets, most open one or two (a long tail).
     customer_ids = [u.pk for u in customers] + [u.pk for u in bench_customers]
-    weights = [rng.paretovariate(1.5) for _ in customer_ids]
+    wants = [*wanted, *(draw_wanted_tickets(rng) for _ in bench_customers)]
     people = People(
         departments=departments,
         public_department_ids=[d.pk for d in departments if d.is_public],
         agents_by_department=by_department,
         agent_names={a.pk: a.display_name for a in all_agents},
-        customer_ids=customer_ids, customer_weights=weights, tags=tags,
+        customer_ids=customer_ids, customer_wants=wants,
+        customer_languages={u.pk: u.language or "en" for u in [*customers, *bench_customers]},
+        tags=tags,
     )
     fixture = {
         "agent": _login(bench_agent, options.password),
@@ -120,21 +146,36 @@ def _memberships(rng: random.Random, departments: list[Department], agents: list
     return by_department
 
 
-def _customers(rng: random.Random, options: PeopleOptions) -> list[User]:
+_ZIPF = list(itertools.accumulate(k ** -CUSTOMER_ZIPF_S
+                                  for k in range(1, CUSTOMER_MAX_TICKETS + 1)))
+
+
+def draw_wanted_tickets(rng: random.Random) -> int:
+    """Tickets a customer opens: P(k) ~ k^-s, 1 <= k <= CUSTOMER_MAX_TICKETS (most one or
+    two, a few dozens)."""
+    return bisect.bisect_left(_ZIPF, rng.random() * _ZIPF[-1]) + 1
+
+
+def _customers(rng: random.Random, options: PeopleOptions) -> tuple[list[User], list[int]]:
+    """The customers and how many tickets each will open. Those with many are mostly
+    agencies and resellers: several people of one organization."""
+    wanted = [draw_wanted_tickets(rng) for _ in range(options.customers)]
+    members = [rng.random() < (HEAVY_IN_ORGANIZATION if n >= HEAVY_CUSTOMER_TICKETS
+                               else LIGHT_IN_ORGANIZATION) for n in wanted]
     organizations = [Organization(name=f"Org {i} {options.run_tag}")
-                     for i in range(max(1, options.customers // 25))]
+                     for i in range(max(1, sum(members) // ORGANIZATION_SIZE))]
     Organization.objects.bulk_create(organizations)
     customers = []
     for i in range(options.customers):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        org = rng.choice(organizations) if rng.random() < 0.3 else None
+        org = rng.choice(organizations) if members[i] else None
         customers.append(User(
             email=f"customer{i}.{options.run_tag}@customers.bench.destek.test",
             full_name=f"{first} {last}", role=Role.CUSTOMER, organization=org,
             language="tr" if rng.random() < 0.6 else "en",
             password="!" + secrets.token_urlsafe(30)))  # unusable, like the funnel's
     User.objects.bulk_create(customers, batch_size=2000)
-    return customers
+    return customers, wanted
 
 
 def _login(user: User, password: str) -> dict[str, Any]:

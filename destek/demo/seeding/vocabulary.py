@@ -86,3 +86,76 @@ STATUS_BY_AGE: list[tuple[int, list[tuple[str, float]]]] = [  # (max age in days
              (Status.RESOLVED, 8), (Status.CLOSED, 90)]),
 ]
 UNANSWERED_NEW_DAYS = 5  # a one-message ticket older than this was closed by an agent
+
+# --- issue 14: realistic data -------------------------------------------------------------------
+# What a hosting desk sees: about one ticket in twenty unresolved (--open-share).
+DEFAULT_OPEN_SHARE = 0.05
+# The status of an unresolved ticket an agent has answered, and of a finished one by its age
+# (a resolved ticket is closed a few days later).
+OPEN_STATUS_WEIGHTS = [(Status.OPEN, 45), (Status.PENDING, 40), (Status.ON_HOLD, 15)]
+RECENT_DONE_DAYS = 7
+DONE_RECENT = [(Status.RESOLVED, 65), (Status.CLOSED, 35)]
+DONE_OLD = [(Status.RESOLVED, 8), (Status.CLOSED, 92)]
+AUTO_CLOSE_H = 72.0  # mean hours from resolved to closed
+# An unresolved ticket's age: mostly days, a tenth of them weeks (on hold, long migrations).
+OPEN_AGE_DAYS = 2.5
+OPEN_LONG_SHARE, OPEN_LONG_DAYS = 0.1, 45.0
+# Public messages per ticket: log-normal (median 3, p90 about 6, a few long threads).
+MESSAGES_MU, MESSAGES_SIGMA = 1.0, 0.6
+# Tickets per customer: Zipf-like P(k) ~ k^-2 up to this many (most 1-2, some dozens).
+CUSTOMER_ZIPF_S, CUSTOMER_MAX_TICKETS = 2.0, 60
+CUSTOMER_MEAN_TICKETS = 2.9  # of that distribution: the default customer count is N / this
+# Customers with many tickets are mostly agencies and resellers: people of an organization.
+HEAVY_CUSTOMER_TICKETS, HEAVY_IN_ORGANIZATION, LIGHT_IN_ORGANIZATION = 8, 0.8, 0.25
+ORGANIZATION_SIZE = 6  # customers in organizations per organization, on average
+
+TR_CUSTOMER_SENTENCES = [
+    "Merhaba, {d} alan adım bu sabahtan beri açılmıyor.",
+    "Sitemde hiçbir değişiklik yapmadım, birden çalışmayı bıraktı.",
+    "Sunucu kayıtlarını kontrol edebilir misiniz?",
+    "Acil dönüş yapabilir misiniz? Online mağazamız sipariş kaybediyor.",
+    "Outlook sürekli şifre soruyor, e-postalarımı alamıyorum.",
+    "Faturadaki tutar paketimle uyuşmuyor.",
+    "Daha büyük bir pakete geçmek istiyorum.",
+    "Teşekkürler, şimdi çalışıyor!",
+    "Hâlâ aynı hatayı alıyorum.",
+    "Ekran görüntüsünü ekledim.",
+    "WordPress yönetim paneline giriş yapamıyorum, sayfa sürekli yenileniyor.",
+    "Yedekten dünkü hâline geri yükleyebilir misiniz?",
+]
+TR_AGENT_SENTENCES = [
+    "{d} ile ilgili talebiniz için teşekkür ederiz.",
+    "Sunucuyu kontrol ettim ve web servisini yeniden başlattım.",
+    "DNS kayıtları güncellendi; yayılması 24 saate kadar sürebilir.",
+    "SSL sertifikanız yenilendi ve kuruldu.",
+    "Sorunun tam olarak ne zaman başladığını belirtebilir misiniz?",
+    "Konuyu sistem ekibimize ilettim.",
+    "Tarayıcınızın önbelleğini temizleyip tekrar dener misiniz?",
+    "İstediğiniz gibi dünkü yedeği geri yükledik.",
+    "PHP sürümünüz 8.2 olarak değiştirildi.",
+]
+SIGNATURES = {
+    "en": ["Best regards,\n{name}\n{team}\nDestek Hosting | +90 212 555 01 01",
+           "Kind regards,\n{name}\n{team}"],
+    "tr": ["Saygılarımızla,\n{name}\n{team}\nDestek Hosting | +90 212 555 01 01",
+           "İyi çalışmalar,\n{name}\n{team}"],
+}
+CUSTOMER_SIGNATURES = ["--\n{name}\n{d}", "{name}\nSent from my phone",
+                       "{name}\nTel: +90 532 555 {n:02d} {m:02d}\n{d}", "--\n{name}"]
+QUOTE_HEADERS = {"en": "On {date}, {agent} wrote:", "tr": "{date} tarihinde {agent} yazdı:"}
+LOG_LINES = [
+    "[{t}] [php:error] [pid {p}] [client 203.0.113.{n}:{m}] PHP Fatal error:  Allowed memory "
+    "size of 134217728 bytes exhausted (tried to allocate {m} bytes) in "
+    "/home/user{n}/public_html/wp-includes/class-wp-hook.php on line {l}",
+    "[{t}] [proxy_fcgi:error] [pid {p}] [client 198.51.100.{n}:{m}] AH01071: Got error "
+    "'Primary script unknown'",
+    "{t} postfix/smtp[{p}]: {h}: to=<info@{d}>, relay=mx.{d}[192.0.2.{n}]:25, delay={n}.{m}, "
+    "status=deferred (connect to mx.{d}[192.0.2.{n}]:25: Connection timed out)",
+    "{t} dovecot: imap-login: Disconnected (auth failed, 1 attempts in {n} secs): "
+    "user=<info@{d}>, method=PLAIN, rip=203.0.113.{n}, lip=10.0.0.{m}, TLS",
+    "{t} mysqld[{p}]: [ERROR] [MY-010584] [Repl] Slave SQL for channel '': Error "
+    "'Duplicate entry '{m}' for key 'PRIMARY'' on query. Default database: 'wp_{n}'",
+    "{t} kernel: Out of memory: Killed process {p} (php-fpm) total-vm:{m}kB, anon-rss:{l}kB",
+    "203.0.113.{n} - - [{t}] \"GET /wp-login.php HTTP/1.1\" 500 {m} \"-\" \"Mozilla/5.0\"",
+    "{t} sshd[{p}]: Failed password for root from 198.51.100.{n} port {m} ssh2",
+]

@@ -47,7 +47,7 @@ def test_seed_counts_and_consistency(tmp_path: Path) -> None:
     )
     for ticket in tickets:
         assert ticket.message_count == ticket.public
-        assert 1 <= ticket.public <= 5
+        assert 1 <= ticket.public <= 20
         assert ticket.updated_at >= ticket.last_message
         assert ticket.last_customer_message_at == ticket.last_customer
         assert ticket.created_at <= ticket.updated_at

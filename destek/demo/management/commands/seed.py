@@ -28,7 +28,10 @@ from destek.demo import sql
 from destek.demo.seeding.conversations import Batch, TicketGenerator
 from destek.demo.seeding.people import BENCH_AGENT_EMAIL, PeopleOptions, create_people
 from destek.demo.seeding.progress import Progress
+from destek.demo.seeding.summary import data_summary, install_sla, open_ticket_ids
+from destek.demo.seeding.vocabulary import CUSTOMER_MEAN_TICKETS, DEFAULT_OPEN_SHARE
 from destek.demo.seeding.writer import Writer
+from destek.sla.models import TicketSla
 from destek.tickets.models import Message, Ticket, TicketEvent
 
 DEFAULT_OUT = Path("bench/results/fixture.json")
@@ -37,8 +40,9 @@ DEFAULT_OUT = Path("bench/results/fixture.json")
 class Command(BaseCommand):
     requires_system_checks: list[str] = []  # a data tool; it needs the models, not the URLs
     help = (
-        "Generate benchmark data: N tickets with public messages (1-5 by default), customers, "
-        "agents, departments, tags and audit events, spread over the past year. It writes rows "
+        "Generate benchmark data: N tickets with public messages (1-20, median 3), customers "
+        "who come back, agents, departments, tags and audit events, spread over the past "
+        "year, --open-share of them unresolved (with their SLA deadlines). It writes rows "
         "directly (COPY on PostgreSQL, bulk_create elsewhere) and BYPASSES the intake funnel "
         "on purpose, for speed; the rows are those the funnel would have produced "
         "(message_count, first response, last customer message, status times, updated_at = "
@@ -50,16 +54,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tickets", type=int, required=True)
         parser.add_argument("--messages-min", type=int, default=1)
-        parser.add_argument("--messages-max", type=int, default=5)
+        parser.add_argument("--messages-max", type=int, default=20)
+        parser.add_argument("--open-share", type=float, default=DEFAULT_OPEN_SHARE,
+                            help="share of tickets left unresolved (new, open, pending, on "
+                                 f"hold), 0 to 1 (default {DEFAULT_OPEN_SHARE})")
         parser.add_argument("--customers", type=int, default=None,
-                            help="default: one customer per 5 tickets (at least 10)")
+                            help="default: one customer per "
+                                 f"{CUSTOMER_MEAN_TICKETS} tickets (at least 10)")
         parser.add_argument("--agents", type=int, default=20)
         parser.add_argument("--departments", type=int, default=5)
         parser.add_argument("--tags", type=int, default=20)
         parser.add_argument("--bench-customers", type=int, default=16,
                             help="customers with an API token for the creation benchmark")
         parser.add_argument("--days", type=int, default=365, help="spread over this many days")
-        parser.add_argument("--notes", type=float, default=0.1,
+        parser.add_argument("--notes", type=float, default=0.2,
                             help="share of tickets with an internal note")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--password", default=None,
@@ -76,7 +84,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         tickets = int(options["tickets"])
         self._check(options, tickets)
-        customers = options["customers"] or max(10, tickets // 5)
+        customers = options["customers"] or max(10, round(tickets / CUSTOMER_MEAN_TICKETS))
         rng = random.Random(options["seed"])  # noqa: S311 (reproducible fake data)
         password = options["password"] or secrets.token_urlsafe(12)
         run_tag = secrets.token_hex(3) if options["append"] else f"s{options['seed']}"
@@ -98,24 +106,32 @@ class Command(BaseCommand):
                 rng=rng, people=people, now=now, days=options["days"],
                 messages_min=int(options["messages_min"]),
                 messages_max=int(options["messages_max"]), notes_ratio=options["notes"],
-                tag_ratio=0.35, run_tag=run_tag)
+                tag_ratio=0.35, run_tag=run_tag, tickets=tickets,
+                open_share=options["open_share"])
             progress = Progress(tickets, sys.stderr, not options["no_progress"])
             counts = _write_tickets(generator, writer, first_id, tickets, options["batch"],
                                     progress)
             writer.finish()
             rows_s = time.perf_counter() - started
+            # The unresolved tickets' SLA state, as the SLA engine installs it.
+            install_sla(first_id=first_id, now=now)
+            sla_s = time.perf_counter() - started
         write_s = time.perf_counter() - started
         if connection.vendor == "postgresql":
             # VACUUM cannot run inside a transaction (a caller's atomic block, a test case).
             vacuum = not connection.in_atomic_block
             self.stdout.write(f"{'VACUUM ANALYZE' if vacuum else 'ANALYZE'} …")
-            sql.analyze((Ticket, Message, TicketEvent, Ticket.tags.through, User), vacuum=vacuum)
+            sql.analyze((Ticket, Message, TicketEvent, Ticket.tags.through, User, TicketSla),
+                        vacuum=vacuum)
         elapsed = time.perf_counter() - started
         phases = {"people_s": round(setup_s, 1), "rows_s": round(rows_s - setup_s, 1),
-                  "commit_s": round(write_s - rows_s, 1),
+                  "sla_s": round(sla_s - rows_s, 1), "commit_s": round(write_s - sla_s, 1),
                   "vacuum_analyze_s": round(elapsed - write_s, 1)}
         counts.update(tickets=tickets, customers=customers, agents=options["agents"],
                       departments=len(people.departments), tags=len(people.tags))
+        data = data_summary(generator, options=options, first_id=first_id)
+        # The load runner copies `counts` into its results: what data they ran on.
+        counts.update(open_share=data["open_share"], by_status=data["by_status"])
         fixture.update({
             "seeded_at": now.isoformat(),
             "seed": options["seed"],
@@ -126,6 +142,8 @@ class Command(BaseCommand):
             "ticket_ids": [first_id, first_id + tickets - 1],
             "counts": counts,
             "totals": {"tickets": Ticket.objects.count(), "messages": Message.objects.count()},
+            "data": data,
+            "open_ticket_ids": open_ticket_ids(first_id=first_id),
         })
         out = _write_fixture(Path(options["out"]), fixture)
         self.stdout.write(self.style.SUCCESS(
@@ -139,6 +157,10 @@ class Command(BaseCommand):
         lo, hi = int(options["messages_min"]), int(options["messages_max"])
         if tickets < 1 or lo < 1 or hi < lo:
             raise CommandError("Need --tickets >= 1 and 1 <= --messages-min <= --messages-max.")
+        share = options["open_share"]
+        if not 0.0 <= share <= 1.0:  # also refuses NaN
+            raise CommandError(f"--open-share is a fraction from 0 to 1 (0.05 is 5 %), not "
+                               f"{share}.")
         if options["agents"] < 1 or options["departments"] < 1:
             raise CommandError("Need at least one agent and one department.")
         if Ticket.objects.exists() and not options["append"]:
