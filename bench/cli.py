@@ -268,7 +268,8 @@ def run(args: argparse.Namespace) -> int:
                  "mode": f"paced at {args.rate:g}/s" if args.rate else "closed loop",
                  "max_duration_s": args.duration, "warmup_requests": args.warmup,
                  "client": f"{measured.pop('client')} (HTTP/1.1 keep-alive)"},
-        "fixture": {"seeded_at": fixture.get("seeded_at"), "counts": fixture.get("counts")},
+        "fixture": {"seeded_at": fixture.get("seeded_at"), "counts": fixture.get("counts"),
+                    "data": fixture.get("data")},
         **measured,
     }
     text = json.dumps(result, indent=2, ensure_ascii=False)

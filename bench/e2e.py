@@ -305,8 +305,14 @@ def view_scenario(deployment: Deployment, fixture: dict[str, Any], cookies: str,
     # A browser loads the page, then what it asks for at once: count them as one view.
     per_view = 1 + len(followups)
 
+    open_ids = fixture.get("open_ticket_ids") or []
+
     def make(i: int) -> load.RequestSpec:
-        pk = rng.randint(first_id, last_id)
+        # Agents open the tickets they work on: half the views an unresolved one, when the
+        # fixture lists them, the rest anywhere (history, the customer's other tickets).
+        view = i // per_view
+        pk = (open_ids[view % len(open_ids)] if open_ids and view % 2
+              else random.Random(view).randint(first_id, last_id))
         if i % per_view == 0:
             return load.RequestSpec("GET", f"/desk/tickets/{pk}/", "page")
         return load.RequestSpec("GET", re.sub(r"/tickets/\d+/", f"/tickets/{pk}/",
@@ -408,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
                                     deployment.commands().items()},
                        "env": shape.extra_env},
         "setup": setup,
-        "fixture": {"seeded_at": fixture.get("seeded_at"), "counts": fixture.get("counts")},
+        "fixture": {"seeded_at": fixture.get("seeded_at"), "counts": fixture.get("counts"),
+                    "data": fixture.get("data")},
         "memory_pss_mib": {"idle": {k: round(v, 1) for k, v in idle_pss.items()},
                            "peak": peak_pss},
         "scenarios": results,
