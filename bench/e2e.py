@@ -1,11 +1,12 @@
 """`python -m bench.e2e`: what the whole production deployment spends per ticket, email and page.
 
-    python -m bench prepare --tickets 100000 --recreate \\
-        --database-url postgres://postgres@127.0.0.1:5432/destek_bench_e2e \\
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/destek_bench_e2e \\
+        python -m bench prepare --tickets 100000 --recreate --open-share 0.05 \\
         --fixture bench/results/fixture-e2e.json
-    flock /tmp/destek-bench.lock python -m bench.e2e \\
-        --database-url postgres://postgres@127.0.0.1:5432/destek_bench_e2e \\
-        --fixture bench/results/fixture-e2e.json --name e2e-after
+    psql -h 127.0.0.1 -U postgres -c \\
+        "CREATE DATABASE destek_bench_e2e_base TEMPLATE destek_bench_e2e"
+    flock /tmp/destek-bench.lock python -m bench.e2e --fresh-from destek_bench_e2e_base \\
+        --name e2e-after
 
 It starts the deployment of docs/deployment.md (bench/deployment.py: web, worker, beat, SMTP
 door, and an SMTP sink as the mail relay), then for each scenario measures from the first
@@ -58,6 +59,23 @@ RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/destek_bench_e2e"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 HTMX_ON_LOAD = re.compile(r'hx-get="([^"]+)"[^>]*hx-trigger="load"')
+
+
+def fresh_copy(database_url: str, template: str) -> None:
+    """Start from freshly prepared data: the database again as a copy of `template` (made
+    once after `python -m bench prepare` with CREATE DATABASE <template> TEMPLATE <db>)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(postgres_url(admin), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template)))
 
 
 # --- the database, read directly (the load generator stays light) ---------------------------
@@ -347,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="arguments of `celery worker` (the documented default)")
     parser.add_argument("--no-beat", action="store_true", help="the worker embeds beat (-B)")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--fresh-from", default="", metavar="TEMPLATE",
+                        help="first recreate the database as a copy of this one (the data "
+                             "as prepared, whatever earlier runs added)")
     parser.add_argument("--profile", default="", metavar="ROLES",
                         help="py-spy these roles (e.g. web,worker) during each measured phase; "
                              "folded stacks in bench/results/logs/<name>-<scenario>-<role>"
@@ -361,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     shape = Shape(web_workers=args.web_workers, worker_args=tuple(args.worker_args.split()),
                   beat=not args.no_beat,
                   extra_env=dict(item.split("=", 1) for item in args.env))
+    if args.fresh_from:
+        fresh_copy(args.database_url, args.fresh_from)
     probe = Probe(args.database_url, args.redis_url)
     probe.redis.flushdb()
     setup_django(args.database_url, secret_key)
