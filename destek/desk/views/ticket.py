@@ -48,8 +48,8 @@ def _other_tickets(actor: User, ticket: Ticket) -> list[OtherTicketView]:
         tickets_visible_to(actor)
         .filter(customer_id=ticket.customer_id)
         .exclude(pk=ticket.pk)
-        .only("id", "subject", "status", "updated_at")
-        .order_by("-updated_at", "-id")[:OTHER_TICKETS]
+        .order_by("-updated_at", "-id")
+        .values("id", "subject", "status")[:OTHER_TICKETS]
     )
 
 
