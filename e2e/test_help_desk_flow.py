@@ -156,6 +156,9 @@ def test_customer_and_agent_help_desk_flow(destek_server: RunningDestek,
     expect(agent_page.get_by_test_id("live-status")).to_have_attribute("data-state", "online")
     expect(agent_page.get_by_test_id("ticket-subject")).to_have_text(subject)
     expect(agent_page.get_by_test_id("conversation")).to_contain_text("hata-kaydi.txt")
+    # The SLA panel comes in the page itself, not from a request after it loaded.
+    expect(agent_page.get_by_test_id("sla-panel-body")).to_be_visible()
+    assert agent_page.get_by_test_id("sla-panel").get_attribute("hx-get") is None
 
     agent2_context = new_context(lang)
     agent2_page = agent2_context.new_page()

@@ -12,7 +12,7 @@ No queries here: everything comes from what the selectors loaded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -33,7 +33,6 @@ from destek.tickets.models import (
     Message,
     Priority,
     Status,
-    Ticket,
     TicketEvent,
     format_reference,
 )
@@ -274,9 +273,11 @@ class OtherTicketView:
     status_badge: str
 
 
-def present_other_tickets(tickets: Iterable[Ticket]) -> list[OtherTicketView]:
+def present_other_tickets(tickets: Iterable[Mapping[str, Any]]) -> list[OtherTicketView]:
+    """From rows with `id`, `subject` and `status` (a `.values()` query: no instances)."""
     url, statuses = id_url("desk:ticket", "ticket_id"), status_labels()
-    return [OtherTicketView(url=url(t.pk), reference=t.reference, subject=t.subject,
-                            status_label=statuses.get(t.status, t.status),
-                            status_badge=status_badge(t.status))
+    return [OtherTicketView(url=url(t["id"]), reference=format_reference(t["id"]),
+                            subject=t["subject"],
+                            status_label=statuses.get(t["status"], t["status"]),
+                            status_badge=status_badge(t["status"]))
             for t in tickets]

@@ -7,7 +7,9 @@ Counts (sessions are cached, so no session query):
   (the SLA column reads the ticket row and its SLA row in the tickets query: + 0)
   SLA panel  : user, ticket, its SLA row, ended targets, alerts sent           = 5
   ticket     : user, ticket, messages, attachments, events, tags, the
-               customer's other tickets                                        = 7
+               customer's other tickets, and the SLA panel in the same page:
+               its SLA row, ended targets, alerts sent                         = 10
+               (a ticket without an SLA row: the row's query only)             = 8
 Departments, colleagues and canned responses come from the per-process options snapshot
 (destek.desk.choices): the first page after one of them changed reloads it with
 SNAPSHOT_QUERIES more (departments, colleagues, memberships, canned responses).
@@ -31,7 +33,8 @@ pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 3
 ROWS_QUERIES = 3
-TICKET_QUERIES = 7
+TICKET_QUERIES = 10
+TICKET_WITHOUT_SLA_QUERIES = 8
 SNAPSHOT_QUERIES = 4
 DEADLINE_SORT_QUERIES = 1
 SEARCH_QUERIES = 2  # a word's customers, then its subjects (queues.selectors._search_condition)
@@ -131,26 +134,48 @@ def test_outsourced_queue_queries_do_not_grow(outsourced_client, agent, other_de
 
 def test_ticket_view_queries_do_not_grow(agent_client, agent, customer, department,
                                          django_assert_num_queries):
+    from destek.sla.models import AlertKind, Metric, SlaAlert, SlaCycle, TicketSla
+    from destek.sla.tests.policies import ensure_default_policies
+
+    ensure_default_policies()
     ticket = open_ticket(customer=customer, department=department)
+    assert TicketSla.objects.filter(ticket_id=ticket.pk).exists()
     CannedResponse.objects.create(title="Hi", body="Hello {customer_name}")
     path = reverse("desk:ticket", args=[ticket.pk])
 
     def add_messages(n: int) -> None:
-        for i in range(n):
+        first = SlaCycle.objects.filter(ticket=ticket).count()
+        for i in range(first, first + n):
             colleague = AgentFactory()
             files = (InboundFile(name=f"f{i}.txt", content=b"x", content_type="text/plain"),)
             reply(ticket=ticket, author=colleague, body=f"reply {i}", internal=i % 2 == 1,
                   attachments=files)
             open_ticket(customer=customer, department=department, subject=f"Other {i}")
             ticket_update(actor=colleague, ticket=ticket, tags=[f"t{i}"])
+            SlaCycle.objects.create(ticket=ticket, metric=Metric.NEXT_RESPONSE, cycle=100 + i,
+                                    target_minutes=60, started_at=ticket.created_at,
+                                    due_at=ticket.created_at, completed_at=ticket.created_at,
+                                    breached=i % 2 == 0)
+            SlaAlert.objects.create(ticket=ticket, metric=Metric.NEXT_RESPONSE,
+                                    kind=AlertKind.BREACH, cycle=100 + i,
+                                    recipients=[colleague.pk])
 
     add_messages(2)
     small = count_queries(agent_client, path)
     add_messages(18)
     agent_client.get(path)
     with django_assert_num_queries(TICKET_QUERIES):
-        agent_client.get(path)
+        response = agent_client.get(path)
     assert small == TICKET_QUERIES
+    assert response.content.decode().count('data-testid="sla-ended-next_response"') >= 20
+
+
+def test_ticket_view_without_an_sla_reads_one_query_for_it(agent_client, ticket):
+    from destek.sla.models import TicketSla
+
+    TicketSla.objects.filter(ticket_id=ticket.pk).delete()
+    path = reverse("desk:ticket", args=[ticket.pk])
+    assert count_queries(agent_client, path) == TICKET_WITHOUT_SLA_QUERIES
 
 
 def test_options_snapshot_reloads_once_after_a_change(agent_client, agent, ticket,

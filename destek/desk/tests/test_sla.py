@@ -4,7 +4,8 @@ last, keyset pages) and filters, the live row refresh, and the ticket's SLA pane
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -182,9 +183,47 @@ def test_real_deadlines_from_the_engine_sort_critical_first(agent_client, custom
 # --- the ticket's SLA panel -----------------------------------------------------------------
 
 
-def test_ticket_page_loads_the_panel_lazily(agent_client, ticket):
+def panel_html(client, ticket: Ticket) -> str:
+    """The SLA panel as the ticket page prints it, in its first response."""
+    html = client.get(reverse("desk:ticket", args=[ticket.pk])).content.decode()
+    match = re.search(r'<section class="card" id="sla-panel" data-testid="sla-panel">(.*?)'
+                      r'</section>', html, re.S)
+    assert match, "no SLA panel in the ticket page"
+    return match.group(1)
+
+
+def test_ticket_page_renders_the_panel_without_a_second_request(agent_client, ticket):
     html = agent_client.get(reverse("desk:ticket", args=[ticket.pk])).content.decode()
-    assert f'hx-get="{reverse("desk:ticket_sla", args=[ticket.pk])}"' in html
+    assert reverse("desk:ticket_sla", args=[ticket.pk]) not in html  # no hx-get on load
+    assert 'data-testid="sla-panel-body"' in panel_html(agent_client, ticket)
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_panel_in_the_page_is_the_standalone_panel(agent_client, agent, ticket, language):
+    """The same values, words and deadline as `ticket_sla` serves, in either language."""
+    agent_client.cookies["django_language"] = language
+    ticket_update(actor=agent, ticket=ticket, assignee=agent)
+    due = timezone.now().replace(microsecond=0) + 2 * HOUR + 5 * MINUTE
+    set_deadline(ticket, due, warn=due - 45 * MINUTE)
+    SlaAlert.objects.create(ticket=ticket, metric=Metric.NEXT_RESPONSE,
+                            kind=AlertKind.WARNING, cycle=0, recipients=[agent.pk])
+    now = due - 2 * HOUR - 5 * MINUTE + 30 * timedelta(seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        in_page = panel_html(agent_client, ticket)
+        alone = agent_client.get(reverse("desk:ticket_sla", args=[ticket.pk])).content.decode()
+    assert in_page.strip() == alone.strip()
+    running = re.search(r'data-testid="sla-running-next_response".*?</li>', in_page, re.S)
+    assert running is not None
+    with translation.override(language):
+        countdown = countdown_text(int((due - now).total_seconds()), countdown_labels())
+    assert countdown == {"en": "in 2 h 4 min", "tr": "2 sa 4 dk içinde"}[language]
+    assert f">{countdown}</time>" in running.group(0)
+    shown = re.search(r'<time class="sla-countdown[^"]*" datetime="([^"]+)"', running.group(0))
+    assert shown is not None and datetime.fromisoformat(shown.group(1)) == due  # the deadline
+    assert 'data-sla-level="ok"' in running.group(0)
+    assert agent.display_name in in_page  # who the warning went to
+    words = {"en": ("Next response", "Alerts sent"), "tr": ("Sonraki yanıt", "Gönderilen uyarılar")}
+    assert all(word in in_page for word in words[language])
 
 
 def test_panel_shows_policy_targets_met_breached_paused_and_alerts(
@@ -202,7 +241,7 @@ def test_panel_shows_policy_targets_met_breached_paused_and_alerts(
                             target_minutes=60, started_at=t0, due_at=t0 + HOUR,
                             completed_at=t0 + HOUR + 90 * MINUTE, breached=True,
                             paused_seconds=600)
-    html = agent_client.get(reverse("desk:ticket_sla", args=[ticket.pk])).content.decode()
+    html = panel_html(agent_client, ticket)
     assert 'data-testid="sla-policy">Critical<' in html
     assert re.search(r'data-testid="sla-target-first_response">\s*1 h<', html)
     assert re.search(r'data-testid="sla-target-next_response">\s*1 d<', html)
@@ -217,23 +256,24 @@ def test_panel_shows_policy_targets_met_breached_paused_and_alerts(
 
 
 def test_panel_running_target_countdown_and_paused(agent_client, agent, ticket):
-    html = agent_client.get(reverse("desk:ticket_sla", args=[ticket.pk])).content.decode()
+    html = panel_html(agent_client, ticket)
     assert 'data-testid="sla-running-next_response" data-sla-level="ok"' in html
     assert 'class="sla-countdown' in html
     ticket_update(actor=agent, ticket=ticket, status="pending")  # waits for the customer
-    html = agent_client.get(reverse("desk:ticket_sla", args=[ticket.pk])).content.decode()
+    html = panel_html(agent_client, ticket)
     assert 'data-testid="sla-paused"' in html
     assert "sla-running-" not in html
 
 
 def test_panel_in_turkish(agent_client, ticket):
     agent_client.cookies["django_language"] = "tr"
-    html = agent_client.get(reverse("desk:ticket_sla", args=[ticket.pk])).content.decode()
+    html = panel_html(agent_client, ticket)
     assert "Sonraki yanıt" in html and "Gönderilen uyarılar" in html
 
 
 def test_panel_without_sla(agent_client, ticket):
     TicketSla.objects.filter(ticket_id=ticket.pk).delete()
+    assert 'data-testid="sla-none"' in panel_html(agent_client, ticket)
     html = agent_client.get(reverse("desk:ticket_sla", args=[ticket.pk])).content.decode()
     assert 'data-testid="sla-none"' in html
 

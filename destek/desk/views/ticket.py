@@ -1,7 +1,9 @@
-"""The ticket screen: conversation, history, customer, and the forms that act on the ticket.
+"""The ticket screen: conversation, history, customer, SLA panel, and the forms that act on
+the ticket.
 
 Its query count is fixed whatever the conversation's length (see tests/test_query_counts.py):
-ticket, messages, attachments, events, tags and the customer's other tickets, one query each.
+ticket, messages, attachments, events, tags and the customer's other tickets, one query each,
+and the SLA panel's (its row; when there is one, its ended targets and its alerts).
 Departments, colleagues and canned responses come from the per-process options snapshot
 (destek.desk.choices), which costs a cache read per page and a few queries when it reloads.
 """
@@ -28,6 +30,7 @@ from destek.desk.presenters import (
     present_messages,
     present_other_tickets,
 )
+from destek.desk.views.sla import sla_panel
 from destek.mail.admin_parts import received_email_urls
 from destek.tickets.access import access_attachment_by_id, tickets_visible_to
 from destek.tickets.models import Channel, Ticket
@@ -45,8 +48,8 @@ def _other_tickets(actor: User, ticket: Ticket) -> list[OtherTicketView]:
         tickets_visible_to(actor)
         .filter(customer_id=ticket.customer_id)
         .exclude(pk=ticket.pk)
-        .only("id", "subject", "status", "updated_at")
-        .order_by("-updated_at", "-id")[:OTHER_TICKETS]
+        .order_by("-updated_at", "-id")
+        .values("id", "subject", "status")[:OTHER_TICKETS]
     )
 
 
@@ -79,15 +82,13 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
     actor = acting_user(request)
     detail = ticket_detail(actor=actor, ticket=ticket)
     tags = list(ticket.tags.order_by("name").values_list("name", flat=True))
+    snap = choices.snapshot()
     if fields_form is None:
-        snap = choices.snapshot()
         fields_form = TicketFieldsForm(
             initial=TicketFieldsForm.initial_for(ticket, tags),
             departments=choices.departments_for(actor, snap),
             agents=with_current_assignee(choices.agents_for(actor, snap), ticket),
         )
-    else:
-        snap = choices.snapshot()
     received: dict[int, str] = {}
     if actor.is_admin and actor.is_staff:  # the Django admin needs both
         received = received_email_urls([m.pk for m in detail.messages
@@ -103,6 +104,7 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
         "tags": tags,
         "other_tickets": _other_tickets(actor, ticket),
         "canned": _canned(ticket, actor, snap),
+        "sla": sla_panel(ticket=ticket, snap=snap),  # in the page: no second request
         "reply_form": reply_form or ReplyForm(),
         "fields_form": fields_form,
         "merge_form": merge_form or MergeForm(),
