@@ -35,7 +35,9 @@ def access_ticket_by_id(*, actor: User, ticket_id: int | str, for_update: bool =
         pk = int(ticket_id)
     except (TypeError, ValueError):
         raise NotFound(_("Ticket not found.")) from None
-    qs = tickets_visible_to(actor).select_related("department", "customer", "assignee")
+    # The customer's organization too: the desk's customer card and the API name it.
+    qs = tickets_visible_to(actor).select_related("department", "customer__organization",
+                                                  "assignee")
     if for_update:
         qs = qs.select_for_update(of=("self",))
     ticket = qs.filter(pk=pk).first()

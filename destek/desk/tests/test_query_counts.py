@@ -190,3 +190,17 @@ def test_options_snapshot_reloads_once_after_a_change(agent_client, agent, ticke
         agent_client.get(path)
     with django_assert_num_queries(QUEUE_QUERIES):
         agent_client.get(path)
+
+
+def test_a_customer_in_an_organization_costs_no_extra_query(agent_client, ticket):
+    """The customer card names the organization: it comes with the ticket's one read."""
+    from destek.accounts.models import Organization
+    from destek.sla.models import TicketSla
+
+    TicketSla.objects.filter(ticket_id=ticket.pk).delete()
+    ticket.customer.organization = Organization.objects.create(name="Anadolu Hosting")
+    ticket.customer.save()
+    path = reverse("desk:ticket", args=[ticket.pk])
+    agent_client.get(path)
+    assert count_queries(agent_client, path) == TICKET_WITHOUT_SLA_QUERIES
+    assert "Anadolu Hosting" in agent_client.get(path).content.decode()
