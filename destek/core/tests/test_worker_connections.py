@@ -80,3 +80,29 @@ def test_a_burst_of_tasks_reuses_the_workers_connections(tmp_path, monkeypatch, 
     # Each process's connection, and a little slack (this test's own pool may open one); the
     # old behaviour opened about three per delivered email.
     assert _database_sessions() - sessions_before <= PROCESSES + 2
+
+
+def test_a_kept_connection_the_database_closed_is_replaced(tmp_path, monkeypatch, settings,
+                                                           customer, department):
+    """What a database restart does to a worker between two tasks: the next task's health
+    check finds the connection dead and opens a new one, and the task does its work."""
+    settings.DESTEK_OUTBOX_COALESCE = False
+    DELIVERY_WAKEUP.woken()
+    rows = OutboundEmail.objects.all()
+    with real_celery_worker(tmp_path, monkeypatch, (deliver_outbox, deliver_outbox_many),
+                            env={"PGAPPNAME": APP_NAME}, pool="prefork",
+                            concurrency=1) as worker:
+        open_ticket(customer=customer, department=department, subject="Before")
+        _wait(lambda: rows.filter(status=OutboxStatus.SENT).count() == rows.count(),
+              "the first email was not delivered", worker)
+        assert _worker_connections() == 1  # kept after the task
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                           " WHERE application_name = %s", [APP_NAME])
+        _wait(lambda: _worker_connections() == 0, "the session was not terminated", worker)
+
+        open_ticket(customer=customer, department=department, subject="After")
+        _wait(lambda: rows.filter(status=OutboxStatus.SENT).count() == rows.count(),
+              "the email after the restart was not delivered", worker)
+
+    assert set(rows.values_list("attempts", flat=True)) == {1}
