@@ -52,9 +52,11 @@ def _on_logger(**_kwargs: object) -> None:
 
 @worker_init.connect
 def _on_worker_init(**_kwargs: object) -> None:
-    # Before the first connection and the fork: every worker process starts with this shape.
+    # Before the first connection and the fork: every worker process starts with this shape
+    # (SQLite keeps its own: a file opened per task costs nothing).
     for database in settings.DATABASES.values():
-        if database.get("OPTIONS", {}).pop("pool", None):
+        if database["ENGINE"] != "django.db.backends.sqlite3":
+            database.get("OPTIONS", {}).pop("pool", None)
             database["CONN_MAX_AGE"] = None  # persistent; health-checked before each task
     task_prerun.connect(_close_old_connections)
     task_postrun.connect(_close_old_connections)
