@@ -153,6 +153,10 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Celery worker processes keep one persistent connection instead of the pool (destek.celery);
+# Celery's Django fix-up, which otherwise closes it after every task, recycles it only after
+# this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, channels, celery -----------------------------------------------------------------

@@ -52,10 +52,12 @@ class RealWorker:
 
 @contextmanager
 def real_celery_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tasks: Iterable[Any],
-                       *, env: dict[str, str] | None = None) -> Iterator[RealWorker]:
+                       *, env: dict[str, str] | None = None, pool: str = "solo",
+                       concurrency: int = 1) -> Iterator[RealWorker]:
     """Start a real worker (needs PostgreSQL and REDIS_URL). The `tasks`' `.delay` is sent to
     a queue of this test's own, so a worker of another test run on the same Redis cannot take
-    them (it would look for the rows in its own database)."""
+    them (it would look for the rows in its own database). `pool="prefork"` runs tasks in
+    forked child processes, as production does."""
     database_url = worker_database_url()
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url:
@@ -73,9 +75,9 @@ def real_celery_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tasks: I
     log = tmp_path / "worker.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
-            [sys.executable, "-m", "celery", "-A", "destek", "worker", "--pool=solo",
-             "--queues", queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=INFO"],
+            [sys.executable, "-m", "celery", "-A", "destek", "worker", f"--pool={pool}",
+             f"--concurrency={concurrency}", "--queues", queue, "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
             env=worker_env, stdout=log_file, stderr=subprocess.STDOUT,
         )
     try:
