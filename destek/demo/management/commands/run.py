@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import contextlib
-import ctypes
-import signal
 import subprocess
 import sys
 from typing import Any
@@ -16,7 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from destek.celery import ensure_filesystem_queue
+from destek.core.processes import die_with_parent
 from destek.core.security import ensure_secure_secret
+from destek.core.server import serve
 from destek.demo.data import create_demo_data
 
 
@@ -26,7 +25,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="web processes (several: forked from one preloaded parent)")
         parser.add_argument("--no-worker", action="store_true",
                             help="do not start a Celery worker (production runs its own)")
         parser.add_argument("--no-demo", action="store_true", help="do not create demo data")
@@ -52,21 +52,27 @@ class Command(BaseCommand):
         for login in logins:
             self.stdout.write(f"  {login.role:<9} {login.email}  password: {login.password}")
 
+        if options["workers"] > 1:
+            # Forked from this process after the imports, so the workers share the code
+            # (destek.core.server, bench/README.md "Issue 14").
+            serve(app="destek.asgi:application", host=options["host"], port=options["port"],
+                  workers=options["workers"])
+            return
         # uvicorn[standard] brings uvloop and httptools, which "auto" picks. No access log:
         # Django logs errors, a proxy in front logs requests, and a line per request costs CPU.
         # WebSocket frames here are small JSON notifications: per-message deflate would cost
         # a zlib context per connection (tens of KiB each, a thousand chat widgets) and CPU
         # per frame for nothing (bench/README.md, Live chat).
         uvicorn.run("destek.asgi:application", host=options["host"], port=options["port"],
-                    workers=options["workers"], log_level="warning", lifespan="off",
-                    access_log=False, ws_per_message_deflate=False)
+                    log_level="warning", lifespan="off", access_log=False,
+                    ws_per_message_deflate=False)
 
     def _start_worker(self) -> None:
         """The embedded default runs one worker with beat beside the web server."""
         worker = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
             [sys.executable, "-m", "celery", "-A", "destek", "worker", "-B", "--concurrency=1",
              "--loglevel=WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         atexit.register(worker.terminate)
 
@@ -75,13 +81,7 @@ class Command(BaseCommand):
         server restarts its workers."""
         receiver = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
             [sys.executable, "-m", "destek.cli", "smtpd", "--host", host, "--port", str(port)],
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         atexit.register(receiver.terminate)
 
-
-def _die_with_parent() -> None:
-    """uvicorn ends on SIGTERM by re-raising it, so atexit handlers never run: let Linux send
-    the child SIGTERM when this process dies (elsewhere atexit is the only cleanup)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
