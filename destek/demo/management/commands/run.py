@@ -70,8 +70,9 @@ class Command(BaseCommand):
     def _start_worker(self) -> None:
         """The embedded default runs one worker with beat beside the web server."""
         worker = subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
-            [sys.executable, "-m", "celery", "-A", "destek", "worker", "-B", "--concurrency=1",
-             "--loglevel=WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+            [sys.executable, "-m", "celery", "-A", "destek.worker", "worker", "-B",
+             "--concurrency=1", "--loglevel=WARNING",
+             "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
             preexec_fn=die_with_parent,
         )
         atexit.register(worker.terminate)
