@@ -29,7 +29,7 @@ from celery.utils.log import iter_open_logger_fds
 from click import Option
 
 from destek.celery import app
-from destek.core.processes import die_with_parent, freeze, prepare_to_fork
+from destek.core.processes import die_with_parent, freeze, prepare_to_fork, warm_up
 
 __all__ = ["app"]
 
@@ -44,6 +44,7 @@ def _before_fork(**_kwargs: object) -> None:
     """Sent in the parent before each child of the pool is forked."""
     global _prepared  # once per process: later forks only freeze what is new
     if not _prepared:
+        warm_up()
         prepare_to_fork()
         _prepared = True
     else:

@@ -13,6 +13,31 @@ import contextlib
 import ctypes
 import gc
 import signal
+from pathlib import Path
+
+
+def warm_up() -> None:
+    """Load, in the parent, what each process would otherwise load for itself on its first
+    requests or tasks: the URLconf and every view behind it (the worker needs them too: the
+    links in emails are reversed), the translation catalogs, Destek's compiled templates."""
+    from django.conf import settings
+    from django.template import TemplateSyntaxError, engines
+    from django.template.utils import get_app_template_dirs
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    get_resolver().url_patterns  # noqa: B018  (imports the views: DRF, allauth…)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Destek")
+    package = Path(__file__).resolve().parent.parent
+    for directory in get_app_template_dirs("templates"):
+        if not directory.is_relative_to(package):
+            continue  # other apps' templates: loaded where they are used
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                with contextlib.suppress(TemplateSyntaxError, UnicodeDecodeError):
+                    engines["django"].get_template(path.relative_to(directory).as_posix())
 
 
 def close_before_fork() -> None:

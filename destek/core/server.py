@@ -23,7 +23,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.util import import_app
 from uvicorn_worker import UvicornWorker
 
-from destek.core.processes import freeze, prepare_to_fork
+from destek.core.processes import freeze, prepare_to_fork, warm_up
 
 
 class DestekUvicornWorker(UvicornWorker):
@@ -35,18 +35,6 @@ class DestekUvicornWorker(UvicornWorker):
         "loop": "auto", "http": "auto", "lifespan": "off", "access_log": False,
         "ws_per_message_deflate": False,
     }
-
-
-def warm_up() -> None:
-    """Load, in the parent, what each process would otherwise load on its first requests."""
-    from django.conf import settings
-    from django.urls import get_resolver
-    from django.utils import translation
-
-    get_resolver().url_patterns  # noqa: B018  (imports every view, DRF, allauth…)
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Destek")
 
 
 class PreforkServer(BaseApplication):
