@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import multiprocessing
 import subprocess
 import sys
 from typing import Any
@@ -10,10 +11,10 @@ from typing import Any
 import uvicorn
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from destek.celery import ensure_filesystem_queue
-from destek.core.processes import die_with_parent
+from destek.core.processes import close_before_fork, die_with_parent
 from destek.core.security import ensure_secure_secret
 from destek.core.server import serve
 from destek.demo.data import create_demo_data
@@ -37,10 +38,14 @@ class Command(BaseCommand):
         ensure_secure_secret(debug=settings.DEBUG, key=settings.SECRET_KEY,
                      from_env=settings.SECRET_KEY_FROM_ENV)
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-        call_command("check", fail_level="ERROR")
-        call_command("migrate", interactive=False, verbosity=0)
-        if not settings.DEBUG:
-            call_command("collectstatic", interactive=False, verbosity=0)
+        # In a child process: what the checks and migrations load (~13 MiB) would otherwise
+        # stay in this process, and in every web process forked from it.
+        setup = multiprocessing.get_context("fork").Process(target=_check_migrate_collect,
+                                                            name="destek-setup")
+        setup.start()
+        setup.join()
+        if setup.exitcode != 0:
+            raise CommandError(f"setting up failed (exit status {setup.exitcode})")
         ensure_filesystem_queue()  # before the demo data enqueues its welcome emails
         logins = [] if options["no_demo"] else create_demo_data()
         if not options["no_worker"]:
@@ -86,3 +91,15 @@ class Command(BaseCommand):
         )
         atexit.register(receiver.terminate)
 
+
+def _check_migrate_collect() -> None:
+    try:
+        call_command("check", fail_level="ERROR")
+        call_command("migrate", interactive=False, verbosity=0)
+        if not settings.DEBUG:
+            call_command("collectstatic", interactive=False, verbosity=0)
+    except CommandError as error:  # SystemCheckError too: its message, not a traceback
+        sys.stderr.write(f"{error}\n")
+        raise SystemExit(1) from None
+    finally:
+        close_before_fork()  # say goodbye to PostgreSQL rather than drop the connections
