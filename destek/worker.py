@@ -6,7 +6,7 @@ documented deployment needs to share memory (bench/README.md, "Issue 14"):
 - the pool's children (and the embedded beat, `--beat`) are forked after every task module
   is imported, from a parent whose objects are frozen (`gc.freeze()`): without it a
   collection in the parent between two forks wrote to every object and un-shared the pages
-  of the children forked before it (55 MiB of private memory each instead of 15);
+  of the processes forked before it (55 MiB of private memory each instead of 15);
 - `--smtpd-port PORT` (and `--smtpd-host`, 127.0.0.1 by default) serves the SMTP door
   (`destek smtpd`, the same code) from a process forked from the worker's parent, instead of
   a Django process of its own. It stores each message before answering 250 as always, keeps
@@ -36,19 +36,20 @@ __all__ = ["app"]
 logger = logging.getLogger(__name__)
 SMTPD_CHECK_SECONDS = 5.0
 
-_prepared = False
+
+@signals.worker_init.connect
+def _before_any_fork(**_kwargs: object) -> None:
+    """Sent in the parent once the task modules are imported, before the worker's steps
+    start: the pool, beat and the SMTP door are forked after it in an order that varies."""
+    warm_up()
+    prepare_to_fork()
 
 
 @signals.worker_before_create_process.connect
 def _before_fork(**_kwargs: object) -> None:
-    """Sent in the parent before each child of the pool is forked."""
-    global _prepared  # once per process: later forks only freeze what is new
-    if not _prepared:
-        warm_up()
-        prepare_to_fork()
-        _prepared = True
-    else:
-        freeze()
+    """Sent in the parent before each child of the pool is forked (again when one is
+    replaced): what was allocated since is frozen too."""
+    freeze()
 
 
 class _SMTPDoorProcess(Process):

@@ -38,6 +38,11 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _smaps(pid: int) -> dict[str, int]:
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+    return {line.split(":")[0]: int(line.split()[1]) for line in rollup}
+
+
 def _listener(port: int) -> int | None:
     """The process listening on 127.0.0.1:`port`."""
     inodes = {line.split()[9] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
@@ -104,6 +109,12 @@ def test_one_worker_runs_its_pool_beat_and_the_smtp_door(tmp_path, department):
         assert Path(f"/proc/{door}/cmdline").read_bytes() == \
             Path(f"/proc/{worker.pid}/cmdline").read_bytes()
         _wait(lambda: any(tmp_path.glob("beat-schedule*")), "beat did not start", log)
+        for pid in children:
+            # Each was forked from a frozen parent, whichever started first: most of its
+            # memory is still shared with the others.
+            memory = _smaps(pid)
+            private = memory["Private_Clean"] + memory["Private_Dirty"]
+            assert private < memory["Rss"] / 2, (pid, memory)
 
         # The door answers 250 only once the message is committed.
         stored = _send(port, mailbox.address, "Through the worker's door")
