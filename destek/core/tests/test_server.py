@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -12,8 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 from destek.core.server import DestekUvicornWorker, PreforkServer
+from destek.livechat.consumers.frames import CLOSE_NOT_FOUND
 
 
 def _free_port() -> int:
@@ -57,13 +62,23 @@ def _answers(url: str) -> bool:
         return False
 
 
+async def _visitor_close_code(port: int) -> int | None:
+    async with connect(f"ws://127.0.0.1:{port}/ws/chat/visitor/?token=unknown",
+                       origin=Origin("https://shop.example"), open_timeout=10) as socket_:
+        try:
+            await asyncio.wait_for(socket_.recv(), timeout=10)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+    return None
+
+
 def test_workers_are_forked_after_import_share_memory_and_restart_gracefully(tmp_path):
     port = _free_port()
     log = tmp_path / "web.log"
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "CELERY_BROKER_URL")}
     env.update(DESTEK_DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="destek.settings",
-               DEBUG="1")
+               DEBUG="1", DESTEK_CHAT_ALLOWED_ORIGINS="https://shop.example")
     with log.open("wb") as out:
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "destek.cli", "run", "--no-worker", "--no-demo", "--port",
@@ -80,6 +95,8 @@ def test_workers_are_forked_after_import_share_memory_and_restart_gracefully(tmp
             # and imports everything again into memory of its own.
             assert Path(f"/proc/{pid}/cmdline").read_bytes() == parent_cmdline
         assert httpx.get(f"{url}/accounts/login/", timeout=5).status_code == 200
+        # WebSockets too: a chat widget with an unknown conversation is told to start over.
+        assert asyncio.run(_visitor_close_code(port)) == CLOSE_NOT_FOUND
         for pid in workers:
             # The imported code and data stay shared with the parent after requests (frozen
             # before fork): most of each worker's resident memory is not its own.
