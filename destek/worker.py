@@ -78,8 +78,7 @@ class SMTPDoor(bootsteps.StartStopStep):
 
     label = "SMTP door"
     conditional = True
-    # After the pool, so that the door is forked from the same frozen parent; the timer
-    # checks on it.
+    # Started once the pool is up; the timer checks on it.
     requires = ("celery.worker.components:Pool", "celery.worker.components:Timer")
 
     def __init__(self, worker: Any, smtpd_port: int | None = None,
@@ -113,7 +112,8 @@ class SMTPDoor(bootsteps.StartStopStep):
     def stop(self, worker: Any) -> None:
         self.stopping = True
         if self.process is not None and self.process.is_alive():
-            # SIGTERM: the door finishes the message it is storing, then stops.
+            # SIGTERM, as `destek smtpd` stops: a message not yet answered 250 is sent again
+            # by its MTA.
             os.kill(self.process.pid, signal.SIGTERM)
             self.process.join(30)
             if self.process.is_alive():
