@@ -48,28 +48,35 @@ def free_port() -> int:
 
 @dataclass
 class Shape:
-    """What runs: the documented production default unless a run says otherwise."""
+    """What runs: the documented production default (docs/deployment.md) unless a run says
+    otherwise."""
 
     web_workers: int = 2
-    worker_args: tuple[str, ...] = ("--concurrency", "4")
-    beat: bool = True  # a separate `celery beat`; False when the worker embeds it
-    smtpd: bool = True
+    worker_args: tuple[str, ...] = ("--concurrency", "2")
+    beat: bool = False  # a separate `celery beat`; False: the worker embeds it (--beat)
+    smtpd: bool = True  # an SMTP door
+    separate_smtpd: bool = False  # `destek smtpd` on its own; False: the worker serves it
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
 def production_commands(shape: Shape, *, web_port: int, smtpd_port: int) -> dict[str, list[str]]:
     """The command of each role, as docs/deployment.md runs them."""
     python = sys.executable
+    worker = [python, "-m", "celery", "-A", "destek.worker", "worker", "--loglevel", "WARNING",
+              *shape.worker_args]
+    if not shape.beat:
+        worker.append("--beat")
+    if shape.smtpd and not shape.separate_smtpd:
+        worker += ["--smtpd-host", HOST, "--smtpd-port", str(smtpd_port)]
     commands = {
         "web": [python, "-m", "destek.cli", "run", "--no-worker", "--no-demo", "--host", HOST,
                 "--port", str(web_port), "--workers", str(shape.web_workers)],
-        "worker": [python, "-m", "celery", "-A", "destek", "worker", "--loglevel", "WARNING",
-                   *shape.worker_args],
+        "worker": worker,
     }
     if shape.beat:
         commands["beat"] = [python, "-m", "celery", "-A", "destek", "beat", "--loglevel",
                             "WARNING"]
-    if shape.smtpd:
+    if shape.smtpd and shape.separate_smtpd:
         commands["smtpd"] = [python, "-m", "destek.cli", "smtpd", "--host", HOST, "--port",
                              str(smtpd_port)]
     return commands

@@ -383,10 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--creates", type=int, default=1000, help="tickets per create run")
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--views", type=int, default=2000)
-    parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--worker-args", default="--concurrency 4",
+    default = Shape()  # the documented deployment (docs/deployment.md)
+    parser.add_argument("--web-workers", type=int, default=default.web_workers)
+    parser.add_argument("--worker-args", default=" ".join(default.worker_args),
                         help="arguments of `celery worker` (the documented default)")
-    parser.add_argument("--no-beat", action="store_true", help="the worker embeds beat (-B)")
+    parser.add_argument("--separate-beat", action="store_true",
+                        help="`celery beat` in its own process (the worker embeds it otherwise)")
+    parser.add_argument("--separate-smtpd", action="store_true",
+                        help="`destek smtpd` in its own process (the worker serves it otherwise)")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--fresh-from", default="", metavar="TEMPLATE",
                         help="first recreate the database as a copy of this one (the data "
@@ -403,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     secret_key = secrets.token_urlsafe(48)
     shape = Shape(web_workers=args.web_workers, worker_args=tuple(args.worker_args.split()),
-                  beat=not args.no_beat,
+                  beat=args.separate_beat, separate_smtpd=args.separate_smtpd,
                   extra_env=dict(item.split("=", 1) for item in args.env))
     if args.fresh_from:
         fresh_copy(args.database_url, args.fresh_from)

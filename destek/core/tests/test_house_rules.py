@@ -20,6 +20,8 @@ SIGNAL_DOORS = {
     # Celery's worker lifecycle hooks (worker import, logging set up): process start-up, not
     # domain events.
     "celery.py": {"celery.signals"},
+    # The same for the production worker's fork preparation (before any fork, before each).
+    "worker.py": {"celery.signals"},
 }
 
 

@@ -36,6 +36,19 @@ def test_production_refuses_to_start_without_secret(tmp_path):
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_it_does_not_serve_when_migrations_fail(tmp_path):
+    # Migrations run in a child process (so that what they load is not in the web
+    # processes' memory): its failure must still stop `destek run`.
+    result = subprocess.run(
+        [sys.executable, "-m", "destek.cli", "run", "--no-worker", "--no-demo"],
+        env=_env(tmp_path, DEBUG="1", DATABASE_URL="postgres://postgres@127.0.0.1:1/none"),
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "setting up failed" in result.stderr
+    assert "Destek is running" not in result.stdout
+
+
 def test_quick_start_serves_with_demo_logins_and_worker(tmp_path):
     port = _free_port()
     log = tmp_path / "run.log"
