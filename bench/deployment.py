@@ -57,13 +57,14 @@ class Shape:
     smtpd: bool = True  # an SMTP door
     separate_smtpd: bool = False  # `destek smtpd` on its own; False: the worker serves it
     extra_env: dict[str, str] = field(default_factory=dict)
+    worker_app: str = "destek.worker"  # `destek` for trees from before issue 14 (the baseline)
 
 
 def production_commands(shape: Shape, *, web_port: int, smtpd_port: int) -> dict[str, list[str]]:
     """The command of each role, as docs/deployment.md runs them."""
     python = sys.executable
-    worker = [python, "-m", "celery", "-A", "destek.worker", "worker", "--loglevel", "WARNING",
-              *shape.worker_args]
+    worker = [python, "-m", "celery", "-A", shape.worker_app, "worker", "--loglevel",
+              "WARNING", *shape.worker_args]
     if not shape.beat:
         worker.append("--beat")
     if shape.smtpd and not shape.separate_smtpd:

@@ -387,6 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-workers", type=int, default=default.web_workers)
     parser.add_argument("--worker-args", default=" ".join(default.worker_args),
                         help="arguments of `celery worker` (the documented default)")
+    parser.add_argument("--worker-app", default=default.worker_app,
+                        help="celery -A <app> (`destek` with --separate-beat, --separate-smtpd "
+                             "and --worker-args '--concurrency 4' runs the deployment of trees "
+                             "from before issue 14)")
     parser.add_argument("--separate-beat", action="store_true",
                         help="`celery beat` in its own process (the worker embeds it otherwise)")
     parser.add_argument("--separate-smtpd", action="store_true",
@@ -408,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     secret_key = secrets.token_urlsafe(48)
     shape = Shape(web_workers=args.web_workers, worker_args=tuple(args.worker_args.split()),
                   beat=args.separate_beat, separate_smtpd=args.separate_smtpd,
+                  worker_app=args.worker_app,
                   extra_env=dict(item.split("=", 1) for item in args.env))
     if args.fresh_from:
         fresh_copy(args.database_url, args.fresh_from)
