@@ -89,3 +89,23 @@ def real_celery_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tasks: I
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def child_pids(pid: int) -> set[int]:
+    """The live processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def memory_rollup(pid: int) -> dict[str, int]:
+    """/proc/<pid>/smaps_rollup in KiB by field (Rss, Pss, Shared_Clean, Private_Dirty…)."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+    return {line.split(":")[0]: int(line.split()[1]) for line in rollup}

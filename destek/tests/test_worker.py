@@ -18,29 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from destek.core.testing import missing_service, worker_database_url
+from destek.core.testing import (
+    child_pids,
+    memory_rollup,
+    missing_service,
+    worker_database_url,
+)
 from destek.mail.models import InboundEmail
 from destek.mail.tests.doors_helpers import free_port, make_mailbox, message_bytes
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
-
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
-def _smaps(pid: int) -> dict[str, int]:
-    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
-    return {line.split(":")[0]: int(line.split()[1]) for line in rollup}
 
 
 def _listener(port: int) -> int | None:
@@ -103,7 +90,7 @@ def test_one_worker_runs_its_pool_beat_and_the_smtp_door(tmp_path, department):
     try:
         door = _wait(lambda: _listener(port), "the SMTP door did not start", log)
         # One child of the pool, one scheduler, one door: all forked from the worker.
-        children = _wait(lambda: (c := _children(worker.pid)) and len(c) == 3 and c,
+        children = _wait(lambda: (c := child_pids(worker.pid)) and len(c) == 3 and c,
                          "the worker did not fork its pool, beat and the door", log)
         assert door in children
         assert Path(f"/proc/{door}/cmdline").read_bytes() == \
@@ -112,7 +99,7 @@ def test_one_worker_runs_its_pool_beat_and_the_smtp_door(tmp_path, department):
         for pid in children:
             # Each was forked from a frozen parent, whichever started first: most of its
             # memory is still shared with the others.
-            memory = _smaps(pid)
+            memory = memory_rollup(pid)
             private = memory["Private_Clean"] + memory["Private_Dirty"]
             assert private < memory["Rss"] / 2, (pid, memory)
 
@@ -124,7 +111,7 @@ def test_one_worker_runs_its_pool_beat_and_the_smtp_door(tmp_path, department):
         os.kill(door, signal.SIGKILL)
         again = _wait(lambda: (pid := _listener(port)) and pid != door and pid,
                       "the SMTP door was not started again", log, timeout_s=30)
-        assert again in _children(worker.pid)
+        assert again in child_pids(worker.pid)
         assert InboundEmail.objects.filter(
             pk=_send(port, mailbox.address, "After a restart")).exists()
     finally:

@@ -18,6 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
 from destek.core.server import DestekUvicornWorker, PreforkServer
+from destek.core.testing import child_pids, memory_rollup
 from destek.livechat.consumers.frames import CLOSE_NOT_FOUND
 
 
@@ -25,24 +26,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
-def _smaps(pid: int) -> dict[str, int]:
-    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
-    return {line.split(":")[0]: int(line.split()[1]) for line in rollup}
 
 
 def _wait(condition, what: str, log: Path, timeout_s: float = 90.0):
@@ -87,7 +70,7 @@ def test_workers_are_forked_after_import_share_memory_and_restart_gracefully(tmp
     url = f"http://127.0.0.1:{port}"
     try:
         _wait(lambda: _answers(f"{url}/healthz"), "the server did not answer", log)
-        workers = _wait(lambda: (c := _children(server.pid)) and len(c) == 2 and c,
+        workers = _wait(lambda: (c := child_pids(server.pid)) and len(c) == 2 and c,
                         "two workers did not start", log)
         parent_cmdline = Path(f"/proc/{server.pid}/cmdline").read_bytes()
         for pid in workers:
@@ -100,14 +83,14 @@ def test_workers_are_forked_after_import_share_memory_and_restart_gracefully(tmp
         for pid in workers:
             # The imported code and data stay shared with the parent after requests (frozen
             # before fork): most of each worker's resident memory is not its own.
-            memory = _smaps(pid)
+            memory = memory_rollup(pid)
             private = memory["Private_Clean"] + memory["Private_Dirty"]
             assert private < memory["Rss"] / 2, memory
 
         # SIGHUP: new workers from the same parent, and it keeps serving.
         os.kill(server.pid, signal.SIGHUP)
-        _wait(lambda: len(_children(server.pid) - workers) == 2 and
-              not (_children(server.pid) & workers), "the workers were not replaced", log)
+        _wait(lambda: len(child_pids(server.pid) - workers) == 2 and
+              not (child_pids(server.pid) & workers), "the workers were not replaced", log)
         assert httpx.get(f"{url}/accounts/login/", timeout=5).status_code == 200
         assert "Traceback" not in log.read_text(errors="replace")
     finally:
