@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "destek.core",
     "destek.audit",
     "destek.accounts",
+    "destek.hosting",
     "destek.tickets",
     "destek.notifications",
     "destek.realtime",

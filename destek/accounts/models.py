@@ -45,12 +45,30 @@ class UserManager(BaseUserManager["User"]):
 
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # A reseller sells hosting to its own customers, who are organizations under it
+    # (`reseller`); its people see and manage those customers' tickets in the portal.
+    is_reseller = models.BooleanField(_("reseller"), default=False)
+    reseller = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="end_customers",
+        limit_choices_to={"is_reseller": True}, verbose_name=_("reseller"),
+        help_text=_("The reseller this organization is an end customer of."))
+    support_department = models.ForeignKey(
+        "Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("dedicated team"),
+        help_text=_("New tickets from this organization (and a reseller's end customers) go "
+                    "to this department."))
+    # Its id in the billing system, the key of idempotent imports and syncs.
+    external_id = models.CharField(_("external id"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], condition=~models.Q(external_id=""),
+                                    name="organization_unique_external_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -69,6 +87,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=8, default="en",
                                 choices=[("en", "English"), ("tr", "Türkçe")])
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Every date shown to this person, and "we will answer by …", in their zone; empty: the
+    # installation's TIME_ZONE.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
+    # Whether ticket updates reach them by email (they always reach the portal).
+    email_notifications = models.BooleanField(_("email me about my tickets"), default=True)
+    # Their id in the billing system, the key of idempotent imports and syncs.
+    external_id = models.CharField(_("external id"), max_length=64, blank=True, default="")
     # Agent-only: whether automatic assignment may pick them, and how many open tickets at most.
     is_available = models.BooleanField(_("available for assignment"), default=True)
     max_open_tickets = models.PositiveIntegerField(_("open ticket limit"), default=25)
@@ -86,6 +111,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         indexes = [models.Index(fields=["role", "email"], name="user_role_email")]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], condition=~models.Q(external_id=""),
+                                    name="user_unique_external_id"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

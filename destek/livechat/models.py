@@ -64,6 +64,10 @@ class Conversation(models.Model):
     visitor_name = models.CharField(_("name"), max_length=200, blank=True)
     visitor_email = models.EmailField(_("email address"), blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
+    # The hosting service the customer chose in the pre-chat form; the ticket inherits it.
+    service = models.ForeignKey("hosting.Service", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+",
+                                verbose_name=_("service"))
     language = models.CharField(_("language"), max_length=8, default="en")
     origin = models.CharField(max_length=200, blank=True)
     page_url = models.CharField(max_length=500, blank=True)

@@ -74,6 +74,11 @@ class Ticket(models.Model):
                                  on_delete=models.SET_NULL, related_name="assigned_tickets",
                                  verbose_name=_("assignee"))
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    # The hosting service the ticket is about (chosen by the customer, matched from an
+    # email's domain, or set by an agent).
+    service = models.ForeignKey("hosting.Service", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="tickets",
+                                verbose_name=_("service"))
     cc_addresses = models.JSONField(_("CC addresses"), default=list, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="merged_tickets")

@@ -122,8 +122,20 @@ class SlaPolicy(models.Model):
                                   help_text=_("Priority values, e.g. [40] for critical."))
     channels = models.JSONField(_("channels"), default=list, blank=True,
                                 help_text=_('Channel codes, e.g. ["email", "chat"].'))
-    plans = models.JSONField(_("customer plans"), default=list, blank=True,
-                             help_text=_("Hosting plan codes of the customer."))
+    plans = models.JSONField(_("plans"), default=list, blank=True,
+                             help_text=_('Product / plan names of the ticket\'s service, '
+                                         'e.g. ["Business Pro"].'))
+    service_kinds = models.JSONField(_("service kinds"), default=list, blank=True,
+                                     help_text=_('Kinds of the ticket\'s service, e.g. '
+                                                 '["dedicated", "vps"].'))
+    servers = models.JSONField(_("servers"), default=list, blank=True,
+                               help_text=_("Servers / nodes of the ticket's service."))
+    tiers = models.JSONField(_("customer tiers"), default=list, blank=True,
+                             help_text=_('Value tiers of the customer, e.g. ["key"].'))
+    resellers = models.ManyToManyField(
+        "accounts.Organization", blank=True, related_name="+", verbose_name=_("resellers"),
+        limit_choices_to={"is_reseller": True},
+        help_text=_("Tickets of these resellers and of their end customers."))
     departments = models.ManyToManyField("accounts.Department", blank=True,
                                          related_name="+", verbose_name=_("departments"))
     organizations = models.ManyToManyField("accounts.Organization", blank=True,

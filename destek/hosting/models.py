@@ -1,0 +1,188 @@
+"""Hosting services, what a customer is worth, and the settings that turn worth into a tier."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceKind(models.TextChoices):
+    SHARED = "shared", _("Shared hosting")
+    RESELLER = "reseller", _("Reseller hosting")
+    VPS = "vps", _("VPS")
+    DEDICATED = "dedicated", _("Dedicated server")
+    DOMAIN = "domain", _("Domain")
+    SSL = "ssl", _("SSL certificate")
+    EMAIL = "email", _("Email")
+    BACKUP = "backup", _("Backup")
+    OTHER = "other", _("Other")
+
+
+class ServiceStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
+    PENDING = "pending", _("Pending")
+
+
+class ControlPanel(models.TextChoices):
+    NONE = "", _("None")
+    CPANEL = "cpanel", "cPanel"
+    PLESK = "plesk", "Plesk"
+    DIRECTADMIN = "directadmin", "DirectAdmin"
+    CYBERPANEL = "cyberpanel", "CyberPanel"
+    OTHER = "other", _("Other")
+
+
+class BillingCycle(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    SEMIANNUALLY = "semiannually", _("Every six months")
+    ANNUALLY = "annually", _("Annually")
+    BIENNIALLY = "biennially", _("Every two years")
+    TRIENNIALLY = "triennially", _("Every three years")
+    ONE_TIME = "one_time", _("One time")
+    FREE = "free", _("Free")
+
+
+# Months one payment covers; one-time and free services add nothing to the monthly value.
+CYCLE_MONTHS: dict[str, int] = {
+    BillingCycle.MONTHLY: 1, BillingCycle.QUARTERLY: 3, BillingCycle.SEMIANNUALLY: 6,
+    BillingCycle.ANNUALLY: 12, BillingCycle.BIENNIALLY: 24, BillingCycle.TRIENNIALLY: 36,
+}
+
+# Services that cost the customer money now: they count towards the monthly value.
+BILLED_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
+
+
+class Tier(models.TextChoices):
+    """What a customer is worth, shown as a badge. It may buy faster service (an SLA policy
+    can match a tier) but never slower than the promises every customer has."""
+
+    STANDARD = "standard", _("Standard")
+    PLUS = "plus", _("Plus")
+    KEY = "key", _("Key account")
+
+
+class Service(models.Model):
+    """One thing a customer buys: a hosting account, a server, a domain, a certificate…
+
+    Owned by a person (`customer`), by an organization, or both (a person buying for their
+    company); a customer's services are their own plus their organization's."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="services",
+                                 verbose_name=_("customer"))
+    organization = models.ForeignKey("accounts.Organization", null=True, blank=True,
+                                     on_delete=models.CASCADE, related_name="services",
+                                     verbose_name=_("organization"))
+    # Where the row comes from ("whmcs", "csv", "api"…) and its id there: the key of every
+    # idempotent import and sync. Empty for services typed in by hand.
+    source = models.CharField(_("source"), max_length=32, blank=True, default="")
+    external_id = models.CharField(_("external id"), max_length=64, blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=16, choices=ServiceKind.choices,
+                            default=ServiceKind.SHARED)
+    plan = models.CharField(_("product / plan"), max_length=120, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=ServiceStatus.choices,
+                              default=ServiceStatus.ACTIVE)
+    domain = models.CharField(_("primary domain"), max_length=253, blank=True)
+    server = models.CharField(_("server / node"), max_length=120, blank=True)
+    datacenter = models.CharField(_("datacenter"), max_length=120, blank=True)
+    ip_addresses = models.JSONField(_("IP addresses"), default=list, blank=True)
+    control_panel = models.CharField(_("control panel"), max_length=16, blank=True,
+                                     choices=ControlPanel.choices, default=ControlPanel.NONE)
+    control_panel_url = models.URLField(_("control panel link"), max_length=300, blank=True)
+    started_on = models.DateField(_("start date"), null=True, blank=True)
+    renews_on = models.DateField(_("renewal date"), null=True, blank=True)
+    ended_on = models.DateField(_("end date"), null=True, blank=True)
+    billing_cycle = models.CharField(_("billing cycle"), max_length=16,
+                                     choices=BillingCycle.choices, default=BillingCycle.MONTHLY)
+    recurring_amount = models.DecimalField(_("recurring amount"), max_digits=12,
+                                           decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    attributes = models.JSONField(_("other attributes"), default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False) | Q(organization__isnull=False),
+                name="service_has_owner"),
+            models.UniqueConstraint(fields=["source", "external_id"],
+                                    condition=~Q(external_id=""),
+                                    name="service_unique_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["server"], name="service_server"),
+            models.Index(fields=["plan"], name="service_plan"),
+            models.Index(fields=["domain"], name="service_domain"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.domain or self.plan or self.get_kind_display()
+        return f"{label} ({self.get_kind_display()})"
+
+
+class CustomerValue(models.Model):
+    """What one account (a person without an organization, or an organization) is worth,
+    maintained whenever one of its services changes (`services.refresh_values`)."""
+
+    customer = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="hosting_value")
+    organization = models.OneToOneField("accounts.Organization", null=True, blank=True,
+                                        on_delete=models.CASCADE, related_name="hosting_value")
+    monthly_value = models.DecimalField(_("monthly recurring value"), max_digits=14,
+                                        decimal_places=2, default=Decimal("0"))
+    lifetime_value = models.DecimalField(_("lifetime value"), max_digits=16, decimal_places=2,
+                                         default=Decimal("0"))
+    customer_since = models.DateField(_("customer since"), null=True, blank=True)
+    active_services = models.PositiveIntegerField(_("active services"), default=0)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices,
+                            default=Tier.STANDARD)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer value")
+        verbose_name_plural = _("customer values")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=True) ^ Q(organization__isnull=True),
+                name="customer_value_one_owner"),
+        ]
+        indexes = [models.Index(fields=["tier"], name="customer_value_tier")]
+
+    def __str__(self) -> str:
+        return str(self.organization or self.customer or "")
+
+
+class HostingSettings(models.Model):
+    """One row, edited in the admin: the currency values are counted in, the rates to it,
+    and the monthly values at which a customer becomes Plus or a key account."""
+
+    base_currency = models.CharField(_("currency values are counted in"), max_length=3,
+                                     default="USD")
+    exchange_rates = models.JSONField(
+        _("exchange rates"), default=dict, blank=True,
+        help_text=_('One unit of each currency in the base currency, e.g. {"EUR": 1.08, '
+                    '"TRY": 0.029}. Amounts in a currency without a rate are left out.'))
+    plus_from = models.DecimalField(_("Plus from (monthly value)"), max_digits=12,
+                                    decimal_places=2, default=Decimal("50"))
+    key_account_from = models.DecimalField(_("Key account from (monthly value)"),
+                                           max_digits=12, decimal_places=2,
+                                           default=Decimal("500"))
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hosting settings")
+        verbose_name_plural = _("hosting settings")
+
+    def __str__(self) -> str:
+        return str(_("Hosting settings"))
