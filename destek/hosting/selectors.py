@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from destek.accounts.models import User
 from destek.hosting.models import CustomerValue, HostingSettings, Service, ServiceStatus, Tier
@@ -18,6 +18,42 @@ def services_of(customer: User) -> QuerySet[Service]:
     if customer.organization_id:
         owned |= Q(organization_id=customer.organization_id)
     return Service.objects.filter(owned)
+
+
+def is_service_of(*, service: Service, customer: User) -> bool:
+    """`services_of` asked of a row already read: the customer's own or their organization's."""
+    return service.customer_id == customer.pk or (
+        service.organization_id is not None
+        and service.organization_id == customer.organization_id)
+
+
+def service_of(*, customer: User, service_id: int) -> Service | None:
+    """One of the customer's services by id; None for anyone else's id, as for one that does
+    not exist (a door never tells the two apart). One query."""
+    return services_of(customer).filter(pk=service_id).first()
+
+
+# The most services a picker lists (a reseller's own account rarely has more).
+MAX_CHOICES = 200
+
+
+def services_to_choose(*, customer: User, limit: int = MAX_CHOICES) -> list[Service]:
+    """What a customer may say a ticket or chat is about: their services but cancelled ones,
+    active first, then suspended, then pending; by domain and plan within each. One query."""
+    rank = Case(*(When(status=status, then=Value(order))
+                  for status, order in _STATUS_ORDER.items()),
+                default=Value(9), output_field=IntegerField())
+    return list(services_of(customer).exclude(status=ServiceStatus.CANCELLED)
+                .order_by(rank, "domain", "plan", "pk")[:limit])
+
+
+# The most services an email is matched against (`hosting.matching`).
+MAX_MATCHED = 1000
+
+
+def services_to_match(*, customer: User, limit: int = MAX_MATCHED) -> list[Service]:
+    """The customer's services, newest first, for `matching.match_service`. One query."""
+    return list(services_of(customer).order_by("-pk")[:limit])
 
 
 def services_for_sidebar(customer: User, *, limit: int = 20) -> list[Service]:

@@ -22,6 +22,9 @@ from destek.accounts.scope import is_department_limited
 from destek.core import bus
 from destek.core.errors import ApplicationError
 from destek.core.sanitize import html_to_text, sanitize_html, text_to_html
+from destek.hosting.matching import match_service
+from destek.hosting.models import Service
+from destek.hosting.selectors import is_service_of, service_of, services_to_match
 from destek.tickets import domain_events, events
 from destek.tickets.access import tickets_visible_to
 from destek.tickets.models import (
@@ -75,6 +78,14 @@ class InboundMessage:
     # The reply's ticket as the channel read it in this transaction: the funnel then locks
     # and re-reads only its row, keeping the relations the channel loaded.
     ticket: Ticket | None = None
+    # The hosting service a new ticket is about (a reply never changes it): an id the door
+    # checked, or the row it read for that (`service`, no query here). The ticket gets it only
+    # when it is its customer's or their organization's; anyone else's id is ignored.
+    service_id: int | None = None
+    service: Service | None = None
+    # Email: text that may name a service's domain (subject and body); with no service given,
+    # the funnel matches it against the customer's services (`hosting.matching`).
+    service_hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,12 +214,13 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
     if not customer.is_customer:
         raise ApplicationError(_("Tickets are opened for customers."), field="customer")
     department = _department_for(inbound, customer_facing=not by_agent)
+    service = _service_for(inbound, customer)
     # Routing picks before the INSERT, so the ticket is written once, already assigned.
     assignee = pick_assignee(department=department)
     ticket = Ticket(
         subject=subject, department=department, priority=priority, status=Status.NEW,
         channel=inbound.channel, customer=customer, cc_addresses=list(inbound.cc),
-        follow_up_of_id=inbound.follow_up_of_id, assignee=assignee,
+        follow_up_of_id=inbound.follow_up_of_id, assignee=assignee, service=service,
         created_at=now, updated_at=now, message_count=1,
         last_customer_message_at=None if by_agent else now,
         last_agent_message_at=now if by_agent else None,
@@ -237,6 +249,24 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
                                            quiet=inbound.suppress_notifications))
     return IntakeResult(ticket=ticket, message=message, created_ticket=True,
                         attachments=attachments)
+
+
+def _service_for(inbound: InboundMessage, customer: User) -> Service | None:
+    """The service a new ticket is about, if it is the customer's: no query for a row the
+    door read or when none is named, one otherwise."""
+    if inbound.service is not None:
+        return inbound.service if is_service_of(service=inbound.service,
+                                                customer=customer) else None
+    if inbound.service_id is not None:
+        try:
+            service_id = int(inbound.service_id)
+        except (TypeError, ValueError):
+            return None
+        return service_of(customer=customer, service_id=service_id)
+    if inbound.service_hint:
+        return match_service(text=inbound.service_hint,
+                             services=services_to_match(customer=customer))
+    return None
 
 
 MAX_MERGE_HOPS = 5
