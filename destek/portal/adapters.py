@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from destek.accounts.models import User
+from destek.hosting.models import Service
 from destek.tickets.access import access_ticket_by_guest_token, access_ticket_by_id
 from destek.tickets.intake import InboundMessage, IntakeResult, receive
 from destek.tickets.models import Channel, Status, Ticket
@@ -28,11 +29,13 @@ def _external_id(author: User, submission_id: uuid.UUID | None) -> str:
 
 def portal_open_ticket(*, author: User, department_id: int, priority: int, subject: str,
                        body: str, uploads: list[UploadedFile],
-                       submission_id: uuid.UUID | None = None) -> IntakeResult:
+                       submission_id: uuid.UUID | None = None,
+                       service: Service | None = None) -> IntakeResult:
+    """`service`: one of the author's services, as the form read it (or None)."""
     return receive(InboundMessage(
         channel=Channel.PORTAL, author=author, department_id=department_id, priority=priority,
         subject=subject, body_text=body, attachments=tuple(files_from_request(uploads)),
-        external_id=_external_id(author, submission_id),
+        external_id=_external_id(author, submission_id), service=service,
     ))
 
 

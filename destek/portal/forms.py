@@ -9,8 +9,11 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from destek.accounts.models import Department
+from destek.accounts.models import Department, User
 from destek.core.errors import ApplicationError
+from destek.hosting.labels import service_label
+from destek.hosting.models import Service
+from destek.hosting.selectors import services_to_choose
 from destek.portal.lang import current_language
 from destek.tickets.intake import MAX_BODY_CHARS, MAX_SUBJECT
 from destek.tickets.models import Priority
@@ -75,8 +78,24 @@ class PortalForm(forms.Form):
         self.add_error(field, error.message)
 
 
+class ServiceChoiceField(forms.ChoiceField):
+    """One of the customer's services, by id, or none; cleans to the `Service` row, so the
+    funnel needs no query to know it. Anyone else's id reads as any unknown one."""
+
+    def __init__(self, *, services: list[Service], **kwargs: Any) -> None:
+        self.services = {str(s.pk): s for s in services}
+        choices = [("", _("Not about a specific service")),
+                   *((key, service_label(s)) for key, s in self.services.items())]
+        super().__init__(choices=choices, required=False, **kwargs)
+
+    def clean(self, value: Any) -> Service | None:
+        key = str(super().clean(value) or "")
+        return self.services.get(key)
+
+
 class NewTicketForm(PortalForm):
     testids = {
+        "service": "new-ticket-service",
         "department": "new-ticket-department",
         "priority": "new-ticket-priority",
         "subject": "new-ticket-subject",
@@ -94,11 +113,21 @@ class NewTicketForm(PortalForm):
                            help_text=_("Describe the problem and what you have already tried."))
     attachments = MultipleFileField(label=_("Attachments"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, customer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         department = self.fields["department"]
         assert isinstance(department, DepartmentChoiceField)
         department.queryset = Department.objects.filter(is_public=True).order_by("name")
+        # The customer's services, when they have any (one query); their only one by default.
+        services = services_to_choose(customer=customer)
+        if services:
+            self.fields["service"] = ServiceChoiceField(
+                services=services, label=_("Service"),
+                initial=services[0].pk if len(services) == 1 else "",
+                help_text=_("The hosting account, server or domain this ticket is about."),
+                error_messages={"invalid_choice": _("Choose one of your services.")},
+                widget=forms.Select(attrs={"class": "form-select",
+                                           "data-testid": self.testids["service"]}))
 
 
 class ReplyForm(PortalForm):

@@ -18,6 +18,7 @@ from destek.accounts.models import User
 from destek.core.csp import allow_remote_images
 from destek.core.errors import NotFound
 from destek.core.sanitize import REMOTE_IMAGE_PLACEHOLDER, body_for_reader, remote_images_asked
+from destek.hosting.labels import service_label
 from destek.portal.forms import ReplyForm
 from destek.portal.sla import ticket_expectation
 from destek.tickets.access import access_ticket_by_id
@@ -100,6 +101,8 @@ def render_ticket_page(request: HttpRequest, *, ticket: Ticket, reply_form: Repl
         "reply_form": reply_form,
         "actions": ticket_actions(ticket),
         "expectation": ticket_expectation(ticket=ticket),
+        # The service it is about: one query when there is one (none when it came loaded).
+        "service_label": service_label(ticket.service) if ticket.service else "",
         "guest_token": guest_token,
         **upload_limits(),
     }

@@ -43,17 +43,19 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @customer_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
+    customer = portal_user(request)
     if request.method != "POST":
         return render(request, "portal/ticket_new.html",
-                      {"form": NewTicketForm(), **upload_limits()})
-    form = NewTicketForm(request.POST, request.FILES)
+                      {"form": NewTicketForm(customer=customer), **upload_limits()})
+    form = NewTicketForm(request.POST, request.FILES, customer=customer)
     if form.is_valid():
         data = form.cleaned_data
         try:
             result = adapters.portal_open_ticket(
-                author=portal_user(request), department_id=data["department"].pk,
+                author=customer, department_id=data["department"].pk,
                 priority=data["priority"], subject=data["subject"], body=data["body"],
                 uploads=data["attachments"], submission_id=data["submission_id"],
+                service=data.get("service"),
             )
         except ApplicationError as error:
             form.add_application_error(error)
