@@ -51,6 +51,14 @@ def _person(user: User | None, *, with_email: bool = False) -> dict[str, Any] | 
     return data
 
 
+def _service(ticket: Ticket) -> dict[str, Any] | None:
+    service = ticket.service  # no query when the ticket is about none
+    if service is None:
+        return None
+    return {"id": service.pk, "kind": service.kind, "plan": service.plan,
+            "domain": service.domain}
+
+
 def _attachments(attachments: Iterable[Attachment],
                  url: Callable[[int], str]) -> list[dict[str, Any]]:
     return [{"id": a.pk, "name": a.original_name, "content_type": a.content_type,
@@ -90,6 +98,7 @@ def ticket_detail_data(ticket: Ticket, *, request: Request | None, messages: lis
         "resolved_at": _datetime(ticket.resolved_at),
         "closed_at": _datetime(ticket.closed_at),
         "merged_into": ticket.merged_into_id,
+        "service": _service(ticket),
         "messages": [{
             "id": m.pk,
             "ticket_id": m.ticket_id,

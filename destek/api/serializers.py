@@ -81,6 +81,14 @@ class AgentRefSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name")
 
 
+class ServiceRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="shared, reseller, vps, dedicated, domain, ssl, "
+                                           "email, backup or other")
+    plan = serializers.CharField(help_text="The product or plan name; may be empty.")
+    domain = serializers.CharField(help_text="The primary domain; may be empty.")
+
+
 class AttachmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="original_name")
@@ -158,6 +166,8 @@ class TicketDetailSerializer(TicketSummarySerializer):
     resolved_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
+    service = ServiceRefSerializer(allow_null=True, help_text="The hosting service the ticket "
+                                                              "is about, if any.")
     messages = serializers.SerializerMethodField(
         help_text="Oldest first; internal notes are included for agents only.")
     history = serializers.SerializerMethodField(

@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from destek.accounts.emails import normalized_email
 from destek.accounts.models import Department, User
 from destek.accounts.scope import departments_for, is_department_limited
 from destek.api import idempotency
@@ -19,6 +20,8 @@ from destek.api.people import customers_visible_to
 from destek.api.serializers import PriorityField, TicketDetailSerializer
 from destek.api.tickets_read import ticket_detail_response
 from destek.core.errors import ApplicationError, PermissionDenied
+from destek.hosting.models import Service
+from destek.hosting.selectors import service_of
 from destek.tickets.access import access_ticket_by_id
 from destek.tickets.intake import MAX_BODY_CHARS, MAX_SUBJECT, InboundMessage, receive
 from destek.tickets.models import Channel, Status
@@ -58,6 +61,10 @@ class TicketCreateApi(ApiView):
                                    max_length=MAX_CC)
         attachments = serializers.ListField(child=serializers.FileField(), required=False,
                                             help_text="multipart/form-data only.")
+        service = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, max_value=MAX_ID,
+            help_text="The id of the hosting service the ticket is about: one of the "
+                      "customer's own or their organization's services.")
 
     @extend_schema(
         operation_id="tickets_create", tags=["tickets"],
@@ -108,6 +115,7 @@ def _inbound_ticket(user: User, data: dict[str, Any], key: str) -> InboundMessag
         raise PermissionDenied(_("Customers open tickets for themselves."), field="customer")
     return InboundMessage(
         channel=Channel.API, author=user, customer=customer,
+        service=_service_for(user, customer, data),
         sender_email=data.get("customer_email", "") if user.is_agent else "",
         sender_name=data.get("customer_name", "") if user.is_agent else "",
         subject=data["subject"], body_text=data.get("body", ""),
@@ -128,6 +136,31 @@ def _customer_for(user: User, data: dict[str, Any]) -> User | None:
     if customer is None:
         raise ApplicationError(_("Choose a valid customer."), field="customer")
     return customer
+
+
+def _service_for(user: User, customer: User | None, data: dict[str, Any]) -> Service | None:
+    """The service named, read within the customer's services (one query, none when no
+    service is named): anyone else's id is refused as an unknown one is."""
+    service_id = data.get("service")
+    if service_id is None:
+        return None
+    if user.is_customer:
+        customer = user
+    elif customer is None and "customer_email" in data:
+        # A customer named by address: their services if they exist (a new one has none).
+        customer = customers_visible_to(user).filter(
+            email=normalized_email(data["customer_email"])).first()
+        if customer is None:
+            raise ApplicationError(_("Choose one of this customer's services."),
+                                   field="service")
+    if customer is None:
+        return None  # the funnel asks for the customer first
+    service = service_of(customer=customer, service_id=service_id)
+    if service is None:
+        raise ApplicationError(
+            _("Choose one of your services.") if user.is_customer
+            else _("Choose one of this customer's services."), field="service")
+    return service
 
 
 def _department_id_for(user: User, data: dict[str, Any]) -> int | None:
