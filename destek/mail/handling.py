@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
 from destek.core.errors import ApplicationError
+from destek.core.sanitize import html_to_text
 from destek.mail import authentication, outbound, policies, threading
 from destek.mail.candidates import tickets_by_id
 from destek.mail.content import Content, content_for, rewrite_inline_images
@@ -300,6 +302,18 @@ def _on_ticket(mail: _Mail, ticket: Ticket, person: User | None) -> Handled:
     return _filed(result, content)
 
 
+def _service_clues(mail: _Mail, content: Content, customer: User | None,
+                   follow_up_of: Ticket | None) -> dict[str, Any]:
+    """Which service a new ticket is about: a follow-up's, else (for a known customer) a
+    domain the subject or body names, else their only live service (the funnel matches)."""
+    if follow_up_of is not None and follow_up_of.service_id is not None:
+        return {"service_id": follow_up_of.service_id}
+    if customer is None:
+        return {}  # a new address: no services yet
+    body = content.body_text or html_to_text(content.body_html)
+    return {"service_hint": f"{mail.parsed.subject}\n{body}"}
+
+
 def closed_reply_policy() -> str:
     value = str(getattr(settings, "DESTEK_MAIL_CLOSED_REPLY", "reopen"))
     return value if value in ("reopen", "follow_up") else "reopen"
@@ -331,7 +345,7 @@ def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None = None,
         external_id=mail.external_id, cc=_cc_for_new_ticket(mail),
         language=policies.guess_language(mail.parsed), suppress_notifications=capped,
         follow_up_of_id=follow_up_of.pk if follow_up_of else None,
-        sender_verified=mail.verified,
+        sender_verified=mail.verified, **_service_clues(mail, content, customer, follow_up_of),
     ))
     if result.created_ticket and not capped:
         policies.auto_reply_record(address=mail.address, kind=AutoReplyKind.ACKNOWLEDGEMENT,

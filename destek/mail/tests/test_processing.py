@@ -481,7 +481,9 @@ def test_processing_query_count_is_bounded(feeder, mailbox, customer):
     reply_5 = batch_queries(5, from_address=customer.email, in_reply_to=(root,))
     print(f"new {new_1} / 5: {new_5}; reply {reply_1} / 5: {reply_5}")
     # Each email's row is finished with its own UPDATE (the ORM's; one executemany before).
-    assert (new_5 - new_1) / 4 <= 14  # 13 (batch-wide reads of senders and Message-IDs)
+    # 13 (batch-wide reads of senders and Message-IDs), and a known sender's services, read
+    # to find the one the mail is about (destek.hosting.matching; the first sender is new).
+    assert (new_5 - new_1) / 4 <= 15
     assert (reply_5 - reply_1) / 4 <= 12  # 11 (the replied-to tickets read once per batch)
 
 
