@@ -18,6 +18,8 @@ def widget_strings() -> dict[str, str]:
         "email": _("Email address"),
         "topic": _("How can we help?"),
         "department": _("Department"),
+        "service": _("Service"),
+        "no_service": _("Not about a specific service"),
         "start": _("Start chat"),
         "placeholder": _("Type your message…"),
         "send": _("Send"),

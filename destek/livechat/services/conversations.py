@@ -11,6 +11,8 @@ from django.utils.translation import override
 from destek.accounts.emails import normalized_email
 from destek.accounts.models import Department, User
 from destek.core.errors import ApplicationError
+from destek.hosting.models import Service
+from destek.hosting.selectors import service_of
 from destek.livechat import events
 from destek.livechat.access import access_conversation_by_id
 from destek.livechat.models import Conversation, ConversationState, Side
@@ -37,11 +39,17 @@ def _department(department_id: int | None) -> Department:
 
 def chat_start(*, customer: User | None, name: str, email: str, topic: str,
                department_id: int | None, language: str, origin: str = "",
-               page_url: str = "") -> Conversation:
-    """A visitor opens a chat; a signed-in portal customer needs no pre-chat form."""
+               page_url: str = "", service_id: int | None = None) -> Conversation:
+    """A visitor opens a chat; a signed-in portal customer needs no pre-chat form, and may
+    say which of their services it is about (`service_id`; a visitor has none to name)."""
     name, email = " ".join(name.split())[:MAX_NAME], normalized_email(email)[:254]
+    service: Service | None = None
     if customer is not None and customer.is_authenticated and customer.is_customer:
         name, email = name or customer.display_name, customer.email
+        if service_id is not None:
+            service = service_of(customer=customer, service_id=service_id)
+            if service is None:
+                raise ApplicationError(_("Choose one of your services."), field="service")
     else:
         customer = None
         if not email or "@" not in email:
@@ -50,7 +58,7 @@ def chat_start(*, customer: User | None, name: str, email: str, topic: str,
     conversation = Conversation.objects.create(
         customer=customer, visitor_name=name, visitor_email=email, topic=topic.strip()[:200],
         language=language if language in ("en", "tr") else "en", origin=origin[:200],
-        page_url=page_url[:500], department=department,
+        page_url=page_url[:500], department=department, service=service,
     )
     events.conversation_changed(conversation.pk)
     return chat_route(conversation_id=conversation.pk)

@@ -24,8 +24,9 @@ from destek.tickets.models import Channel, Ticket
 
 def chat_offline_message(*, name: str, email: str, body: str, department_id: int | None,
                          language: str, message_id: str, customer: User | None = None,
-                         subject: str = "") -> IntakeResult:
-    """"Leave us a message": a ticket from the visitor, idempotent on the widget's id."""
+                         subject: str = "", service_id: int | None = None) -> IntakeResult:
+    """"Leave us a message": a ticket from the visitor, idempotent on the widget's id. A
+    signed-in customer may name one of their services (anyone else's is ignored)."""
     if not message_id or len(message_id) > 64:
         raise ApplicationError(_("A message needs a client id."), field="client_id")
     author = customer if customer is not None and customer.is_authenticated \
@@ -36,6 +37,7 @@ def chat_offline_message(*, name: str, email: str, body: str, department_id: int
         subject=subject or first_line[:80] or _("Chat message"), body_text=body,
         department_id=department_id, language=language,
         external_id=f"chat-offline:{message_id}",
+        service_id=service_id if author is not None else None,
         # Typed into the form in someone's name: nothing proves it is theirs unless signed in.
         sender_verified=author is not None,
     ))
@@ -61,6 +63,8 @@ def chat_convert_to_ticket(*, actor: User, conversation_id: int) -> Ticket:
             channel=Channel.CHAT, author=actor, customer=customer, subject=subject,
             body_text=body or subject, department_id=conversation.department_id,
             external_id=f"chat:{conversation.public_id}:{conversation.last_seq}",
+            # The service chosen in the pre-chat form, if still the customer's.
+            service_id=conversation.service_id,
         ))
         conversation.ticket = result.ticket
         conversation.ticket_seq = conversation.last_seq

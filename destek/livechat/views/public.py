@@ -21,6 +21,8 @@ from destek.accounts.models import Department, User
 from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError
 from destek.core.text import all_text_storable
+from destek.hosting.labels import service_label
+from destek.hosting.selectors import services_to_choose
 from destek.kb.search import suggest
 from destek.livechat.access import access_conversation_by_token
 from destek.livechat.models import ChatAttachment, Side
@@ -36,6 +38,7 @@ from destek.tickets.uploads import files_from_request
 
 WIDGET = Path(__file__).resolve().parent.parent / "static" / "livechat" / "widget.js"
 MAX_JSON = 16 * 1024
+MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField)
 
 
 @cache
@@ -86,6 +89,25 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
+def _service_id(data: dict[str, Any]) -> int | None:
+    """The service the pre-chat form names: empty for none; anything not an id is refused."""
+    value = data.get("service")
+    if value in (None, ""):
+        return None
+    service_id = _int_or_none(value)
+    if service_id is None or not 0 < service_id <= MAX_ID:
+        raise ApplicationError(_("Choose one of your services."), field="service")
+    return service_id
+
+
+def _services(customer: User | None) -> list[dict[str, Any]]:
+    """What a signed-in customer may say the chat is about (in the widget's language)."""
+    if customer is None:
+        return []
+    return [{"id": s.pk, "label": service_label(s)}
+            for s in services_to_choose(customer=customer)]
+
+
 @require_GET
 def widget_js(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(_widget_source(), content_type="text/javascript; charset=utf-8")
@@ -107,12 +129,16 @@ def config(request: HttpRequest) -> HttpResponse:
     customer = _portal_customer(request)
     with translation.override(language):
         strings = widget_strings()
+        services = _services(customer)
     return JsonResponse({
         "language": language, "strings": strings, "color": settings.DESTEK_CHAT_COLOR,
         "departments": departments, "online": any(d["online"] for d in departments),
         "offline_reason": "hours" if closed else "nobody",
         "customer": {"name": customer.display_name, "email": customer.email}
         if customer else None,
+        # A signed-in customer's services for the pre-chat form; their only one by default.
+        "services": services,
+        "service": services[0]["id"] if len(services) == 1 else None,
         "max_upload_bytes": settings.DESTEK_ATTACHMENT_MAX_BYTES,
         "max_message_chars": settings.DESTEK_CHAT_MAX_MESSAGE_CHARS,
         "ws_path": "/ws/chat/visitor/",
@@ -170,6 +196,7 @@ def start(request: HttpRequest) -> HttpResponse:
             email=str(data.get("email") or ""), topic=str(data.get("topic") or ""),
             department_id=_int_or_none(data.get("department")), language=language,
             origin=request.headers.get("Origin", ""), page_url=str(data.get("page_url") or ""),
+            service_id=_service_id(data),
         )
     except ApplicationError as error:
         return _error(error)
@@ -219,7 +246,7 @@ def offline(request: HttpRequest) -> HttpResponse:
             body=str(data.get("body") or ""),
             department_id=_int_or_none(data.get("department")),
             language=_language(request, data), message_id=str(data.get("client_id") or ""),
-            customer=_portal_customer(request),
+            customer=_portal_customer(request), service_id=_service_id(data),
         )
     except ApplicationError as error:
         return _error(error)

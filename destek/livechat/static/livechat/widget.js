@@ -65,7 +65,7 @@
     ".head{background:var(--c);color:#fff;padding:10px 12px;display:flex;justify-content:space-between;align-items:center}" +
     ".head button{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}" +
     ".body{flex:1;overflow:auto;padding:10px}.foot{border-top:1px solid #ddd;padding:8px;display:flex;gap:6px;align-items:flex-end}" +
-    "form.pre{display:flex;flex-direction:column;gap:8px}input,select,textarea{border:1px solid #bbb;border-radius:6px;padding:6px;width:100%}" +
+    "form.pre{display:flex;flex-direction:column;gap:8px}label.svc{display:flex;flex-direction:column;gap:4px;font-size:.9em}input,select,textarea{border:1px solid #bbb;border-radius:6px;padding:6px;width:100%}" +
     "textarea{resize:none}.msg{margin:6px 0;max-width:85%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
     ".visitor{margin-left:auto;background:var(--c);color:#fff}.agent{background:#eef}.system{margin:8px auto;color:#666;font-size:12px;text-align:center}" +
     ".who{font-size:11px;opacity:.7}.meta{font-size:11px;color:#777;text-align:right}.status{font-size:12px;color:#555;padding:4px 10px}" +
@@ -125,6 +125,18 @@
     });
     return select;
   }
+  function serviceChoice() {  // a signed-in customer: which of their services it is about
+    var services = cfg.customer && cfg.services || [];
+    if (!services.length) return null;
+    var select = el("select", {name: "service", "data-testid": "chat-service"},
+      [el("option", {value: "", text: t("no_service")})]);
+    services.forEach(function (s) {
+      var o = el("option", {value: s.id, text: s.label});
+      if (s.id === cfg.service) o.selected = true;
+      select.appendChild(o);
+    });
+    return el("label", {"class": "svc", text: t("service")}, [select]);
+  }
   function showPrechat() {
     clear(body); clear(foot); clear(links); status.textContent = "";
     var me = cfg.customer;
@@ -134,14 +146,15 @@
     var form = el("form", {"class": "pre", "data-testid": "chat-prechat"}, [
       el("input", {name: "name", placeholder: t("name"), "aria-label": t("name"), autocomplete: "name", "data-testid": "chat-name"}),
       el("input", {name: "email", type: "email", required: "", placeholder: t("email"), "aria-label": t("email"), autocomplete: "email", "data-testid": "chat-email"}),
-      departmentSelect(), topic, sugg,
-      el("button", {"class": "btn", type: "submit", text: t("start"), "data-testid": "chat-start"})]);
+      departmentSelect(), serviceChoice(), topic, sugg,
+      el("button", {"class": "btn", type: "submit", text: t("start"), "data-testid": "chat-start"})].filter(Boolean));
     if (me) { form.name.value = me.name; form.email.value = me.email; form.name.hidden = form.email.hidden = true; }
     if (cfg.departments.length < 2) form.department.hidden = true;
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       api("/chat/api/start", {name: form.name.value, email: form.email.value, topic: form.topic.value,
-        department: form.department.value, language: cfg.language, page_url: location.href})
+        department: form.department.value, language: cfg.language, page_url: location.href,
+        service: form.service ? form.service.value : ""})
         .then(function (data) {
           store = {token: data.token, lastSeq: 0, pending: [], mine: {}};
           if (form.topic.value.trim()) store.pending.push({client_id: uid(), body: form.topic.value.trim()});
@@ -176,16 +189,17 @@
       el("strong", {text: t(cfg.offline_reason === "hours" ? "hours_title" : "offline_title")}), el("div", {text: t("offline_text")}),
       el("input", {name: "name", placeholder: t("name"), "data-testid": "chat-name"}),
       el("input", {name: "email", type: "email", required: "", placeholder: t("email"), "data-testid": "chat-email"}),
-      departmentSelect(),
+      departmentSelect(), serviceChoice(),
       el("textarea", {name: "body", rows: "4", required: "", placeholder: t("message"), "data-testid": "chat-offline-body"}),
-      el("button", {"class": "btn", type: "submit", text: t("leave_message"), "data-testid": "chat-offline-send"})]);
+      el("button", {"class": "btn", type: "submit", text: t("leave_message"), "data-testid": "chat-offline-send"})].filter(Boolean));
     if (cfg.customer) { form.name.value = cfg.customer.name; form.email.value = cfg.customer.email; }
     if (cfg.departments.length < 2) form.department.hidden = true;
     var id = uid();
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       api("/chat/api/offline", {name: form.name.value, email: form.email.value, body: form.body.value,
-        department: form.department.value, language: cfg.language, client_id: id})
+        department: form.department.value, language: cfg.language, client_id: id,
+        service: form.service ? form.service.value : ""})
         .then(function (data) { clear(body); body.appendChild(el("p", {"data-testid": "chat-offline-done", text: t("offline_sent", data)})); })
         .catch(function (e) { status.textContent = (e && e.error) || t("error"); });
     });
