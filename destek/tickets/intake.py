@@ -213,8 +213,9 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
     customer = _customer_for_new_ticket(inbound, author)
     if not customer.is_customer:
         raise ApplicationError(_("Tickets are opened for customers."), field="customer")
-    department = _department_for(inbound, customer_facing=not by_agent)
+    # Before routing, which may match on the service's kind, plan or server.
     service = _service_for(inbound, customer)
+    department = _department_for(inbound, customer_facing=not by_agent)
     # Routing picks before the INSERT, so the ticket is written once, already assigned.
     assignee = pick_assignee(department=department)
     ticket = Ticket(
