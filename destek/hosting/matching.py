@@ -57,8 +57,8 @@ def match_service(*, text: str, services: Sequence[S]) -> S | None:
         if service.domain:
             by_domain.setdefault(normalize_domain(service.domain), service)
     if by_domain and text:
-        for domain in domains_named(text):
-            found = by_domain.get(domain)
+        for named in _HOST.finditer(text):  # stops at the first domain of theirs
+            found = by_domain.get(normalize_domain(named.group()))
             if found is not None:
                 return found
     live = [s for s in services if s.status != ServiceStatus.CANCELLED]
