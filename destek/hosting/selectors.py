@@ -20,6 +20,9 @@ def services_of(customer: User) -> QuerySet[Service]:
     return Service.objects.filter(owned)
 
 
+MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField)
+
+
 def is_service_of(*, service: Service, customer: User) -> bool:
     """`services_of` asked of a row already read: the customer's own or their organization's."""
     return service.customer_id == customer.pk or (
@@ -29,7 +32,9 @@ def is_service_of(*, service: Service, customer: User) -> bool:
 
 def service_of(*, customer: User, service_id: int) -> Service | None:
     """One of the customer's services by id; None for anyone else's id, as for one that does
-    not exist (a door never tells the two apart). One query."""
+    not exist (a door never tells the two apart). One query; none for an id no row can have."""
+    if not 0 < service_id <= MAX_ID:
+        return None
     return services_of(customer).filter(pk=service_id).first()
 
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from destek.accounts.models import Department, User
 from destek.core.errors import ApplicationError
 from destek.hosting.labels import service_label
-from destek.hosting.models import Service
-from destek.hosting.selectors import services_to_choose
+from destek.hosting.models import Service, ServiceStatus
+from destek.hosting.selectors import service_of, services_to_choose
 from destek.portal.lang import current_language
 from destek.tickets.intake import MAX_BODY_CHARS, MAX_SUBJECT
 from destek.tickets.models import Priority
@@ -79,18 +79,42 @@ class PortalForm(forms.Form):
 
 
 class ServiceChoiceField(forms.ChoiceField):
-    """One of the customer's services, by id, or none; cleans to the `Service` row, so the
-    funnel needs no query to know it. Anyone else's id reads as any unknown one."""
+    """One of the customer's services that is not cancelled, or none; cleans to the `Service`
+    row, so the funnel needs no query to know it. The list is read only to be shown (one
+    query); a choice is checked by reading that one service (one query); no choice, nothing.
+    Anyone else's id is refused as an unknown one is."""
 
-    def __init__(self, *, services: list[Service], **kwargs: Any) -> None:
-        self.services = {str(s.pk): s for s in services}
-        choices = [("", _("Not about a specific service")),
-                   *((key, service_label(s)) for key, s in self.services.items())]
-        super().__init__(choices=choices, required=False, **kwargs)
+    def __init__(self, *, customer: User, **kwargs: Any) -> None:
+        self.customer = customer
+        self._services: list[Service] | None = None
+        super().__init__(choices=self._choices, required=False, initial=self._initial,
+                         **kwargs)
+
+    @property
+    def services(self) -> list[Service]:
+        if self._services is None:
+            self._services = services_to_choose(customer=self.customer)
+        return self._services
+
+    def _choices(self) -> list[tuple[str, str]]:
+        return [("", str(_("Not about a specific service"))),
+                *((str(s.pk), service_label(s)) for s in self.services)]
+
+    def _initial(self) -> str:
+        """Their only service, chosen for them."""
+        return str(self.services[0].pk) if len(self.services) == 1 else ""
 
     def clean(self, value: Any) -> Service | None:
-        key = str(super().clean(value) or "")
-        return self.services.get(key)
+        text = self.to_python(value)
+        if not text:
+            return None
+        refused = forms.ValidationError(self.error_messages["invalid_choice"],
+                                        code="invalid_choice")
+        service = service_of(customer=self.customer, service_id=int(text)) \
+            if text.isdecimal() else None
+        if service is None or service.status == ServiceStatus.CANCELLED:
+            raise refused
+        return service
 
 
 class NewTicketForm(PortalForm):
@@ -118,16 +142,19 @@ class NewTicketForm(PortalForm):
         department = self.fields["department"]
         assert isinstance(department, DepartmentChoiceField)
         department.queryset = Department.objects.filter(is_public=True).order_by("name")
-        # The customer's services, when they have any (one query); their only one by default.
-        services = services_to_choose(customer=customer)
-        if services:
-            self.fields["service"] = ServiceChoiceField(
-                services=services, label=_("Service"),
-                initial=services[0].pk if len(services) == 1 else "",
-                help_text=_("The hosting account, server or domain this ticket is about."),
-                error_messages={"invalid_choice": _("Choose one of your services.")},
-                widget=forms.Select(attrs={"class": "form-select",
-                                           "data-testid": self.testids["service"]}))
+        self.fields["service"] = ServiceChoiceField(
+            customer=customer, label=_("Service"),
+            help_text=_("The hosting account, server or domain this ticket is about."),
+            error_messages={"invalid_choice": _("Choose one of your services.")},
+            widget=forms.Select(attrs={"class": "form-select",
+                                       "data-testid": self.testids["service"]}))
+
+    @property
+    def offers_services(self) -> bool:
+        """Whether the customer has services to choose from (the picker is shown)."""
+        field = self.fields["service"]
+        assert isinstance(field, ServiceChoiceField)
+        return bool(field.services)
 
 
 class ReplyForm(PortalForm):

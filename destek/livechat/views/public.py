@@ -38,7 +38,6 @@ from destek.tickets.uploads import files_from_request
 
 WIDGET = Path(__file__).resolve().parent.parent / "static" / "livechat" / "widget.js"
 MAX_JSON = 16 * 1024
-MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField)
 
 
 @cache
@@ -95,7 +94,7 @@ def _service_id(data: dict[str, Any]) -> int | None:
     if value in (None, ""):
         return None
     service_id = _int_or_none(value)
-    if service_id is None or not 0 < service_id <= MAX_ID:
+    if service_id is None:
         raise ApplicationError(_("Choose one of your services."), field="service")
     return service_id
 
