@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from destek.accounts.models import User
 
@@ -68,4 +69,5 @@ def zone_choices() -> list[tuple[object, object]]:
     common = [(z, z.replace("_", " ")) for z in COMMON_ZONES if is_known_zone(z)]
     others = [(z, z.replace("_", " ")) for z in _other_zones()]
     default = _("Default (%(zone)s)") % {"zone": settings.TIME_ZONE}
-    return [("", default), (_("Common"), common), (_("All time zones"), others)]
+    return [("", default), (pgettext_lazy("time zones", "Common"), common),
+            (_("All time zones"), others)]
