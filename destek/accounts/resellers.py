@@ -12,6 +12,15 @@ tickets of the people of its end customers, in addition to their own:
   (`tickets.access.ticket_scope`); a reseller's people each see their own plus every end
   customer's.
 
+Opening a ticket on an end customer's behalf is not offered: a ticket has one customer and no
+organization of its own, so a reseller's person opening one would be its customer and the end
+customer would not see it. They open tickets for themselves and manage the end customers'
+tickets (read, reply, close, reopen, attachments). Saying "for whom" would take a ticket
+organization (a migration and a change to the funnel).
+
+Replies by a reseller's person on an end customer's ticket are theirs (the message's author)
+and the end customer stays the ticket's customer, who gets the emails as before.
+
 `destek.tickets.access` asks these functions; nothing else re-derives the rule.
 """
 
