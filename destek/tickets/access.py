@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import Role, User
-from destek.accounts.resellers import customers_served_by, manages_customer
+from destek.accounts.resellers import customer_filter, manages_customer
 from destek.accounts.scope import in_scope
 from destek.core.errors import NotFound
 from destek.tickets.models import Attachment, Message, Ticket
@@ -27,11 +27,8 @@ GUEST_LINK_MAX_AGE = 60 * 60 * 24 * 90
 def ticket_scope(actor: User) -> Q:
     """The tickets `actor` may see, as a filter."""
     if actor.is_authenticated and actor.is_active and actor.role == Role.CUSTOMER:
-        if actor.organization_id is None:
-            # Most customers: their own tickets, one index range (ticket_customer).
-            return Q(customer_id=actor.pk)
-        # In an organization, which may be a reseller: one subquery, no query of its own.
-        return Q(customer_id__in=customers_served_by(actor).values("pk"))
+        # Their own tickets, and a reseller's people their end customers' too.
+        return customer_filter(actor)
     return in_scope(actor)
 
 

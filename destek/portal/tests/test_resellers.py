@@ -16,9 +16,10 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from destek.accounts import resellers
 from destek.accounts.factories import CustomerFactory, OrganizationFactory
 from destek.accounts.models import Department, Organization, User
-from destek.accounts.resellers import customers_served_by, end_customers_of, manages_customer
+from destek.accounts.resellers import end_customer_people, end_customers_of, manages_customer
 from destek.portal.tests.conftest import inbound_file, upload
 from destek.tickets.access import guest_token_for, tickets_visible_to
 from destek.tickets.factories import open_ticket, reply
@@ -87,11 +88,20 @@ def _api(person: User) -> APIClient:
     return api
 
 
+@pytest.mark.parametrize("inline", [True, False], ids=["ids", "subquery"])
 @pytest.mark.parametrize("who", PEOPLE)
-def test_the_scope_is_the_matrix(cast: Cast, who: str) -> None:
+def test_the_scope_is_the_matrix(cast: Cast, who: str, inline: bool,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both forms of the rule: the end customers' people written into the query, and, for a
+    reseller with more than MAX_INLINE_CUSTOMERS of them, the subquery."""
+    if not inline:
+        monkeypatch.setattr(resellers, "MAX_INLINE_CUSTOMERS", 1)
     person = cast.people[who]
     visible = set(tickets_visible_to(person).values_list("pk", flat=True))
     assert visible == {cast.tickets[name].pk for name in SEES[who]}
+    for owner in PEOPLE:
+        assert manages_customer(person=person, customer_id=cast.people[owner].pk) == (
+            owner in SEES[who]), (who, owner)
 
 
 @pytest.mark.parametrize("who", PEOPLE)
@@ -257,7 +267,7 @@ def test_an_organization_naming_itself_its_reseller_shares_nothing(cast: Cast) -
     r.save(update_fields=["reseller"])
     assert not manages_customer(person=cast.people["res"],
                                 customer_id=cast.people["colleague"].pk)
-    assert cast.people["colleague"] not in customers_served_by(cast.people["res"])
+    assert cast.people["colleague"] not in end_customer_people(cast.people["res"])
 
 
 def test_inactive_or_staff_people_get_no_reseller_scope(cast: Cast, agent: User) -> None:
@@ -266,7 +276,7 @@ def test_inactive_or_staff_people_get_no_reseller_scope(cast: Cast, agent: User)
     res.save(update_fields=["is_active"])
     assert not tickets_visible_to(res).exists()
     assert end_customers_of(res) == []
-    assert list(customers_served_by(agent)) == []
+    assert list(end_customer_people(agent)) == []
 
 
 def test_guest_links_are_unaffected(client: Client, cast: Cast) -> None:
@@ -282,9 +292,10 @@ def test_guest_links_are_unaffected(client: Client, cast: Cast) -> None:
                               args=[token, cast.public_attachment["end2"]])).status_code == 404
 
 
-# the user + their end customers (the filter) + the page (tickets with their customers and
-# organizations) + the page's SLA expectations; the session is not a query here.
-RESELLER_LIST_QUERIES = 4
+# the user + the people they act for (the scope) + their end customers (the filter) + the page
+# (tickets with their customers and organizations) + the page's SLA expectations; the session
+# is not a query here.
+RESELLER_LIST_QUERIES = 5
 
 
 @pytest.mark.parametrize("whose", ["", "own", "e2"])
