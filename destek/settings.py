@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "destek.accounts.middleware.UserLanguageMiddleware",
+    "destek.accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -242,6 +243,9 @@ DESTEK_EXPORT_EXPIRY_DAYS = env.int("DESTEK_EXPORT_EXPIRY_DAYS", default=7)
 
 # --- accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# A phone number typed without its country code (the profile) is read as one of this country
+# (ISO 3166 code); every number is stored as E.164.
+DESTEK_PHONE_REGION = env.str("DESTEK_PHONE_REGION", default="TR")
 AUTHENTICATION_BACKENDS = [  # Django's and allauth's, with a cheaper per-request user lookup
     "destek.accounts.backends.ModelBackend",
     "destek.accounts.backends.AuthenticationBackend",

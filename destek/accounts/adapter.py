@@ -31,6 +31,9 @@ NOTICE_EVENTS = {
     "account/email/password_changed": (Action.PASSWORD_CHANGED, "password_changed"),
     "account/email/password_set": (Action.PASSWORD_CHANGED, "password_set"),
     "account/email/password_reset": (Action.PASSWORD_CHANGED, "password_reset"),
+    # The email management's changes (the profile's phone is recorded by accounts.profile).
+    "account/email/email_changed": (Action.CONTACT_CHANGED, "email_changed"),
+    "account/email/email_deleted": (Action.CONTACT_CHANGED, "email_deleted"),
 }
 
 

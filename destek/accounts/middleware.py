@@ -1,4 +1,4 @@
-"""Per-user language, and enforced two-factor authentication for staff."""
+"""Per-user language and time zone, and enforced two-factor authentication for staff."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from destek.accounts.mfa import must_enrol_mfa
+from destek.accounts.zones import user_zone
 
 
 class UserLanguageMiddleware:
@@ -26,6 +27,26 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Every date a signed-in person is shown, in their own zone (`User.time_zone`), else in
+    TIME_ZONE. Reads only the user the authentication middleware loaded: no query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.time_zone:
+            timezone.activate(user_zone(user))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is the thread's (or the task's): it must not outlive this request.
+            timezone.deactivate()
 
 
 class StaffMfaMiddleware:

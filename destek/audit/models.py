@@ -27,6 +27,9 @@ class Action(models.TextChoices):
     # A part of a received email the attachment policy refused (active content), taken from
     # the stored raw message by an administrator (destek.mail.admin_parts).
     REFUSED_PART_DOWNLOADED = "refused_part_downloaded", _("Refused attachment downloaded")
+    # A person's own contact details that matter to security: their phone number (the
+    # portal's profile) and their email address (allauth's email management).
+    CONTACT_CHANGED = "contact_changed", _("Contact details changed")
 
 
 class AuditEvent(models.Model):

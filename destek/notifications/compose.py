@@ -14,12 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import linebreaks, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
+from destek.accounts.zones import user_zone
 from destek.notifications.envelope import notification_envelope, subject_with_token, thread_id
 from destek.notifications.rendering import email_language, render_notification
 from destek.tickets.models import AuthorKind, Channel, Message, Ticket
@@ -131,9 +132,10 @@ def _headers(notice: Notice) -> dict[str, str]:
 
 
 def compose(notice: Notice) -> EmailMultiAlternatives:
-    """The email for `notice`, rendered in the recipient's language."""
+    """The email for `notice`, rendered in the recipient's language, its dates in the
+    recipient's time zone (`User.time_zone`, else TIME_ZONE)."""
     language = email_language(notice.recipient.language)
-    with translation.override(language):
+    with translation.override(language), timezone.override(user_zone(notice.recipient)):
         context = build_context(notice, language)
         rendered = render_notification(key=notice.key, language=language, context=context)
     # Addressed from the department's mailbox, with a signed reply address and signature.

@@ -41,7 +41,8 @@ def portal_open_ticket(*, author: User, department_id: int, priority: int, subje
 
 def portal_reply(*, author: User, ticket: Ticket, body: str, uploads: list[UploadedFile],
                  submission_id: uuid.UUID | None = None) -> IntakeResult:
-    """`ticket` must come from an access_* function; `author` is its customer."""
+    """`ticket` must come from an access_* function; `author` is its customer, or one of
+    a reseller's people answering on an end customer's ticket."""
     return receive(InboundMessage(
         channel=Channel.PORTAL, author=author, ticket_id=ticket.pk, body_text=body,
         attachments=tuple(files_from_request(uploads)),
@@ -50,7 +51,8 @@ def portal_reply(*, author: User, ticket: Ticket, body: str, uploads: list[Uploa
 
 
 def customer_set_status(*, actor: User, ticket_id: int, status: Status) -> Ticket:
-    """Close or reopen one's own ticket, with the row locked so two clicks cannot race."""
+    """Close or reopen a ticket `actor` may see (their own, or an end customer's for a
+    reseller's people), with the row locked so two clicks cannot race."""
     with transaction.atomic():
         ticket = access_ticket_by_id(actor=actor, ticket_id=ticket_id, for_update=True)
         return ticket_set_status_by_customer(actor=actor, ticket=ticket, status=status)

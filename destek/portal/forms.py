@@ -6,10 +6,13 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.models import Department, User
+from destek.accounts.profile import MAX_PHONE_INPUT
+from destek.accounts.zones import zone_choices
 from destek.core.errors import ApplicationError
 from destek.hosting.labels import service_label
 from destek.hosting.models import Service, ServiceStatus
@@ -163,3 +166,43 @@ class ReplyForm(PortalForm):
     body = forms.CharField(label=_("Your reply"), max_length=MAX_BODY_CHARS, required=False,
                            widget=forms.Textarea(attrs={"rows": 5}))
     attachments = MultipleFileField(label=_("Attachments"))
+
+
+LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
+
+
+class ProfileForm(PortalForm):
+    """The customer's own profile (destek.accounts.profile validates and saves it)."""
+
+    testids = {
+        "full_name": "profile-name",
+        "phone": "profile-phone",
+        "language": "profile-language",
+        "time_zone": "profile-time-zone",
+        "email_notifications": "profile-email-notifications",
+    }
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=MAX_PHONE_INPUT, required=False,
+                            help_text=_("With the country code, e.g. +90 532 123 45 67."))
+    language = forms.ChoiceField(label=_("Language"), choices=())
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), required=False,
+        help_text=_("Dates in the portal and in our emails to you are shown in this zone."))
+    email_notifications = forms.BooleanField(
+        label=_("Email me about updates to my tickets"), required=False,
+        help_text=_("Replies always appear here in the portal. Security emails (password "
+                    "reset, address confirmation, data export links) are always sent."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        time_zone = self.fields["time_zone"]
+        assert isinstance(time_zone, forms.ChoiceField)
+        time_zone.choices = zone_choices()
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        # Each language under its own name, as the language switch shows them.
+        language.choices = [(code, LANGUAGE_NAMES.get(code, code))
+                            for code, _name in settings.LANGUAGES]
+        checkbox = self.fields["email_notifications"].widget
+        checkbox.attrs["class"] = "form-check-input"

@@ -7,15 +7,14 @@ or already answered.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from django.conf import settings
 from django.utils import formats
 
 from destek.accounts.models import User
+from destek.accounts.zones import user_zone
 from destek.sla.selectors import sla_customer_expectation, sla_state_for_tickets
 from destek.tickets.models import Status, Ticket
 
@@ -34,12 +33,8 @@ NOTHING = Expectation()
 
 
 def customer_timezone(user: User | None) -> tzinfo:
-    """The customer's own zone when the account has one, else the site's (TIME_ZONE)."""
-    name = getattr(user, "timezone", "") or settings.TIME_ZONE
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    """The reader's own zone when the account has one, else the site's (TIME_ZONE)."""
+    return user_zone(user)
 
 
 def _expect(due_at: datetime | None, zone: tzinfo) -> Expectation:
@@ -51,13 +46,16 @@ def _expect(due_at: datetime | None, zone: tzinfo) -> Expectation:
                        answer_by_label=formats.date_format(local, "DATETIME_FORMAT"))
 
 
-def ticket_expectation(*, ticket: Ticket) -> Expectation:
-    """For the conversation page: one query, none while the ticket waits or is done."""
+def ticket_expectation(*, ticket: Ticket, reader: User | None = None) -> Expectation:
+    """For the conversation page, in the zone of `reader` (the signed-in customer, who may be
+    a reseller's person reading an end customer's ticket; else the ticket's customer, as a
+    guest is): one query, none while the ticket waits or is done."""
     if ticket.status == Status.PENDING:
         return Expectation(waiting_for_customer=True)
     if not ticket.is_open:
         return NOTHING
-    return _expect(sla_customer_expectation(ticket=ticket), customer_timezone(ticket.customer))
+    zone = customer_timezone(reader if reader is not None else ticket.customer)
+    return _expect(sla_customer_expectation(ticket=ticket), zone)
 
 
 def list_expectations(*, customer: User, tickets: Iterable[Ticket]) -> dict[int, Expectation]:

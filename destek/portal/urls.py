@@ -1,6 +1,6 @@
 from django.urls import path
 
-from destek.portal.views import downloads, guest, tickets
+from destek.portal.views import downloads, guest, profile, tickets
 from destek.privacy import export_views
 
 app_name = "portal"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/reply/", tickets.ticket_reply, name="ticket_reply"),
     path("tickets/<int:ticket_id>/close/", tickets.ticket_close, name="ticket_close"),
     path("tickets/<int:ticket_id>/reopen/", tickets.ticket_reopen, name="ticket_reopen"),
+    path("profile/", profile.profile, name="profile"),
     path("attachments/<int:attachment_id>/", downloads.attachment_download, name="attachment"),
     path("guest/<str:token>/", guest.guest_ticket, name="guest_ticket"),
     path("guest/<str:token>/reply/", guest.guest_reply, name="guest_reply"),

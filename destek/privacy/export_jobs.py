@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 
 from destek.accounts.models import User
+from destek.accounts.zones import user_zone
 from destek.notifications.compose import AddressNotice
 from destek.notifications.notify import notify_address
 from destek.notifications.rendering import email_language
@@ -151,7 +152,9 @@ def export_ready_notify(job: ExportJob) -> None:
     language = email_language(recipient.language)
     base = settings.BASE_URL.rstrip("/")
     with translation.override(language):
-        expires = formats.date_format(timezone.localtime(job.expires_at), "DATETIME_FORMAT")
+        # In the recipient's own time zone, as every date in their emails.
+        expires = formats.date_format(timezone.localtime(job.expires_at, user_zone(recipient)),
+                                      "DATETIME_FORMAT")
     notice = AddressNotice(
         key="export_ready", to=[recipient.email], language=language,
         context={

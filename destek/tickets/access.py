@@ -2,6 +2,10 @@
 
 A customer asking for another customer's object and an outsourced agent asking outside their
 departments get NotFound, never PermissionDenied: the object's existence is not revealed.
+
+A customer sees their own tickets; the people of a reseller organization also see their end
+customers' (`destek.accounts.resellers`, one level deep). Every door (portal pages and
+downloads, the API and its search, the funnel's reply check) asks `ticket_scope`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import Role, User
+from destek.accounts.resellers import customer_filter, manages_customer
 from destek.accounts.scope import in_scope
 from destek.core.errors import NotFound
 from destek.tickets.models import Attachment, Message, Ticket
@@ -22,8 +27,15 @@ GUEST_LINK_MAX_AGE = 60 * 60 * 24 * 90
 def ticket_scope(actor: User) -> Q:
     """The tickets `actor` may see, as a filter."""
     if actor.is_authenticated and actor.is_active and actor.role == Role.CUSTOMER:
-        return Q(customer_id=actor.pk)
+        # Their own tickets, and a reseller's people their end customers' too.
+        return customer_filter(actor)
     return in_scope(actor)
+
+
+def customer_may_post(*, person: User, ticket: Ticket) -> bool:
+    """Whether a customer may write on `ticket` as its customer side: its own customer, or one
+    of a reseller's people for an end customer's ticket (the funnel's reply check)."""
+    return manages_customer(person=person, customer_id=ticket.customer_id)
 
 
 def tickets_visible_to(actor: User) -> QuerySet[Ticket]:

@@ -26,7 +26,7 @@ from destek.hosting.matching import match_service
 from destek.hosting.models import Service
 from destek.hosting.selectors import is_service_of, service_of, services_to_match
 from destek.tickets import domain_events, events
-from destek.tickets.access import tickets_visible_to
+from destek.tickets.access import customer_may_post, tickets_visible_to
 from destek.tickets.models import (
     Attachment,
     AuthorKind,
@@ -322,7 +322,8 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
         raise ApplicationError(_("Ticket not found."), field="ticket")
     if inbound.is_internal and not by_agent:
         raise ApplicationError(_("Only agents can write internal notes."), field="is_internal")
-    if not by_agent and author.pk != ticket.customer_id and not _is_cc(ticket, author):
+    if not by_agent and author.pk != ticket.customer_id and not _is_cc(ticket, author) \
+            and not customer_may_post(person=author, ticket=ticket):  # a reseller's people
         raise ApplicationError(_("Only the ticket's customer can reply."), field="author")
     auto_reply = inbound.is_auto_reply and not by_agent
     message = Message(

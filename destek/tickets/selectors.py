@@ -24,9 +24,18 @@ PAGE_SIZE = 25
 BY_UPDATED: list[tuple[str, bool]] = [("updated_at", True), ("id", True)]
 
 
-def customer_ticket_list(*, customer: User, cursor: str | None = None,
-                         limit: int = PAGE_SIZE) -> Page[Ticket]:
-    qs = tickets_visible_to(customer).select_related("department")
+def customer_ticket_list(*, customer: User, cursor: str | None = None, limit: int = PAGE_SIZE,
+                         own_only: bool = False,
+                         end_customer_id: int | None = None) -> Page[Ticket]:
+    """The portal's list: what `customer` may see (their own tickets and, for a reseller's
+    people, their end customers'), one query with each ticket's customer and organization.
+    `own_only` keeps their own; `end_customer_id` one end customer organization's (none when
+    it is not theirs: the scope still applies)."""
+    qs = tickets_visible_to(customer).select_related("department", "customer__organization")
+    if own_only:
+        qs = qs.filter(customer_id=customer.pk)
+    elif end_customer_id is not None:
+        qs = qs.filter(customer__organization_id=end_customer_id).exclude(customer_id=customer.pk)
     return keyset_page(qs, ordering=BY_UPDATED, cursor=cursor, limit=limit)
 
 

@@ -70,3 +70,20 @@ def test_an_address_notice_is_rendered_by_the_worker_unless_it_bounces(customer,
     gone = AddressNotice(key="chat_transcript", to=["gone@example.com"], language="en",
                          context=context)
     assert notify_address(notice=gone, kind="chat_transcript", idempotency_key="t2") is None
+
+
+def test_a_customer_who_turned_ticket_emails_off_gets_none_staff_alerts_stay(
+        customer, agent, department) -> None:  # type: ignore[no-untyped-def]
+    """The one place recipients are dropped: every ticket notice to such a customer (ticket
+    opened, replies, SLA progress updates…), never an agent's alert."""
+    ticket = open_ticket(customer=customer, department=department)
+    customer.email_notifications = False
+    agent.email_notifications = False
+    for key in ("agent_reply", "sla_progress_update"):
+        assert notify(notice=Notice(key=key, recipient=customer, ticket=ticket, url="/"),
+                      idempotency_key=f"off-{key}") is None
+    assert notify(notice=Notice(key="agent_assigned", recipient=agent, ticket=ticket, url="/"),
+                  idempotency_key="agent-alert") is not None
+    customer.email_notifications = True
+    assert notify(notice=Notice(key="agent_reply", recipient=customer, ticket=ticket, url="/"),
+                  idempotency_key="on-again") is not None

@@ -12,9 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
+from destek.accounts.zones import user_zone
 from destek.core.csp import allow_remote_images
 from destek.core.errors import NotFound
 from destek.core.sanitize import REMOTE_IMAGE_PLACEHOLDER, body_for_reader, remote_images_asked
@@ -80,6 +82,18 @@ def ticket_actions(ticket: Ticket) -> TicketActions:
                          can_reopen=not merged and ticket.status in DONE_STATUSES)
 
 
+def end_customer_label(*, ticket: Ticket, reader: User) -> str:
+    """Whose ticket this is, for a reseller's person reading an end customer's ticket
+    ("Organization · Person"); "" on one's own ticket. The customer and their organization
+    come with the ticket (access_ticket_by_id, customer_ticket_list): no query."""
+    if ticket.customer_id == reader.pk:
+        return ""
+    customer = ticket.customer
+    organization = customer.organization
+    name = customer.display_name
+    return f"{organization.name} · {name}" if organization is not None else name
+
+
 def merged_reply_refusal() -> str:
     return _("This ticket was merged into another one. Please reply there.")
 
@@ -90,7 +104,9 @@ def render_ticket_page(request: HttpRequest, *, ticket: Ticket, reply_form: Repl
 
     A fixed number of queries whatever the conversation's length (see selectors).
     """
-    detail = ticket_detail(actor=ticket.customer, ticket=ticket, with_events=False)
+    # A guest is the ticket's customer; a signed-in reader may be a reseller's person.
+    reader = ticket.customer if guest_token else portal_user(request)
+    detail = ticket_detail(actor=reader, ticket=ticket, with_events=False)
     shown = remote_images_asked(request)
     placeholder = static(REMOTE_IMAGE_PLACEHOLDER)
     conversation = [(m, body_for_reader(m.body_html, show_remote_images=m.pk == shown,
@@ -100,13 +116,17 @@ def render_ticket_page(request: HttpRequest, *, ticket: Ticket, reply_form: Repl
         "conversation": conversation,
         "reply_form": reply_form,
         "actions": ticket_actions(ticket),
-        "expectation": ticket_expectation(ticket=ticket),
+        "expectation": ticket_expectation(ticket=ticket, reader=reader),
         # The service it is about: one query when there is one (none when it came loaded).
         "service_label": service_label(ticket.service) if ticket.service else "",
         "guest_token": guest_token,
+        "end_customer": end_customer_label(ticket=ticket, reader=reader),
         **upload_limits(),
     }
-    response = render(request, "portal/ticket_detail.html", context, status=status)
+    # Dates in the reader's zone: the middleware activated a signed-in reader's; a guest's
+    # is their account's.
+    with timezone.override(user_zone(reader)):
+        response = render(request, "portal/ticket_detail.html", context, status=status)
     if any(body.remote_images == "shown" for _m, body in conversation):
         allow_remote_images(response)  # for this response only: the reader asked
     return response

@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from destek.accounts.resellers import end_customers_of
 from destek.core.errors import ApplicationError, NotFound
 from destek.portal import adapters
 from destek.portal.forms import NewTicketForm, ReplyForm
 from destek.portal.sla import list_expectations
 from destek.portal.views.common import (
     customer_required,
+    end_customer_label,
     merged_reply_refusal,
     portal_user,
     render_ticket_page,
@@ -28,16 +30,40 @@ MAX_CURSOR_CHARS = 500
 PAGE_SIZE = 25
 
 
+OWN_TICKETS = "own"
+
+
+def _whose(value: str) -> tuple[bool, int | None]:
+    """The list's `for` filter: "" everything, "own" one's own tickets, an end customer
+    organization's id; anything else is ignored (the scope decides what can be seen)."""
+    if value == OWN_TICKETS:
+        return True, None
+    if value.isdigit() and 0 < len(value) <= 18:
+        return False, int(value)
+    return False, None
+
+
 @require_GET
 @customer_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     cursor = request.GET.get("cursor", "")[:MAX_CURSOR_CHARS] or None
     customer = portal_user(request)
-    page = customer_ticket_list(customer=customer, cursor=cursor, limit=PAGE_SIZE)
+    whose = request.GET.get("for", "")[:20]
+    own_only, end_customer_id = _whose(whose)
+    # A reseller's people choose among their end customers (one query, bounded; none for a
+    # customer without an organization).
+    end_customers = end_customers_of(customer)
+    page = customer_ticket_list(customer=customer, cursor=cursor, limit=PAGE_SIZE,
+                                own_only=own_only, end_customer_id=end_customer_id)
     expectations = list_expectations(customer=customer, tickets=page.items)
-    rows = [(ticket, expectations[ticket.pk]) for ticket in page.items]
-    return render(request, "portal/ticket_list.html",
-                  {"page": page, "rows": rows, "is_first_page": cursor is None})
+    rows = [(ticket, expectations[ticket.pk], end_customer_label(ticket=ticket, reader=customer))
+            for ticket in page.items]
+    return render(request, "portal/ticket_list.html", {
+        "page": page, "rows": rows, "is_first_page": cursor is None,
+        "end_customers": end_customers, "whose": whose if own_only or end_customer_id else "",
+        "own_tickets": OWN_TICKETS,
+        "shows_end_customers": bool(end_customers) or any(label for _t, _e, label in rows),
+    })
 
 
 @require_http_methods(["GET", "POST"])
