@@ -79,7 +79,7 @@ class SlaPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SlaPolicy
-        fields = "__all__"
+        fields = ["service_kinds", "tiers", "plans", "servers"]  # the admin adds the rest
 
 
 @admin.register(SlaPolicy)
