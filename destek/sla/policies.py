@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Subquery
 
+from destek.hosting.models import Tier
 from destek.sla.calendar import AlwaysOpen, BusinessClock, Clock
 from destek.sla.models import BusinessCalendar, SlaPolicy, SlaSettings
 from destek.tickets.models import DONE_STATUSES
@@ -29,7 +30,7 @@ class Hosting:
     kind: str = ""
     plan: str = ""
     server: str = ""
-    tier: str = "standard"
+    tier: str = Tier.STANDARD
     reseller_ids: frozenset[int] = frozenset()
 
 

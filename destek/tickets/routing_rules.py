@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Subquery
 
+from destek.hosting.models import Tier
 from destek.tickets.models import RoutingRule, RoutingSettings
 
 
@@ -23,7 +24,7 @@ class Context:
     kind: str = ""
     plan: str = ""
     server: str = ""
-    tier: str = "standard"
+    tier: str = Tier.STANDARD
     reseller_ids: frozenset[int] = frozenset()
 
 

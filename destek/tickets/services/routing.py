@@ -21,7 +21,7 @@ from destek.accounts.models import (
 )
 from destek.core import bus
 from destek.core.errors import ApplicationError
-from destek.hosting.models import Service
+from destek.hosting.models import Service, Tier
 from destek.hosting.selectors import account_tier_subquery, tier_of
 from destek.tickets import domain_events, events
 from destek.tickets.models import EventKind, Ticket
@@ -153,14 +153,16 @@ def _context(customer: User, channel: str, chosen_id: int | None, service: Servi
     resellers: set[int | None] = set()
     if customer.organization_id and rules.asks_resellers:
         if hasattr(found, "is_reseller"):
-            reseller_id, is_reseller = found.reseller_id, found.is_reseller  # type: ignore
+            # Annotations of the department query (_annotations).
+            reseller_id = found.reseller_id  # type: ignore[attr-defined]
+            is_reseller = found.is_reseller  # type: ignore[attr-defined]
         else:
             reseller_id, is_reseller = Organization.objects.filter(
                 pk=customer.organization_id).values_list("reseller_id", "is_reseller").get()
         resellers = {reseller_id, customer.organization_id if is_reseller else None}
     return Context(channel=str(channel), department_id=chosen_id,
                    kind=service.kind if service else "", plan=service.plan if service else "",
-                   server=service.server if service else "", tier=tier or "standard",
+                   server=service.server if service else "", tier=tier or Tier.STANDARD,
                    reseller_ids=frozenset(r for r in resellers if r))
 
 
