@@ -155,7 +155,7 @@ def _context(customer: User, channel: str, chosen_id: int | None, service: Servi
         if hasattr(found, "is_reseller"):
             # Annotations of the department query (_annotations).
             reseller_id = found.reseller_id  # type: ignore[attr-defined]
-            is_reseller = found.is_reseller  # type: ignore[attr-defined]
+            is_reseller = found.is_reseller
         else:
             reseller_id, is_reseller = Organization.objects.filter(
                 pk=customer.organization_id).values_list("reseller_id", "is_reseller").get()
