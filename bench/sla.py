@@ -263,7 +263,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     from django.apps import apps
 
     SlaPolicy.objects.all().delete()
-    import_module("destek.sla.migrations.0002_defaults").create(apps, None)
+    for name in ("0002_defaults", "0005_hosting_defaults"):  # hosting: dedicated, key accounts
+        import_module(f"destek.sla.migrations.{name}").create(apps, None)
     install = _recompute("benchmark: install")
     # The kind of change: one policy's target (critical first response 1 h → 30 min);
     # every open ticket is evaluated, those under other policies keep their deadlines.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 def connect() -> None:
     from destek.core.bus import subscribe
+    from destek.hosting import domain_events as hosting
     from destek.mail.outbound import sending_mailbox
     from destek.mail.policies import bouncing_addresses
     from destek.notifications import directory
@@ -24,6 +25,8 @@ def connect() -> None:
     subscribe(ev.TicketOpened, sla.on_ticket_opened)
     subscribe(ev.MessagePosted, sla.on_message_posted)
     subscribe(ev.TicketUpdated, sla.on_ticket_updated)
+    # A customer's tier moved: their open tickets' deadlines follow (tier conditions).
+    subscribe(hosting.CustomerTiersChanged, sla.on_customer_tiers_changed)
 
     subscribe(ev.TicketOpened, mail.on_ticket_opened)
     subscribe(ev.MessagePosted, mail.on_message_posted)

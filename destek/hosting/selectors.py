@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from destek.accounts.models import User
 from destek.hosting.models import CustomerValue, HostingSettings, Service, ServiceStatus, Tier
@@ -78,6 +91,28 @@ def value_of(customer: User) -> CustomerValue | None:
 def tier_of(customer: User) -> str:
     value = value_of(customer)
     return value.tier if value else Tier.STANDARD
+
+
+def account_tier_expression(*, customer: str, organization: str) -> Any:
+    """The tier of each row's customer as rules read it (`tier_of`, in SQL): their
+    organization's when they have one, else their own; standard without a value row.
+    `customer` and `organization` name the row's customer id and organization id fields."""
+    by_org = CustomerValue.objects.filter(organization_id=OuterRef(organization)).values("tier")
+    own = CustomerValue.objects.filter(customer_id=OuterRef(customer)).values("tier")
+    return Coalesce(
+        Case(When(**{f"{organization}__isnull": False}, then=Subquery(by_org[:1])),
+             default=Subquery(own[:1]), output_field=CharField()),
+        Value(Tier.STANDARD), output_field=CharField())
+
+
+def account_tier_subquery(customer: User) -> Any:
+    """`tier_of(customer)` as an expression another query can carry (no query of its own)."""
+    if customer.organization_id:
+        found = CustomerValue.objects.filter(organization_id=customer.organization_id)
+    else:
+        found = CustomerValue.objects.filter(customer_id=customer.pk)
+    return Coalesce(Subquery(found.values("tier")[:1]), Value(Tier.STANDARD),
+                    output_field=CharField())
 
 
 def hosting_settings() -> HostingSettings:

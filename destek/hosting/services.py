@@ -16,7 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from destek.accounts.models import User
-from destek.hosting.models import CustomerValue, Service
+from destek.core import bus
+from destek.hosting.domain_events import CustomerTiersChanged, TierChange
+from destek.hosting.models import CustomerValue, Service, Tier
 from destek.hosting.selectors import hosting_settings
 from destek.hosting.value import Priced, tier_for, worth
 
@@ -76,7 +78,9 @@ def service_delete(*, service: Service) -> None:
 
 def refresh_values(accounts: Accounts, *, today: date | None = None) -> int:
     """Recompute the worth of these accounts from their services: one read of their services,
-    one write per kind of account. Returns how many accounts were written."""
+    one read of their tiers and one write per kind of account. Returns how many accounts
+    were written. Accounts whose tier moved are published (CustomerTiersChanged): rules
+    that match on tiers follow (destek.wiring)."""
     if not accounts:
         return 0
     today = today or timezone.localdate()
@@ -115,17 +119,43 @@ def refresh_values(accounts: Accounts, *, today: date | None = None) -> int:
                                      updated_at=now))
         return out
 
+    before = _tiers(accounts)
     written = 0
+    changes: list[TierChange] = []
     for owner, keys, services in (("organization", accounts.organization_ids, by_org),
                                   ("customer", accounts.customer_ids, by_customer)):
         values = rows(keys, services, owner)
+        for value in values:
+            key = (owner, getattr(value, f"{owner}_id"))
+            old = before.get(key, Tier.STANDARD)
+            if value.tier != old:
+                changes.append(TierChange(
+                    organization_id=key[1] if owner == "organization" else None,
+                    customer_id=key[1] if owner == "customer" else None,
+                    old=old, new=value.tier))
         if values:
             CustomerValue.objects.bulk_create(
                 values, update_conflicts=True, unique_fields=[owner],
                 update_fields=["monthly_value", "lifetime_value", "customer_since",
                                "active_services", "tier", "updated_at"])
             written += len(values)
+    if changes:
+        bus.publish(CustomerTiersChanged(changes=tuple(changes)))
     return written
+
+
+def _tiers(accounts: Accounts) -> dict[tuple[str, int], str]:
+    """The accounts' tiers as stored now (no row: standard), in one query."""
+    owned = Q()
+    if accounts.organization_ids:
+        owned |= Q(organization_id__in=accounts.organization_ids)
+    if accounts.customer_ids:
+        owned |= Q(customer_id__in=accounts.customer_ids)
+    out: dict[tuple[str, int], str] = {}
+    for org, person, tier in CustomerValue.objects.filter(owned).values_list(
+            "organization_id", "customer_id", "tier"):
+        out[("organization", org) if org else ("customer", person)] = tier
+    return out
 
 
 def refresh_all_values(*, batch: int = 2000) -> int:

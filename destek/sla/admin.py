@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from destek.core.formfields import CheckboxesField, LinesField
+from destek.hosting.models import ServiceKind, Tier
 from destek.sla.configuration import sla_config_changed
 from destek.sla.models import (
     BusinessCalendar,
@@ -54,16 +57,49 @@ class BusinessCalendarAdmin(RecomputesOnChange):
     inlines = [HoursInline, HolidayInline]
 
 
+class SlaPolicyForm(forms.ModelForm):
+    """The hosting conditions as an administrator thinks of them: kinds and tiers ticked,
+    plans and servers typed one per line, resellers looked up by name."""
+
+    service_kinds = CheckboxesField(
+        label=_("service kinds"), choices=ServiceKind.choices,
+        help_text=_("Only tickets about a service of a ticked kind. None ticked: any."))
+    tiers = CheckboxesField(
+        label=_("customer tiers"), choices=Tier.choices,
+        help_text=_("Only customers of a ticked tier (their organization's, or their own). "
+                    "None ticked: any."))
+    plans = LinesField(
+        label=_("plans"),
+        help_text=_("One product / plan name per line, as on the ticket's service (e.g. "
+                    "Business Pro). Empty: any."))
+    servers = LinesField(
+        label=_("servers"),
+        help_text=_("One server / node name per line, as on the ticket's service (e.g. "
+                    "web01.dc1). Empty: any."))
+
+    class Meta:
+        model = SlaPolicy
+        fields = ["service_kinds", "tiers", "plans", "servers"]  # the admin adds the rest
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(RecomputesOnChange):
+    form = SlaPolicyForm
     list_display = ["name", "position", "is_active", "priorities", "first_response_minutes",
                     "next_response_minutes", "resolution_minutes", "calendar"]
     list_editable = ["position", "is_active"]
     filter_horizontal = ["departments", "organizations"]
+    autocomplete_fields = ["resellers"]
     fieldsets = [
         (None, {"fields": ["name", "position", "is_active"]}),
         (_("Conditions (empty: any)"), {"fields": ["priorities", "departments",
-                                                   "organizations", "channels", "plans"]}),
+                                                   "organizations", "channels"]}),
+        (_("Hosting conditions (empty: any)"), {
+            "fields": ["service_kinds", "plans", "servers", "tiers", "resellers"],
+            "description": _("The ticket's service and its customer's account. Every filled "
+                             "condition must hold; within one, any value will do. A "
+                             "policy may serve a customer faster than the general one for "
+                             "the same priority, never slower.")}),
         (_("Targets"), {"fields": ["first_response_minutes", "next_response_minutes",
                                    "resolution_minutes", "calendar", "pause_statuses"]}),
         (_("Escalation"), {"fields": ["warn_percent", "warn_assignee", "breach_notify_assignee",

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from destek.hosting.selectors import account_tier_expression
 from destek.sla.calendar import from_us, to_us
 from destek.sla.engine import Computed, Facts, Stretch, check_candidates
 from destek.sla.models import Metric
-from destek.sla.policies import Config, Policy
-from destek.tickets.models import OPEN_STATUSES, Status
+from destek.sla.policies import NO_HOSTING, Config, Hosting, HostingLookup, Policy
+from destek.tickets.models import OPEN_STATUSES, Status, Ticket
 
 
 def us(value: datetime | None) -> int | None:
@@ -87,11 +88,50 @@ def derived_awaiting(ticket_values: dict[str, Any]) -> Any:
 
 
 def match_policy(config: Config, ticket_values: dict[str, Any],
-                 organization_id: int | None, plan: str = "") -> Policy | None:
+                 organization_id: int | None,
+                 hosting: HostingLookup | None = None) -> Policy | None:
     return config.policy_for(priority=ticket_values["priority"],
                              channel=ticket_values["channel"],
                              department_id=ticket_values["department_id"],
-                             organization_id=organization_id, plan=plan)
+                             organization_id=organization_id, hosting=hosting)
+
+
+def asks_hosting(config: Config, ticket_values: dict[str, Any],
+                 organization_id: int | None) -> bool:
+    return config.asks_hosting(priority=ticket_values["priority"],
+                               channel=ticket_values["channel"],
+                               department_id=ticket_values["department_id"],
+                               organization_id=organization_id)
+
+
+def hosting_facts(ticket_ids: list[int]) -> dict[int, Hosting]:
+    """The hosting context of these tickets, in one query: their service's kind, plan and
+    server, their customer's tier (destek.hosting.selectors) and resellers."""
+    if not ticket_ids:
+        return {}
+    rows = Ticket.objects.filter(pk__in=ticket_ids).order_by().values(
+        "id", "service__kind", "service__plan", "service__server",
+        "customer__organization_id", "customer__organization__is_reseller",
+        "customer__organization__reseller_id",
+        tier=account_tier_expression(customer="customer_id",
+                                     organization="customer__organization_id"))
+    out: dict[int, Hosting] = {}
+    for row in rows:
+        resellers = {row["customer__organization__reseller_id"]}
+        if row["customer__organization__is_reseller"]:
+            resellers.add(row["customer__organization_id"])
+        out[row["id"]] = Hosting(kind=row["service__kind"] or "",
+                                 plan=row["service__plan"] or "",
+                                 server=row["service__server"] or "", tier=row["tier"],
+                                 reseller_ids=frozenset(r for r in resellers if r))
+    return out
+
+
+def hosting_lookup(ticket_id: int) -> HostingLookup:
+    """One ticket's hosting context, read when (and if) a policy asks for it."""
+    def lookup() -> Hosting:
+        return hosting_facts([ticket_id]).get(ticket_id, NO_HOSTING)
+    return lookup
 
 
 @dataclass(frozen=True)

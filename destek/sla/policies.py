@@ -13,13 +13,30 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Subquery
-from django.utils.module_loading import import_string
 
+from destek.hosting.models import Tier
 from destek.sla.calendar import AlwaysOpen, BusinessClock, Clock
 from destek.sla.models import BusinessCalendar, SlaPolicy, SlaSettings
 from destek.tickets.models import DONE_STATUSES
+
+
+@dataclass(frozen=True)
+class Hosting:
+    """What a policy may ask of a ticket's hosting context: its service's kind, plan and
+    server (empty without a service), its customer's tier, and the resellers it counts
+    under (its organization when that is a reseller, and that organization's reseller)."""
+
+    kind: str = ""
+    plan: str = ""
+    server: str = ""
+    tier: str = Tier.STANDARD
+    reseller_ids: frozenset[int] = frozenset()
+
+
+NO_HOSTING = Hosting()
+# Looked up only when a policy with hosting conditions is reached (see Config.policy_for).
+HostingLookup = Callable[[], Hosting]
 
 
 @dataclass(frozen=True)
@@ -44,14 +61,31 @@ class Policy:
     reassign_to: str
     progress_every_minutes: int | None
     progress_customer_update: bool
+    service_kinds: frozenset[str] = frozenset()
+    servers: frozenset[str] = frozenset()
+    tiers: frozenset[str] = frozenset()
+    reseller_ids: frozenset[int] = frozenset()
 
-    def matches(self, *, priority: int, channel: str, department_id: int,
-                organization_id: int | None, plan: str) -> bool:
+    def matches_ticket(self, *, priority: int, channel: str, department_id: int,
+                       organization_id: int | None) -> bool:
+        """The conditions on the ticket's own row (and its customer's organization)."""
         return ((not self.priorities or priority in self.priorities)
                 and (not self.channels or channel in self.channels)
                 and (not self.department_ids or department_id in self.department_ids)
-                and (not self.organization_ids or organization_id in self.organization_ids)
-                and (not self.plans or plan in self.plans))
+                and (not self.organization_ids or organization_id in self.organization_ids))
+
+    @property
+    def asks_hosting(self) -> bool:
+        return bool(self.plans or self.service_kinds or self.servers or self.tiers
+                    or self.reseller_ids)
+
+    def matches_hosting(self, hosting: Hosting) -> bool:
+        """ANDed across fields, ORed within one; an empty field matches anything."""
+        return ((not self.service_kinds or hosting.kind in self.service_kinds)
+                and (not self.plans or hosting.plan in self.plans)
+                and (not self.servers or hosting.server in self.servers)
+                and (not self.tiers or hosting.tier in self.tiers)
+                and (not self.reseller_ids or bool(self.reseller_ids & hosting.reseller_ids)))
 
     @property
     def stopping_statuses(self) -> frozenset[str]:
@@ -67,12 +101,39 @@ class Config:
     office_clock: Clock | None = None
 
     def policy_for(self, *, priority: int, channel: str, department_id: int,
-                   organization_id: int | None, plan: str = "") -> Policy | None:
+                   organization_id: int | None,
+                   hosting: HostingLookup | None = None) -> Policy | None:
+        """The first policy that matches. `hosting` is called (at most once) only when a
+        policy with hosting conditions matches the ticket's own fields: a normal ticket
+        under the shipped policies never looks its hosting context up."""
+        known: Hosting | None = None
         for policy in self.policies:
-            if policy.matches(priority=priority, channel=channel, department_id=department_id,
-                              organization_id=organization_id, plan=plan):
-                return policy
+            if not policy.matches_ticket(priority=priority, channel=channel,
+                                         department_id=department_id,
+                                         organization_id=organization_id):
+                continue
+            if policy.asks_hosting:
+                if known is None:
+                    known = hosting() if hosting is not None else NO_HOSTING
+                if not policy.matches_hosting(known):
+                    continue
+            return policy
         return None
+
+    def asks_hosting(self, *, priority: int, channel: str, department_id: int,
+                     organization_id: int | None) -> bool:
+        """Whether policy_for would look the ticket's hosting context up (the batch
+        recomputation reads it, in one query, for those tickets only)."""
+        for policy in self.policies:
+            if policy.matches_ticket(priority=priority, channel=channel,
+                                     department_id=department_id,
+                                     organization_id=organization_id):
+                return policy.asks_hosting
+        return False
+
+    @property
+    def has_tier_conditions(self) -> bool:
+        return any(p.tiers for p in self.policies)
 
     def policy_by_id(self, policy_id: int | None) -> Policy | None:
         return next((p for p in self.policies if p.id == policy_id), None)
@@ -119,12 +180,16 @@ def forget_config() -> None:
 def _compile(version: int) -> Config:
     policies = []
     for row in SlaPolicy.objects.filter(is_active=True).prefetch_related(
-            "departments", "organizations").order_by("position", "id"):
+            "departments", "organizations", "resellers").order_by("position", "id"):
         policies.append(Policy(
             id=row.pk, name=row.name,
             priorities=frozenset(int(p) for p in row.priorities or []),
             channels=frozenset(str(c) for c in row.channels or []),
             plans=frozenset(str(p) for p in row.plans or []),
+            service_kinds=frozenset(str(k) for k in row.service_kinds or []),
+            servers=frozenset(str(s) for s in row.servers or []),
+            tiers=frozenset(str(t) for t in row.tiers or []),
+            reseller_ids=frozenset(o.pk for o in row.resellers.all()),
             department_ids=frozenset(d.pk for d in row.departments.all()),
             organization_ids=frozenset(o.pk for o in row.organizations.all()),
             first_response_minutes=row.first_response_minutes,
@@ -160,13 +225,3 @@ def clock_for_calendar(calendar: object) -> Clock:
     holidays: list[date] = [h.date for h in calendar.holidays.all()]  # type: ignore[attr-defined]
     return BusinessClock(zone=ZoneInfo(calendar.timezone),  # type: ignore[attr-defined]
                          hours=hours, holidays=holidays)
-
-
-def plan_resolver() -> Callable[[object], str]:
-    """DESTEK_SLA_PLAN_RESOLVER: a dotted path to `f(customer) -> plan code`, for policies
-    with plan conditions (the hosting integration provides it); none: plans never match."""
-    path = getattr(settings, "DESTEK_SLA_PLAN_RESOLVER", "")
-    if not path:
-        return lambda _customer: ""
-    resolver: Callable[[object], str] = import_string(path)
-    return resolver

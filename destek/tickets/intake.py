@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from destek.accounts.emails import normalized_email
-from destek.accounts.models import Department, Role, User
+from destek.accounts.models import Role, User
 from destek.accounts.scope import is_department_limited
 from destek.core import bus
 from destek.core.errors import ApplicationError
@@ -37,7 +37,7 @@ from destek.tickets.models import (
     Status,
     Ticket,
 )
-from destek.tickets.services.routing import pick_assignee
+from destek.tickets.services.routing import pick_assignee, route_new_ticket
 from destek.tickets.services.status import stamp_status_times, status_after_message
 from destek.tickets.uploads import InboundFile, validate_files
 
@@ -176,31 +176,6 @@ def _customer_for_new_ticket(inbound: InboundMessage, author: User | None) -> Us
                             language=inbound.language)
 
 
-def _department_for(inbound: InboundMessage, customer_facing: bool) -> Department:
-    if inbound.department_id is not None:
-        try:
-            department_id = int(inbound.department_id)
-        except (TypeError, ValueError):
-            department_id = None
-        choices = Department.objects.filter(is_public=True) if customer_facing \
-            else Department.objects.all()
-        try:
-            # get(), not first(): a lookup by pk needs no ORDER BY (the model's ordering).
-            department = choices.get(pk=department_id) if department_id else None
-        except Department.DoesNotExist:
-            department = None
-        if department is None:
-            raise ApplicationError(_("Choose a valid department."), field="department")
-        return department
-    departments = Department.objects.all()
-    if customer_facing:
-        departments = departments.filter(is_public=True)
-    department = departments.order_by("pk").first()
-    if department is None:
-        raise ApplicationError(_("No department is configured yet."), field="department")
-    return department
-
-
 def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, body_text: str,
                  files: list[InboundFile], now: datetime) -> IntakeResult:
     subject = " ".join(inbound.subject.split())[:MAX_SUBJECT]
@@ -215,7 +190,12 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
         raise ApplicationError(_("Tickets are opened for customers."), field="customer")
     # Before routing, which may match on the service's kind, plan or server.
     service = _service_for(inbound, customer)
-    department = _department_for(inbound, customer_facing=not by_agent)
+    # The department: an agent's choice, else a dedicated team, a routing rule, the
+    # customer's choice or the default (destek.tickets.services.routing).
+    route = route_new_ticket(customer=customer, channel=inbound.channel,
+                             department_id=inbound.department_id, priority=priority,
+                             by_agent=by_agent, service=service)
+    department, priority = route.department, route.priority
     # Routing picks before the INSERT, so the ticket is written once, already assigned.
     assignee = pick_assignee(department=department)
     ticket = Ticket(

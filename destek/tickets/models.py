@@ -274,3 +274,61 @@ class CannedResponse(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RoutingRule(models.Model):
+    """Where a customer's new ticket goes: the first active rule (by position) whose
+    conditions all hold sends it to its department, and may raise its priority.
+
+    Asked only when the ticket came without a department, or with one of the rule's "when
+    sent to" departments (a choice the customer made is kept otherwise), and only when the
+    customer's organization (or its reseller) has no dedicated team, which comes first.
+    An empty condition matches anything. Compiled and cached per process
+    (destek.tickets.routing_rules), reloaded when RoutingSettings.version moves.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveIntegerField(_("position"), default=100,
+                                           help_text=_("Rules are tried lowest first."))
+    is_active = models.BooleanField(_("active"), default=True)
+    from_departments = models.ManyToManyField(
+        "accounts.Department", blank=True, related_name="+",
+        verbose_name=_("when sent to"),
+        help_text=_("Also re-route tickets the customer (or the mailbox) sent to one of these "
+                    "departments. Empty: only tickets that came without a department."))
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    service_kinds = models.JSONField(_("service kinds"), default=list, blank=True)
+    plans = models.JSONField(_("plans"), default=list, blank=True)
+    servers = models.JSONField(_("servers"), default=list, blank=True)
+    tiers = models.JSONField(_("customer tiers"), default=list, blank=True)
+    resellers = models.ManyToManyField(
+        "accounts.Organization", blank=True, related_name="+", verbose_name=_("resellers"),
+        limit_choices_to={"is_reseller": True},
+        help_text=_("Tickets of these resellers and of their end customers."))
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("send to"))
+    raise_priority_to = models.PositiveSmallIntegerField(
+        _("raise the priority to"), choices=Priority.choices, null=True, blank=True,
+        help_text=_("At least this priority; a higher one is kept. Empty: unchanged."))
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingSettings(models.Model):
+    """One row: the routing rules' version each process compares with its cached copy."""
+
+    version = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("routing settings")
+        verbose_name_plural = _("routing settings")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"

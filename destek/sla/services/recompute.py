@@ -14,19 +14,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from destek.accounts.models import User
 from destek.sla import facts as f
 from destek.sla import sql
 from destek.sla.calendar import to_us
 from destek.sla.engine import Facts, Stretch, compute
 from destek.sla.models import RecomputeState, SlaRecompute, TicketSla
-from destek.sla.policies import Config, load_config, plan_resolver
+from destek.sla.policies import NO_HOSTING, Config, Hosting, load_config
 from destek.tickets.models import OPEN_STATUSES, Ticket
 
 logger = logging.getLogger(__name__)
@@ -121,16 +121,35 @@ def recompute_batch(*, after_id: int, limit: int, now: datetime,
     One read (the tickets joined to their SLA rows, in pk order), the rules in memory, an
     UPDATE of the TicketSla rows whose values move, an INSERT of the missing ones. The
     ticket rows are not written: their deadlines live in TicketSla."""
-    config = config or load_config()
+    count, last = _recompute(Ticket.objects.filter(status__in=OPEN_STATUSES, pk__gt=after_id)
+                             .order_by("pk")[:limit], config=config or load_config(), now=now)
+    return count, last or after_id
+
+
+def recompute_tickets(*, ticket_ids: Sequence[int], now: datetime | None = None,
+                      config: Config | None = None) -> int:
+    """Recompute these open tickets now, in the caller's transaction (a few: a customer's
+    tier moved); the same statements as a batch of the background job."""
+    done = 0
+    for start in range(0, len(ticket_ids), BATCH):
+        count, _last = _recompute(
+            Ticket.objects.filter(status__in=OPEN_STATUSES,
+                                  pk__in=list(ticket_ids[start:start + BATCH])).order_by("pk"),
+            config=config or load_config(), now=now or timezone.now())
+        done += count
+    return done
+
+
+def _recompute(tickets: QuerySet[Ticket], *, config: Config,
+               now: datetime) -> tuple[int, int | None]:
     names = [*TICKET_FIELDS, *(f"sla__{n}" for n in (*STATE_FIELDS, *COMPARED))]
     # The join to the customer only when some policy looks at organizations.
     if any(p.organization_ids for p in config.policies):
         names.append("customer__organization_id")
-    rows = _read(Ticket.objects.filter(status__in=OPEN_STATUSES, pk__gt=after_id)
-                 .order_by("pk")[:limit], names)
+    rows = _read(tickets, names)
     if not rows:
-        return 0, after_id
-    plans = _plans(config, rows)
+        return 0, None
+    hosting = _hosting(config, rows)
     now_us = to_us(now)
     sla_rows: list[tuple[Any, ...]] = []
     new_rows: list[tuple[Any, ...]] = []
@@ -146,7 +165,7 @@ def recompute_batch(*, after_id: int, limit: int, now: datetime,
             stretches = f.load_stretches(row["sla__stretches"])
             awaiting, cycle = row["sla__awaiting_since"], row["sla__response_cycle"]
         policy = f.match_policy(config, row, row.get("customer__organization_id"),
-                                plans.get(row["customer_id"], ""))
+                                partial(_context, hosting, row["id"]))
         computed = None
         if policy is not None:
             facts = Facts(created=row["created_at"], is_open=True,
@@ -174,14 +193,17 @@ def recompute_batch(*, after_id: int, limit: int, now: datetime,
     return len(rows), rows[-1]["id"]
 
 
-def _plans(config: Config, rows: list[dict[str, Any]]) -> dict[int, str]:
-    """Each customer's plan code, when some policy has plan conditions (as sla_refresh
-    asks the resolver): one query for the batch's customers."""
-    if not any(p.plans for p in config.policies):
-        return {}
-    resolve = plan_resolver()
-    customers = User.objects.filter(pk__in={row["customer_id"] for row in rows})
-    return {customer.pk: resolve(customer) for customer in customers}
+def _context(hosting: dict[int, Hosting], ticket_id: int) -> Hosting:
+    return hosting.get(ticket_id, NO_HOSTING)
+
+
+def _hosting(config: Config, rows: list[dict[str, Any]]) -> dict[int, Hosting]:
+    """The hosting context (service, tier, resellers) of the batch's tickets that reach a
+    policy with hosting conditions, as sla_refresh looks it up: one query for the batch,
+    none when no ticket needs it."""
+    asking = [row["id"] for row in rows
+              if f.asks_hosting(config, row, row.get("customer__organization_id"))]
+    return f.hosting_facts(asking)
 
 
 def _bulk_set(model: Any, key: str, columns: Sequence[str],

@@ -2,7 +2,9 @@
 inside the service's transaction: the deadlines commit with the change).
 
 Cost per change: the configuration version with the ticket's SLA row (one query), and one
-UPDATE of that row when something moved (none for a change that moves nothing).
+UPDATE of that row when something moved (none for a change that moves nothing). A ticket
+that reaches a policy with hosting conditions (service kind, plan, server, tier, reseller)
+costs one query more, for its hosting context; the others none.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from destek.sla import facts as f
 from destek.sla.calendar import from_us, to_us
 from destek.sla.engine import Computed, Facts, Target, compute, pauses_for
 from destek.sla.models import Metric, SlaCycle, TicketSla
-from destek.sla.policies import Config, Policy, load_config, plan_resolver, version_subquery
+from destek.sla.policies import Config, Policy, load_config, version_subquery
 from destek.tickets.models import DONE_STATUSES, Ticket
 
 TICKET_FIELDS = ("created_at", "status", "priority", "channel", "department_id",
@@ -29,15 +31,11 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
     return {name: getattr(ticket, name) for name in TICKET_FIELDS}
 
 
-def _organization_and_plan(config: Config, ticket: Ticket) -> tuple[int | None, str]:
+def _organization(config: Config, ticket: Ticket) -> int | None:
     """Only looked up when some policy asks (most installations never do)."""
-    organization_id = None
-    plan = ""
     if any(p.organization_ids for p in config.policies):
-        organization_id = ticket.customer.organization_id
-    if any(p.plans for p in config.policies):
-        plan = plan_resolver()(ticket.customer)
-    return organization_id, plan
+        return ticket.customer.organization_id
+    return None
 
 
 def _paused_within(computed: Computed, facts: Facts, policy: Policy, start: int,
@@ -93,8 +91,8 @@ def sla_refresh(*, ticket: Ticket, now: datetime | None = None, customer_waiting
     if customer_waiting and sla.awaiting_since is None:
         sla.awaiting_since = at
         sla.response_cycle += 1
-    organization_id, plan = _organization_and_plan(config, ticket)
-    policy = f.match_policy(config, values, organization_id, plan)
+    policy = f.match_policy(config, values, _organization(config, ticket),
+                            f.hosting_lookup(ticket.pk))
     facts = f.facts_for(ticket_values=values, stretches=stretches,
                         awaiting_since=sla.awaiting_since, response_cycle=sla.response_cycle)
     clock = config.clock(policy.calendar_id) if policy else None

@@ -9,6 +9,7 @@ import pytest
 from destek.accounts.factories import AgentFactory, MembershipFactory
 from destek.accounts.models import Department, Role, User
 from destek.sla.policies import forget_config
+from destek.sla.tests.policies import DEFAULTS
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +27,8 @@ def _fresh_config(request: pytest.FixtureRequest, settings) -> None:  # type: ig
     from destek.sla.models import SlaPolicy
 
     if not SlaPolicy.objects.exists():
-        defaults = importlib.import_module("destek.sla.migrations.0002_defaults")
-        defaults.create(apps, None)
+        for name in DEFAULTS:
+            importlib.import_module(f"destek.sla.migrations.{name}").create(apps, None)
 
 
 @pytest.fixture

@@ -10,8 +10,12 @@ from django.apps import apps
 from destek.sla.models import SlaPolicy
 from destek.sla.policies import forget_config
 
+# The data migrations that ship the default policies, in order.
+DEFAULTS = ("0002_defaults", "0005_hosting_defaults")
+
 
 def ensure_default_policies() -> None:
     forget_config()
     if not SlaPolicy.objects.exists():
-        importlib.import_module("destek.sla.migrations.0002_defaults").create(apps, None)
+        for name in DEFAULTS:
+            importlib.import_module(f"destek.sla.migrations.{name}").create(apps, None)

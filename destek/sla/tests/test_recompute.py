@@ -1,10 +1,12 @@
 """The bulk recomputation after a policy change writes exactly what the per-ticket engine
 (sla_refresh) writes for the same ticket at the same instant: policy, targets, deadlines,
 pauses and the next check, under business hours, pauses, response cycles, organization and
-plan conditions. It leaves the ticket rows alone, resumes after a stop and reports progress."""
+hosting conditions (service kind, plan, server, tier, reseller). It leaves the ticket rows
+alone, resumes after a stop and reports progress."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -15,6 +17,8 @@ from django.utils import timezone
 
 from destek.accounts.factories import CustomerFactory, OrganizationFactory
 from destek.accounts.models import Department, User
+from destek.hosting.factories import ServiceFactory
+from destek.hosting.models import CustomerValue, ServiceKind, Tier
 from destek.sla.configuration import sla_config_changed
 from destek.sla.models import (
     BusinessCalendar,
@@ -33,15 +37,10 @@ from destek.tickets.services.changes import ticket_update
 
 pytestmark = pytest.mark.django_db
 
-PLANS: dict[int, str] = {}  # customer pk → plan code, for the resolver below
 STATE = ("policy_id", "policy_name", "first_response_minutes", "next_response_minutes",
          "resolution_minutes", "first_response_due", "next_response_due", "resolution_due",
          "progress_due", "paused", "paused_seconds", "due_at", "warn_at", "next_check_at",
          "stretches", "awaiting_since", "response_cycle", "status")
-
-
-def plan_of(customer: User) -> str:
-    return PLANS.get(customer.pk, "")
 
 
 def snapshot() -> dict[int, tuple[Any, ...]]:
@@ -61,12 +60,18 @@ def per_ticket(now: Any) -> dict[int, tuple[Any, ...]]:
 def varied(settings, customer: User, department: Department, other_department: Department,
            agent: User) -> list[Ticket]:
     """Open tickets of every kind under policies of every kind."""
-    settings.DESTEK_SLA_PLAN_RESOLVER = f"{__name__}.plan_of"
-    organization = OrganizationFactory()
+    reseller = OrganizationFactory(is_reseller=True)
+    organization = OrganizationFactory(reseller=reseller)
     member = CustomerFactory(organization=organization)
+    end_customer = CustomerFactory(organization=OrganizationFactory(reseller=reseller))
     gold = CustomerFactory()
-    PLANS.clear()
-    PLANS[gold.pk] = "gold"
+    key, key_shared = CustomerFactory(), CustomerFactory()
+    CustomerValue.objects.create(customer=key, tier=Tier.KEY)
+    CustomerValue.objects.create(customer=key_shared, tier=Tier.KEY)
+    services = {gold.pk: ServiceFactory(customer=gold, plan="gold"),
+                key.pk: ServiceFactory(customer=key, kind=ServiceKind.DEDICATED,
+                                       server="rack7"),
+                key_shared.pk: ServiceFactory(customer=key_shared, server="rack7")}
     calendar = BusinessCalendar.objects.create(name="New York", timezone="America/New_York")
     BusinessHours.objects.bulk_create([BusinessHours(calendar=calendar, weekday=d,
                                                      start=time(9), end=time(17))
@@ -88,15 +93,24 @@ def varied(settings, customer: User, department: Department, other_department: D
                                        resolution_minutes=2400, warn_percent=50,
                                        supervisor_after_minutes=30)
     billing.departments.add(other_department)
+    SlaPolicy.objects.create(name="Rack 7 key accounts", position=4, servers=["rack7"],
+                             tiers=[Tier.KEY], priorities=[Priority.HIGH],
+                             first_response_minutes=20, resolution_minutes=200)
+    by_reseller = SlaPolicy.objects.create(name="Reseller", position=5,
+                                           priorities=[Priority.LOW],
+                                           first_response_minutes=45)
+    by_reseller.resellers.add(reseller)
     sla_config_changed(reason="policies for the test")
 
     tickets = []
-    people = (customer, member, gold)
-    for i in range(18):
-        who = people[i % 3]
-        ticket = open_ticket(customer=who, department=(department, other_department)[(i // 4) % 2],
-                             priority=(Priority.LOW, Priority.NORMAL, Priority.HIGH,
-                                       Priority.CRITICAL)[i % 4], subject=f"t{i}")
+    people = (customer, member, end_customer, gold, key, key_shared)
+    priorities = (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.CRITICAL)
+    for i, (who, priority) in enumerate(itertools.product(people, priorities)):
+        home = other_department if i % 5 == 2 else department
+        ticket = open_ticket(customer=who, department=home, priority=priority,
+                             subject=f"t{i}")
+        if who.pk in services:
+            Ticket.objects.filter(pk=ticket.pk).update(service=services[who.pk])
         if i % 3 == 1:
             reply(ticket=ticket, author=agent, body="Looking")
         if i % 6 == 1:
@@ -131,8 +145,9 @@ def test_recompute_writes_what_the_per_ticket_engine_writes(varied):
     job = recompute_run(job_id=job.pk, batch=4, now=now)
     assert job.state == RecomputeState.DONE and job.done == job.total == len(varied)
     bulk = snapshot()
-    assert {row[1] for row in bulk.values()} >= {"Gold plan", "Organization", "Billing hours",
-                                                 "Critical"}
+    assert {row[1] for row in bulk.values()} >= {
+        "Gold plan", "Organization", "Billing hours", "Critical", "Rack 7 key accounts",
+        "Reseller", "Dedicated servers — critical", "Key accounts — critical"}
     assert any(row[9] for row in bulk.values())  # some paused
     assert any(row[8] for row in bulk.values())  # progress reports under the gold plan
     # The ticket rows are not written by the recomputation.
@@ -180,8 +195,9 @@ def test_a_batch_reads_once_and_writes_only_the_sla_rows(varied):
                                        config=config)
     assert count == len(varied)
     sql = [q["sql"] for q in ctx.captured_queries]
-    # The tickets with their SLA rows, the customers (a policy has a plan condition), and
-    # one statement writing the SLA rows that moved; nothing writes the ticket rows.
+    # The tickets with their SLA rows, the hosting context of those that reach a policy
+    # with hosting conditions, and one statement writing the SLA rows that moved; nothing
+    # writes the ticket rows.
     assert len(sql) == 3, sql
     assert 'LEFT OUTER JOIN "sla_ticketsla"' in sql[0]
     assert sql[2].startswith('UPDATE "sla_ticketsla"')
