@@ -257,3 +257,22 @@ def test_the_admin_configures_rules_and_every_process_reloads_them(client, custo
     assert route(person, service=server) == Route(datacenter, Priority.HIGH, "rule")
     page = client.get(reverse("admin:tickets_routingrule_change", args=[saved.pk]))
     assert 'type="checkbox" name="service_kinds" value="dedicated" ' in page.content.decode()
+
+
+def test_the_funnel_routes_by_the_service_the_ticket_is_about(customer, department, datacenter):
+    """The door names the service; the funnel settles it before routing, so a rule on the
+    service's kind sends the ticket, and someone else's service routes nothing."""
+    rule("Dedicated servers", datacenter, service_kinds=[ServiceKind.DEDICATED])
+    server = ServiceFactory(customer=customer, kind=ServiceKind.DEDICATED)
+    strangers = ServiceFactory(kind=ServiceKind.DEDICATED)
+
+    def opened(service_id: int) -> Ticket:
+        return receive(InboundMessage(
+            channel=Channel.EMAIL, sender_email=customer.email, subject="Server down",
+            body_text="It does not answer.", service_id=service_id)).ticket
+
+    mine = opened(server.pk)
+    assert (mine.service_id, mine.department_id) == (server.pk, datacenter.pk)
+    theirs = opened(strangers.pk)
+    assert theirs.service_id is None
+    assert theirs.department_id != datacenter.pk
