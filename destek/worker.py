@@ -29,7 +29,13 @@ from celery.utils.log import iter_open_logger_fds
 from click import Option
 
 from destek.celery import app
-from destek.core.processes import die_with_parent, freeze, prepare_to_fork, warm_up
+from destek.core.processes import (
+    die_with_parent,
+    freeze,
+    give_memory_back_after,
+    prepare_to_fork,
+    warm_up,
+)
 
 __all__ = ["app"]
 
@@ -42,6 +48,7 @@ def _before_any_fork(**_kwargs: object) -> None:
     """Sent in the parent once the task modules are imported, before the worker's steps
     start: the pool, beat and the SMTP door are forked after it in an order that varies."""
     warm_up()
+    give_memory_back_after(signals.task_postrun)
     prepare_to_fork()
 
 

@@ -39,6 +39,22 @@ def split_date_format(format_string: str) -> list[tuple[bool, str]]:
             for index, piece in enumerate(pieces) if piece]
 
 
+def selected_relation(instance: models.Model, relation: str) -> tuple[bool, Any]:
+    """Whether `select_related(relation)` loaded a one-to-one `relation` of `instance`, and
+    what it found: (True, the row or None when there is none), or (False, None) when it was
+    not loaded (reading it would cost a query).
+
+    Private: the related descriptors' `is_cached` (undocumented).
+    """
+    descriptor = getattr(type(instance), relation)
+    if not descriptor.is_cached(instance):
+        return False, None
+    try:
+        return True, getattr(instance, relation)
+    except descriptor.RelatedObjectDoesNotExist:
+        return True, None
+
+
 def set_prefetched(instance: models.Model, relation: str, objects: Iterable[Any]) -> None:
     """Fill `instance`'s prefetch cache for `relation` with `objects`, as
     `prefetch_related(relation)` would, when the caller already read them in a shared query.

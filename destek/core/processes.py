@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import gc
 import signal
+import time
 from pathlib import Path
+from typing import Any
 
 
 def warm_up() -> None:
@@ -72,3 +75,56 @@ def die_with_parent() -> None:
     atexit handlers and shutdown steps never run). Call it in the child."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+# --- giving memory back -----------------------------------------------------------------------
+# A page or a task frees most of what it allocated, but glibc keeps freed heap memory for
+# reuse, so a process's private memory stays at its busiest moment's; and each thread that
+# allocates may get an arena of its own (up to 8 per core), each holding on to its own free
+# memory (bench/README.md, "End to end": about 10-20 MiB of the deployment's peak).
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+MALLOC_ARENAS = 2
+TRIM_EVERY_SECONDS = 1.0
+
+
+@functools.cache
+def _glibc() -> Any:
+    """glibc's malloc controls, or None elsewhere (musl, macOS): then nothing is done."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.malloc_trim  # noqa: B018  (glibc's: raises AttributeError elsewhere)
+        libc.mallopt  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+class _Trimmer:
+    """Returns free heap memory to the system (malloc_trim) at most every TRIM_EVERY_SECONDS:
+    a call costs microseconds when there is nothing to return."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, *_args: object, **_kwargs: object) -> None:
+        now = time.monotonic()
+        if now - self.last < TRIM_EVERY_SECONDS:
+            return
+        self.last = now
+        libc = _glibc()
+        if libc is not None:
+            libc.malloc_trim(0)
+
+
+_trimmer = _Trimmer()
+
+
+def give_memory_back_after(event: Any) -> None:
+    """In a parent about to fork its servers or workers: fewer malloc arenas (each thread
+    otherwise may hold free memory in one of its own), and free heap memory returned to the
+    system after `event` (Django's request_finished, Celery's task_postrun: any signal with
+    `connect`) at most once a second."""
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    event.connect(_trimmer, weak=False, dispatch_uid="destek.core.processes.trim")

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.signals import request_finished
 from gunicorn.app.base import BaseApplication
 from gunicorn.util import import_app
 from uvicorn_worker import UvicornWorker
 
-from destek.core.processes import freeze, prepare_to_fork, warm_up
+from destek.core.processes import freeze, give_memory_back_after, prepare_to_fork, warm_up
 
 
 class DestekUvicornWorker(UvicornWorker):
@@ -66,6 +67,7 @@ class PreforkServer(BaseApplication):
     def load(self) -> Any:
         application = import_app(self.app_path)
         warm_up()
+        give_memory_back_after(request_finished)
         prepare_to_fork()
         return application
 

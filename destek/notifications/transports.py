@@ -16,12 +16,14 @@ an EmailMessage. django-environ's email_url maps smtps:// to STARTTLS, which is 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
 import smtplib
 import ssl
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,8 +46,9 @@ class Transport(Protocol):
 @contextmanager
 def transport_session(transport: Transport) -> Iterator[Transport]:
     """Something to `send` several messages through: one connection for all of them when the
-    transport keeps one (`session()`), else the transport itself."""
-    opener = getattr(transport, "session", None)
+    transport keeps one (`kept_session()`: still open from the process's last batch when it
+    was recent), else the transport itself."""
+    opener = getattr(transport, "kept_session", None)
     if opener is None:
         yield transport
         return
@@ -92,7 +95,7 @@ class SmtpTransport:
 
     def send(self, *, outbox_id: int, from_email: str, recipients: list[str],
              raw: bytes) -> None:
-        with self.session() as session:
+        with self.kept_session() as session:
             session.send(outbox_id=outbox_id, from_email=from_email, recipients=recipients,
                          raw=raw)
 
@@ -103,6 +106,24 @@ class SmtpTransport:
             yield session
         finally:
             session.close()
+
+    @contextmanager
+    def kept_session(self) -> Iterator[SmtpSession]:
+        """`session()`, whose connection stays open afterwards for this process's next batch
+        to the same relay, if it comes within KEEP_IDLE_SECONDS: a worker delivering task
+        after task connects (greeting, STARTTLS, AUTH) once rather than once per task. A
+        connection the relay closed meanwhile is replaced as in a batch (SmtpSession.send);
+        one that failed is not kept."""
+        session = _take_kept(self)
+        kept = False
+        try:
+            yield session
+            kept = True
+        finally:
+            if kept and session.client is not None:
+                _keep(self, session)
+            else:
+                session.close()
 
     def connect(self) -> smtplib.SMTP:
         client: smtplib.SMTP
@@ -173,6 +194,51 @@ class SmtpSession:
         except Exception:
             with contextlib.suppress(Exception):
                 client.close()
+
+
+# An SMTP connection kept open between batches, per relay, in this process only (a forked
+# child never uses its parent's socket). Relays drop idle clients after a minute or more
+# (Postfix: 300 s), so an older one is closed and replaced rather than tried.
+KEEP_IDLE_SECONDS = 15.0
+
+
+@dataclass
+class _Kept:
+    session: SmtpSession
+    pid: int
+    idle_since: float
+
+
+_kept: dict[SmtpTransport, _Kept] = {}
+
+
+def _take_kept(transport: SmtpTransport) -> SmtpSession:
+    """The kept session to `transport` (taken out: two threads never share one), or a new
+    one."""
+    kept = _kept.pop(transport, None)
+    if kept is not None and kept.pid == os.getpid():
+        if time.monotonic() - kept.idle_since <= KEEP_IDLE_SECONDS:
+            return kept.session
+        kept.session.close()
+    return SmtpSession(transport)
+
+
+def _keep(transport: SmtpTransport, session: SmtpSession) -> None:
+    previous = _kept.pop(transport, None)
+    _kept[transport] = _Kept(session, os.getpid(), time.monotonic())
+    if previous is not None and previous.pid == os.getpid() and previous.session is not session:
+        previous.session.close()
+
+
+def close_kept_sessions() -> None:
+    """Hang up the connections kept open by this process (at exit; tests)."""
+    while _kept:
+        _transport, kept = _kept.popitem()
+        if kept.pid == os.getpid():
+            kept.session.close()
+
+
+atexit.register(close_kept_sessions)
 
 
 def _connection_gone(exc: Exception) -> bool:

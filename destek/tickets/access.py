@@ -42,14 +42,18 @@ def tickets_visible_to(actor: User) -> QuerySet[Ticket]:
     return Ticket.objects.filter(ticket_scope(actor))
 
 
-def access_ticket_by_id(*, actor: User, ticket_id: int | str, for_update: bool = False) -> Ticket:
+def access_ticket_by_id(*, actor: User, ticket_id: int | str, for_update: bool = False,
+                        related: tuple[str, ...] = ()) -> Ticket:
+    """The ticket `actor` may see, with its department, customer (and organization) and
+    assignee; `related` names more relations to read in the same query (e.g. the desk's
+    `sla`, its SLA row)."""
     try:
         pk = int(ticket_id)
     except (TypeError, ValueError):
         raise NotFound(_("Ticket not found.")) from None
     # The customer's organization too: the desk's customer card and the API name it.
     qs = tickets_visible_to(actor).select_related("department", "customer__organization",
-                                                  "assignee")
+                                                  "assignee", *related)
     if for_update:
         qs = qs.select_for_update(of=("self",))
     ticket = qs.filter(pk=pk).first()

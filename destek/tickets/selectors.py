@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from destek.accounts.models import User
 from destek.core.compat import set_prefetched
@@ -47,12 +47,23 @@ class TicketDetail:
 
 
 def ticket_detail(*, actor: User | None, ticket: Ticket, with_events: bool = True) -> TicketDetail:
-    """The whole conversation (and, for agents, history): fixed queries whatever its length."""
-    attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
-    messages = list(
+    """The whole conversation (and, for agents, history): fixed queries whatever its length.
+    The attachments are read only when a message has some (most have none: one query
+    fewer)."""
+    annotated = list(
         Message.objects.filter(messages_visible_to(actor), ticket=ticket)
-        .select_related("author").prefetch_related(attachments).order_by("created_at", "pk")
+        .select_related("author")
+        .annotate(has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk"))))
+        .order_by("created_at", "pk")
     )
+    with_files = [m for m in annotated if m.has_attachments]
+    if with_files:
+        prefetch_related_objects(with_files, Prefetch(
+            "attachments", queryset=Attachment.objects.order_by("pk")))
+    for message in annotated:
+        if not message.has_attachments:
+            set_prefetched(message, "attachments", [])
+    messages: list[Message] = list(annotated)
     history: list[TicketEvent] = []
     if with_events:
         history = list(TicketEvent.objects.filter(ticket=ticket).select_related("actor")

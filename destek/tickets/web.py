@@ -13,11 +13,12 @@ from destek.tickets.access import access_ticket_by_id
 from destek.tickets.models import Attachment, Priority, Status, Ticket
 
 
-def ticket_or_404(request: HttpRequest, ticket_id: int, *, for_update: bool = False) -> Ticket:
+def ticket_or_404(request: HttpRequest, ticket_id: int, *, for_update: bool = False,
+                  related: tuple[str, ...] = ()) -> Ticket:
     """access_ticket_by_id, with 'not yours' and 'does not exist' both becoming a plain 404."""
     try:
         return access_ticket_by_id(actor=acting_user(request), ticket_id=ticket_id,
-                                   for_update=for_update)
+                                   for_update=for_update, related=related)
     except NotFound:
         raise Http404("Ticket not found.") from None
 

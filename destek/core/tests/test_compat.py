@@ -10,7 +10,12 @@ from django.db import transaction
 from django.utils import dateformat
 
 from destek.accounts.models import Department, User
-from destek.core.compat import pending_on_commit_callbacks, set_prefetched, split_date_format
+from destek.core.compat import (
+    pending_on_commit_callbacks,
+    selected_relation,
+    set_prefetched,
+    split_date_format,
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,3 +57,26 @@ def test_set_prefetched_answers_the_relation_without_a_query(
     with django_assert_num_queries(0):
         assert list(department.agents.all()) == [customer]
     assert list(Department.objects.get(pk=department.pk).agents.all()) == [agent]
+
+
+@pytest.mark.django_db
+def test_selected_relation_tells_what_select_related_loaded(
+        department: Department, customer: User, django_assert_num_queries: Any) -> None:
+    from destek.sla.models import TicketSla
+    from destek.tickets.models import Ticket
+
+    with_row = Ticket.objects.create(subject="a", department=department, customer=customer,
+                                     channel="api")
+    without = Ticket.objects.create(subject="b", department=department, customer=customer,
+                                    channel="api")
+    TicketSla.objects.update_or_create(ticket=with_row, defaults={"policy_name": "P"})
+    TicketSla.objects.filter(ticket=without).delete()
+    loaded = {t.pk: t for t in Ticket.objects.select_related("sla").filter(
+        pk__in=[with_row.pk, without.pk])}
+    with django_assert_num_queries(0):
+        found, row = selected_relation(loaded[with_row.pk], "sla")
+        assert found and row.policy_name == "P"
+        assert selected_relation(loaded[without.pk], "sla") == (True, None)
+        assert selected_relation(Ticket.objects.none().model(pk=with_row.pk), "sla") == (
+            False, None)
+    assert selected_relation(Ticket.objects.get(pk=with_row.pk), "sla") == (False, None)

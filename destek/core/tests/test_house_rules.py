@@ -22,6 +22,8 @@ SIGNAL_DOORS = {
     "celery.py": {"celery.signals"},
     # The same for the production worker's fork preparation (before any fork, before each).
     "worker.py": {"celery.signals"},
+    # The web processes' housekeeping after each request (free memory given back), likewise.
+    "core/server.py": {"django.core.signals"},
 }
 
 

@@ -118,7 +118,8 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
 @staff_required
 @require_GET
 def ticket_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    return render_ticket(request, ticket_or_404(request, ticket_id))
+    # The SLA row with the ticket: the panel needs no query of its own.
+    return render_ticket(request, ticket_or_404(request, ticket_id, related=("sla",)))
 
 
 @staff_required

@@ -1,9 +1,10 @@
 """Delivery through a real SMTP server (aiosmtpd on a local port): a batch shares one
-connection, a relay that hangs up between messages costs nothing, and plain SMTP never loads
-the TLS certificates."""
+connection, and so do a process's batches that follow one another closely; a relay that
+hangs up between messages costs nothing, and plain SMTP never loads the TLS certificates."""
 
 from __future__ import annotations
 
+import smtplib
 import socket
 import ssl
 from collections.abc import Iterator
@@ -63,6 +64,7 @@ def relay(settings) -> Iterator[Relay]:
     try:
         yield handler
     finally:
+        transports.close_kept_sessions()
         controller.stop()
 
 
@@ -88,6 +90,49 @@ def test_a_relay_that_hangs_up_between_messages_loses_and_delays_nothing(relay):
     assert len(relay.received) == 5  # each once: the refused MAIL carried no message
     assert len(relay.connections) == 3
     assert OutboundEmail.objects.filter(status=OutboxStatus.SENT, attempts=1).count() == 5
+
+
+def test_batches_one_after_another_share_the_connection(relay):
+    for _ in range(3):
+        assert delivery.deliver_many(rows(2)) == [delivery.Outcome.SENT] * 2
+    assert delivery.deliver(rows(1)[0]) == delivery.Outcome.SENT  # one row alone too
+    assert len(relay.received) == 7
+    assert len(relay.connections) == 1
+
+
+def test_a_connection_idle_too_long_is_replaced(relay, monkeypatch):
+    assert delivery.deliver_many(rows(2)) == [delivery.Outcome.SENT] * 2
+    monkeypatch.setattr(transports, "KEEP_IDLE_SECONDS", -1.0)
+    assert delivery.deliver_many(rows(2)) == [delivery.Outcome.SENT] * 2
+    assert len(relay.connections) == 2
+
+
+def test_a_kept_connection_the_relay_closed_loses_nothing(relay):
+    relay.per_connection = 1  # 421 to the next message on the kept connection
+    assert delivery.deliver_many(rows(1)) == [delivery.Outcome.SENT]
+    assert delivery.deliver_many(rows(1)) == [delivery.Outcome.SENT]
+    assert len(relay.received) == 2
+    assert len(relay.connections) == 2
+    assert OutboundEmail.objects.filter(status=OutboxStatus.SENT, attempts=1).count() == 2
+
+
+def test_a_forked_process_never_uses_its_parents_connection(relay, monkeypatch):
+    assert delivery.deliver_many(rows(1)) == [delivery.Outcome.SENT]
+    real_pid = transports.os.getpid()
+    monkeypatch.setattr(transports.os, "getpid", lambda: real_pid + 1)
+    assert delivery.deliver_many(rows(1)) == [delivery.Outcome.SENT]
+    assert len(relay.connections) == 2
+
+
+def test_a_failed_connection_is_not_kept(relay, monkeypatch):
+    ids = rows(1)
+    with transports.transport_session(transports.current_transport()) as session:
+        session.send(outbox_id=ids[0], from_email="a@example.com", recipients=["b@example.com"],
+                     raw=b"Subject: x\r\n\r\nx\r\n")
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            session.send(outbox_id=ids[0], from_email="a@example.com", recipients=[],
+                         raw=b"Subject: x\r\n\r\nx\r\n")
+    assert transports._kept == {}
 
 
 def test_plain_smtp_never_loads_the_tls_certificates(relay, monkeypatch):
