@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
 from destek.core.errors import ApplicationError
+from destek.core.text import is_storable_text
 from destek.kb.models import Article, Deflection, Vote
 
 # An article is flagged for review once this many readers said it did not help, and they are
@@ -78,6 +79,8 @@ def deflection_record(*, article: Article, user: User | None, subject: str) -> D
     """"This solved my problem" on the new-ticket form: no ticket, one avoided ticket counted
     (once per person, article and subject within an hour, however often they click)."""
     subject = " ".join((subject or "").split())[:200]
+    if not is_storable_text(subject):  # a NUL no database column holds: count it, unnamed
+        subject = ""
     who = user if user is not None and user.is_authenticated else None
     if who is not None:
         recent = Deflection.objects.filter(

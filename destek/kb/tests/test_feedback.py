@@ -93,6 +93,14 @@ def test_this_solved_my_problem_counts_a_deflection_and_opens_no_ticket(
     assert Ticket.objects.count() == 0
 
 
+def test_a_subject_no_database_holds_is_counted_unnamed(article):
+    """A NUL (PostgreSQL refuses it in text) in the new-ticket form's subject."""
+    deflection = deflection_record(article=article, user=None, subject="Server\x00 down")
+    assert deflection.subject == ""
+    article.refresh_from_db()
+    assert article.deflection_count == 1
+
+
 def test_visitor_deflections_are_counted(article):
     deflection_record(article=article, user=None, subject="x")
     deflection_record(article=article, user=None, subject="x")
