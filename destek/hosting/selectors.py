@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Subquery, Value, When
 
 from destek.accounts.models import User
 from destek.hosting.models import CustomerValue, HostingSettings, Service, ServiceStatus, Tier
@@ -43,3 +46,59 @@ def hosting_settings() -> HostingSettings:
     """The one settings row (created with its defaults on first use)."""
     found = HostingSettings.objects.order_by("pk").first()
     return found if found is not None else HostingSettings.objects.create()
+
+
+# The columns a screen that lists a customer's services prints (a `.values()` read: no
+# instances, no JSON columns it does not show).
+SERVICE_ROW_FIELDS = ("id", "kind", "plan", "status", "domain", "server", "datacenter",
+                      "control_panel", "control_panel_url", "renews_on")
+
+
+def service_rows_for_customer(customer: User, *, first_id: int | None = None,
+                              limit: int = 50) -> list[Mapping[str, Any]]:
+    """The customer's services (own and organization's) as plain rows, one query, at most
+    `limit`: the service `first_id` first (the one a ticket or chat is about, even when it no
+    longer belongs to the customer), then live ones, newest first."""
+    owned = Q(customer_id=customer.pk)
+    if customer.organization_id:
+        owned |= Q(organization_id=customer.organization_id)
+    if first_id is not None:
+        owned |= Q(pk=first_id)
+    rank = Case(*(When(status=status, then=Value(order))
+                  for status, order in _STATUS_ORDER.items()),
+                default=Value(9), output_field=IntegerField())
+    ordering: list[Any] = [rank.asc(), "-updated_at", "-id"]
+    if first_id is not None:
+        ordering.insert(0, Case(When(pk=first_id, then=Value(0)), default=Value(1),
+                                output_field=IntegerField()).asc())
+    return list(Service.objects.filter(owned).order_by(*ordering)
+                .values(*SERVICE_ROW_FIELDS)[:limit])
+
+
+def value_row_of(customer: User) -> Mapping[str, Any] | None:
+    """The worth of the customer's account with the currency it is counted in, one query
+    (the settings row's currency as a subquery); None before any service was priced."""
+    owner = (Q(organization_id=customer.organization_id) if customer.organization_id
+             else Q(customer_id=customer.pk))
+    currency = HostingSettings.objects.order_by("pk").values("base_currency")[:1]
+    row: Mapping[str, Any] | None = (
+        CustomerValue.objects.filter(owner).annotate(base_currency=Subquery(currency))
+        .values("tier", "monthly_value", "lifetime_value", "customer_since",
+                "active_services", "base_currency").first())
+    return row
+
+
+def service_belongs_to(customer: User, service_id: int) -> bool:
+    """Whether the service is the customer's own or their organization's (one query)."""
+    return services_of(customer).filter(pk=service_id).exists()
+
+
+def service_ids_where(*, server: str = "", plan: str = "") -> QuerySet[Service, Any]:
+    """The ids of the services on `server` and/or of `plan` (exact), as a subquery for the
+    queues' "tickets about this server / plan" filters."""
+    qs = Service.objects.all()
+    if server:
+        qs = qs.filter(server=server)
+    if plan:
+        qs = qs.filter(plan=plan)
+    return qs.values("pk")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from destek.accounts.models import Role, User
 from destek.core.pagination import Page, keyset_page, keyset_page_nulls_last
+from destek.hosting.selectors import service_ids_where
 from destek.sla.selectors import SLA_COLUMNS, SLA_FILTERS, sla_filter_q
 from destek.tickets.access import tickets_visible_to
 from destek.tickets.models import OPEN_STATUSES, Status, Ticket, parse_reference
@@ -43,6 +44,9 @@ class QueueFilters:
     search: str = ""
     sort: str = "updated"
     sla: str = ""  # "", or one of SLA_FILTERS
+    # The tickets about a service on this server / of this plan (Ticket.service), exact.
+    server: str = ""
+    plan: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -76,6 +80,11 @@ def _queue_filtered(actor: User, filters: QueueFilters) -> QuerySet[Ticket]:
         qs = qs.filter(_search_condition(filters.search))
     if filters.sla in SLA_FILTERS:
         qs = qs.filter(sla_filter_q(filters.sla, timezone.now()))
+    if filters.server or filters.plan:
+        # A semi-join on the services (service_server / service_plan indexes) and the
+        # tickets' service_id index: no join in the page's rows.
+        qs = qs.filter(service_id__in=service_ids_where(server=filters.server,
+                                                        plan=filters.plan))
     return qs
 
 

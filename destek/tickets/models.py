@@ -236,6 +236,7 @@ class EventKind(models.TextChoices):
     SUBJECT = "subject", _("Subject changed")
     CC = "cc", _("CC changed")
     MERGED = "merged", _("Merged")
+    SERVICE = "service", _("Service changed")
 
 
 class TicketEvent(models.Model):
