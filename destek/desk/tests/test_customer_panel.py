@@ -239,3 +239,14 @@ def test_customers_cannot_set_the_service(customer_client, ticket, customer):
     assert response.status_code in (302, 403, 404)
     ticket.refresh_from_db()
     assert ticket.service_id is None
+
+
+def test_the_panel_speaks_turkish(agent_client, ticket, customer, settings):
+    site = ServiceFactory(customer=customer, renews_on=timezone.localdate() + timedelta(days=3))
+    refresh_values(customer_account(customer))
+    about(ticket, site)
+    agent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "tr"
+    html = page(agent_client, ticket)
+    assert "Bu talep şununla ilgili:" in html and "Paylaşımlı hosting" in html
+    assert "Hizmetler" in html and "ayda 10,00 USD" in html
+    assert "yaklaşıyor" in html and "Açık talepler" in html and "Son geçmiş" in html
