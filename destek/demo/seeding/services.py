@@ -147,8 +147,10 @@ def create_services(*, seed: int, most: int, customer_ids: list[int], wants: lis
     biggest buyers) and the worth of every account that got one."""
     rng = random.Random(seed * 7919 + 14)  # noqa: S311 (reproducible fake data)
     today = now.date()
-    organizations = dict(User.objects.filter(pk__in=customer_ids)
-                         .values_list("pk", "organization_id"))
+    organizations: dict[int, int | None] = {}
+    for start in range(0, len(customer_ids), 10_000):  # a statement takes ≤ 65,535 parameters
+        organizations.update(User.objects.filter(pk__in=customer_ids[start:start + 10_000])
+                             .values_list("pk", "organization_id"))
     weights = count_weights(most)
     counts = sorted(rng.choices(range(len(weights)), weights=weights, k=len(customer_ids)),
                     reverse=True)
