@@ -46,7 +46,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 import destek.desk.views.ticket as ticket_view  # noqa: E402
 from destek.accounts.models import User  # noqa: E402
 from destek.desk.customer_history import Exclude, present_tickets, ticket_rows  # noqa: E402
-from destek.desk.customer_panel import CustomerPanel, customer_panel  # noqa: E402
+from destek.desk.customer_panel import CustomerPanel, _words, customer_panel  # noqa: E402
 from destek.hosting.models import Service  # noqa: E402
 from destek.tickets.models import Ticket  # noqa: E402
 
@@ -61,7 +61,7 @@ def card_only(*, actor: User, customer: User, service_id: int | None = None,
     """What the card showed before: the customer's five latest other tickets, one query."""
     others = present_tickets(ticket_rows(actor, customer, exclude_id=exclude.ticket_id
                                          if exclude else None, limit=5))
-    return CustomerPanel(customer_id=customer.pk, subject_label="", link_target="",
+    return CustomerPanel(customer_id=customer.pk, words=_words(beside), link_target="_self",
                          ticket_service=None, services=[], more_services=0,
                          more_than_read=False, tier="", tier_label="", tier_badge="",
                          monthly_value="", customer_since="", open_tickets=[],

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext
 
 from destek.accounts.models import User
@@ -28,6 +28,7 @@ from destek.desk.customer_history import (
     Exclude,
     HistoryItem,
     customer_history,
+    labels,
     present_tickets,
     ticket_rows,
 )
@@ -38,7 +39,7 @@ from destek.hosting.models import (
     ServiceStatus,
     Tier,
 )
-from destek.hosting.selectors import service_rows_for_customer, value_row_of
+from destek.hosting.selectors import base_currency, service_rows_for_customer, value_row_of
 
 SERVICES_SHOWN = 8  # services listed in the panel; the select offers up to SERVICE_CHOICES
 SERVICE_CHOICES = 50
@@ -67,6 +68,8 @@ class ServiceView:
     renews_label: str
     renews_iso: str
     renewal: str  # "", "soon" (within 14 days) or "past": the date is highlighted
+    renewal_class: str
+    renewal_note: str  # "(overdue)", "(due soon)" or ""
     panel_label: str
     panel_url: str  # http(s) only
     server_url: str  # the queue filtered by this server
@@ -82,10 +85,23 @@ class ServiceChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class PanelWords:
+    """The panel's fixed words in the current language (looked up once per page)."""
+
+    subject: str
+    plan_title: str
+    server_title: str
+    renewal: str
+    overdue: str
+    due_soon: str
+    control_panel: str
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerPanel:
     customer_id: int
-    subject_label: str  # "This ticket is about:" / "This chat is about:"
-    link_target: str  # "_blank" beside a chat (the console stays open), else ""
+    words: PanelWords
+    link_target: str  # "_blank" beside a chat (the console stays open), else "_self"
     ticket_service: ServiceView | None  # the service the ticket or chat is about
     # That service first (is_subject), then the others, live first, at most SERVICES_SHOWN.
     services: list[ServiceView]
@@ -101,6 +117,16 @@ class CustomerPanel:
     service_choices: list[ServiceChoice] = field(default_factory=list)
 
 
+def _words(beside: str) -> PanelWords:
+    return PanelWords(
+        subject=(gettext("This chat is about:") if beside == "chat"
+                 else gettext("This ticket is about:")),
+        plan_title=gettext("Tickets about this plan"),
+        server_title=gettext("Tickets about this server"),
+        renewal=gettext("Renewal"), overdue=f"({gettext('overdue')})",
+        due_soon=f"({gettext('due soon')})", control_panel=gettext("Control panel"))
+
+
 def _renewal(renews_on: date | None, status: str, today: date) -> str:
     if renews_on is None or status not in BILLED_STATUSES:
         return ""
@@ -109,33 +135,44 @@ def _renewal(renews_on: date | None, status: str, today: date) -> str:
     return "soon" if renews_on - today <= RENEWAL_WARNING else ""
 
 
-def _queue_url(base: str, **params: str) -> str:
-    return f"{base}?{urlencode(params)}"
+RENEWAL_CLASSES = {"past": "text-danger fw-semibold", "soon": "text-warning-emphasis fw-semibold"}
 
 
-def present_service(row: Mapping[str, Any], *, today: date, queue: str,
-                    kinds: dict[str, str], statuses: dict[str, str],
-                    panels: dict[str, str], subject_id: int | None = None) -> ServiceView:
-    kind, status = str(row["kind"]), str(row["status"])
-    plan, domain, server = str(row["plan"]), str(row["domain"]), str(row["server"])
-    renews_on = row["renews_on"]
-    assert renews_on is None or isinstance(renews_on, date)
-    url = str(row["control_panel_url"] or "")
-    panel = str(row["control_panel"] or "")
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What every service of one panel shares: today, the labels, the queue's address."""
+
+    today: date
+    queue: str
+    date_format: str
+    words: PanelWords
+    kinds: dict[str, str]
+    statuses: dict[str, str]
+    panels: dict[str, str]
+
+
+def present_service(row: Mapping[str, Any], page: _Page,
+                    subject_id: int | None = None) -> ServiceView:
+    kind, status = row["kind"], row["status"]
+    plan, domain, server = row["plan"], row["domain"], row["server"]
+    renews_on: date | None = row["renews_on"]
+    url = row["control_panel_url"] or ""
+    renewal = _renewal(renews_on, status, page.today)
+    kind_label = page.kinds.get(kind, kind)
     return ServiceView(
-        pk=int(row["id"]),
-        label=domain or plan or kinds.get(kind, kind),
-        kind_label=kinds.get(kind, kind), plan=plan, status=status,
-        status_label=statuses.get(status, status),
+        pk=row["id"], label=domain or plan or kind_label, kind_label=kind_label, plan=plan,
+        status=status, status_label=page.statuses.get(status, status),
         status_badge=SERVICE_BADGES.get(status, "text-bg-secondary"),
-        domain=domain, server=server, datacenter=str(row["datacenter"]),
-        renews_label=formats.date_format(renews_on, "SHORT_DATE_FORMAT") if renews_on else "",
+        domain=domain, server=server, datacenter=row["datacenter"],
+        renews_label=dateformat.format(renews_on, page.date_format) if renews_on else "",
         renews_iso=renews_on.isoformat() if renews_on else "",
-        renewal=_renewal(renews_on, status, today),
-        panel_label=panels.get(panel, "") if panel else "",
+        renewal=renewal, renewal_class=RENEWAL_CLASSES.get(renewal, ""),
+        renewal_note=(page.words.overdue if renewal == "past"
+                      else page.words.due_soon if renewal == "soon" else ""),
+        panel_label=page.panels.get(row["control_panel"] or "", "") or page.words.control_panel,
         panel_url=url if url.startswith(("https://", "http://")) else "",
-        server_url=_queue_url(queue, server=server) if server else "",
-        plan_url=_queue_url(queue, plan=plan) if plan else "",
+        server_url=f"{page.queue}?{urlencode({'server': server})}" if server else "",
+        plan_url=f"{page.queue}?{urlencode({'plan': plan})}" if plan else "",
         is_subject=subject_id is not None and row["id"] == subject_id,
     )
 
@@ -151,41 +188,43 @@ def customer_panel(*, actor: User, customer: User, service_id: int | None = None
                    exclude: Exclude | None = None, beside: str = "ticket") -> CustomerPanel:
     """The panel for `actor` (whose ticket and chat access bound the lists) about
     `customer`; `service_id`: the service the ticket or chat is about; `beside`: "ticket"
-    or "chat", what the panel stands next to."""
+    (with the choices of the service select) or "chat", what the panel stands next to."""
     exclude = exclude or Exclude()
-    today = timezone.localdate()
-    queue = reverse("desk:queue")
-    kinds = {str(value): str(label) for value, label in ServiceKind.choices}
-    statuses = {str(value): str(label) for value, label in ServiceStatus.choices}
-    panels = {str(value): str(label) for value, label in ControlPanel.choices}
+    words = _words(beside)
+    page = _Page(today=timezone.localdate(), queue=reverse("desk:queue"),
+                 date_format=str(formats.get_format("SHORT_DATE_FORMAT")), words=words,
+                 kinds=labels(ServiceKind), statuses=labels(ServiceStatus),
+                 panels=labels(ControlPanel))
     rows = service_rows_for_customer(customer, first_id=service_id, limit=SERVICE_CHOICES + 1)
     more_than_read = len(rows) > SERVICE_CHOICES
     rows = rows[:SERVICE_CHOICES]
-    views = [present_service(r, today=today, queue=queue, kinds=kinds, statuses=statuses,
-                             panels=panels, subject_id=service_id) for r in rows]
+    shown = rows[:SERVICES_SHOWN + 1]  # with the ticket's service, if it is the first
+    views = [present_service(r, page, service_id) for r in shown]
     about = views[0] if views and views[0].is_subject else None
-    others = views[1:] if about else views
+    others = views[1:] if about else views[:SERVICES_SHOWN]
     value = value_row_of(customer)
-    tier = str(value["tier"]) if value else Tier.STANDARD
-    tiers = {str(value): str(label) for value, label in Tier.choices}
+    tier = value["tier"] if value else Tier.STANDARD
     since = value["customer_since"] if value else None
+    choices = []
+    if beside == "ticket":
+        kinds = page.kinds
+        choices = [ServiceChoice(value=str(r["id"]),
+                                 label=f"{r['domain'] or r['plan'] or kinds.get(r['kind'], '')}"
+                                       f" · {kinds.get(r['kind'], r['kind'])}",
+                                 selected=r["id"] == service_id) for r in rows]
     return CustomerPanel(
-        customer_id=customer.pk,
-        subject_label=(gettext("This chat is about:") if beside == "chat"
-                       else gettext("This ticket is about:")),
-        link_target="_blank" if beside == "chat" else "",
+        customer_id=customer.pk, words=words,
+        link_target="_blank" if beside == "chat" else "_self",
         ticket_service=about,
-        services=([about] if about else []) + others[:SERVICES_SHOWN],
-        more_services=max(0, len(others) - SERVICES_SHOWN),
+        services=([about] if about else []) + others,
+        more_services=max(0, len(rows) - (1 if about else 0) - len(others)),
         more_than_read=more_than_read,
-        tier=tier, tier_label=tiers.get(tier, tier),
+        tier=tier, tier_label=labels(Tier).get(tier, tier),
         tier_badge=TIER_BADGES.get(tier, "text-bg-light border"),
-        monthly_value=_money(value["monthly_value"], value["base_currency"]) if value else "",
-        customer_since=(formats.date_format(since, "SHORT_DATE_FORMAT")
-                        if isinstance(since, date) else ""),
+        monthly_value=_money(value["monthly_value"], base_currency()) if value else "",
+        customer_since=dateformat.format(since, page.date_format) if since else "",
         open_tickets=present_tickets(ticket_rows(actor, customer, exclude_id=exclude.ticket_id,
                                                  limit=OPEN_TICKETS_LIMIT, open_only=True)),
         history=customer_history(actor=actor, customer=customer, exclude=exclude),
-        service_choices=[ServiceChoice(value=str(v.pk), label=f"{v.label} · {v.kind_label}",
-                                       selected=v.pk == service_id) for v in views],
+        service_choices=choices,
     )
