@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from itertools import islice
@@ -27,7 +27,7 @@ from destek.tickets.access import tickets_visible_to
 from destek.tickets.models import OPEN_STATUSES, Channel, Status, format_reference
 from destek.tickets.web import status_badge
 
-HISTORY_LIMIT = 8
+HISTORY_LIMIT = 6
 OPEN_TICKETS_LIMIT = 5
 
 
@@ -141,10 +141,6 @@ def customer_history(*, actor: User, customer: User, exclude: Exclude | None = N
     source."""
     exclude = exclude or Exclude()
     streams = [source(actor, customer, exclude, limit) for source in sources]
-    merged = islice(heapq.merge(*streams, key=lambda item: item.at, reverse=True), limit)
-    short = DateFormatter("SHORT_DATETIME_FORMAT")
-    return [HistoryItem(at=i.at, kind=i.kind, reference=i.reference, title=i.title, url=i.url,
-                        channel_label=i.channel_label, status_label=i.status_label,
-                        status_badge=i.status_badge, at_iso=short.iso(i.at),
-                        at_label=short(i.at))
-            for i in merged]
+    merged = list(islice(heapq.merge(*streams, key=lambda item: item.at, reverse=True), limit))
+    when = DateFormatter("SHORT_DATETIME_FORMAT")
+    return [replace(i, at_iso=when.iso(i.at), at_label=when(i.at)) for i in merged]

@@ -41,7 +41,7 @@ from destek.hosting.models import (
 )
 from destek.hosting.selectors import base_currency, service_rows_for_customer, value_row_of
 
-SERVICES_SHOWN = 8  # services listed in the panel; the select offers up to SERVICE_CHOICES
+SERVICES_SHOWN = 5  # services listed in the panel; the select offers up to SERVICE_CHOICES
 SERVICE_CHOICES = 50
 RENEWAL_WARNING = timedelta(days=14)
 

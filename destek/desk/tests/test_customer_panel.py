@@ -13,6 +13,7 @@ from django.utils import timezone
 from destek.accounts.factories import CustomerFactory
 from destek.accounts.models import Organization
 from destek.core import bus
+from destek.desk.customer_history import HISTORY_LIMIT
 from destek.desk.tests.test_query_counts import TICKET_WITHOUT_SLA_QUERIES, count_queries
 from destek.hosting.factories import ServiceFactory
 from destek.hosting.models import ControlPanel, ServiceKind, ServiceStatus
@@ -139,8 +140,8 @@ def test_the_sidebar_costs_the_same_queries_for_1_or_30_services_tickets_and_cha
         response = agent_client.get(path)
     assert small == TICKET_WITHOUT_SLA_QUERIES
     html = response.content.decode()
-    assert 'data-testid="more-services"' in html  # 30 services, 8 listed after the ticket's
-    assert html.count('data-testid="history-') == 8
+    assert 'data-testid="more-services"' in html  # 30 services, 5 listed after the ticket's
+    assert html.count('data-testid="history-') == HISTORY_LIMIT
 
 
 def test_a_chat_of_a_signed_in_customer_shows_the_panel(client, agent, customer, department,
@@ -250,3 +251,19 @@ def test_the_panel_speaks_turkish(agent_client, ticket, customer, settings):
     assert "Bu talep şununla ilgili:" in html and "Paylaşımlı hosting" in html
     assert "Hizmetler" in html and "ayda 10,00 USD" in html
     assert "yaklaşıyor" in html and "Açık talepler" in html and "Son geçmiş" in html
+
+
+def test_the_ticket_s_service_stays_first_beyond_the_services_read(agent_client, ticket,
+                                                                   customer):
+    """A reseller's thousands of services: the panel reads 51, the ticket's among them."""
+    oldest = ServiceFactory(customer=customer, domain="oldest.example.com",
+                            updated_at=timezone.now() - timedelta(days=900))
+    Service = type(oldest)
+    Service.objects.bulk_create([Service(customer=customer, domain=f"s{i}.example.com")
+                                 for i in range(60)])
+    about(ticket, oldest)
+    html = page(agent_client, ticket)
+    top = html[html.index('data-testid="ticket-service"'):]
+    assert "oldest.example.com" in top[:600]
+    assert f'<option value="{oldest.pk}" selected>' in html
+    assert 'data-testid="more-services"' in html and "and many more" in html
