@@ -62,8 +62,8 @@ def card_only(*, actor: User, customer: User, service_id: int | None = None,
     others = present_tickets(ticket_rows(actor, customer, exclude_id=exclude.ticket_id
                                          if exclude else None, limit=5))
     return CustomerPanel(customer_id=customer.pk, words=_words(beside), link_target="_self",
-                         ticket_service=None, services=[], more_services=0,
-                         more_than_read=False, tier="", tier_label="", tier_badge="",
+                         ticket_service=None, services=[], more_services=False,
+                         tier="", tier_label="", tier_badge="",
                          monthly_value="", customer_since="", open_tickets=[],
                          history=others)
 

@@ -12,7 +12,7 @@ The server and the plan link to the queue filtered by them (`?server=`, `?plan=`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -41,8 +41,8 @@ from destek.hosting.models import (
 )
 from destek.hosting.selectors import base_currency, service_rows_for_customer, value_row_of
 
-SERVICES_SHOWN = 5  # services listed in the panel; the select offers up to SERVICE_CHOICES
-SERVICE_CHOICES = 50
+SERVICES_SHOWN = 5  # services listed in the panel (after the one the ticket is about)
+SERVICE_CHOICES = 200  # services the select of the ticket's service offers
 RENEWAL_WARNING = timedelta(days=14)
 
 SERVICE_BADGES: dict[str, str] = {ServiceStatus.ACTIVE: "text-bg-success",
@@ -105,8 +105,7 @@ class CustomerPanel:
     ticket_service: ServiceView | None  # the service the ticket or chat is about
     # That service first (is_subject), then the others, live first, at most SERVICES_SHOWN.
     services: list[ServiceView]
-    more_services: int  # how many more the panel leaves out (among the SERVICE_CHOICES read)
-    more_than_read: bool  # the customer has more than SERVICE_CHOICES services
+    more_services: bool  # the customer has more services than the panel lists
     tier: str
     tier_label: str
     tier_badge: str
@@ -114,7 +113,6 @@ class CustomerPanel:
     customer_since: str
     open_tickets: list[HistoryItem]
     history: list[HistoryItem]
-    service_choices: list[ServiceChoice] = field(default_factory=list)
 
 
 def _words(beside: str) -> PanelWords:
@@ -184,41 +182,34 @@ def _money(amount: object, currency: object) -> str:
            f"{currency or 'USD'}"
 
 
+def _page(beside: str = "ticket") -> _Page:
+    return _Page(today=timezone.localdate(), queue=reverse("desk:queue"),
+                 date_format=str(formats.get_format("SHORT_DATE_FORMAT")), words=_words(beside),
+                 kinds=labels(ServiceKind), statuses=labels(ServiceStatus),
+                 panels=labels(ControlPanel))
+
+
 def customer_panel(*, actor: User, customer: User, service_id: int | None = None,
                    exclude: Exclude | None = None, beside: str = "ticket") -> CustomerPanel:
     """The panel for `actor` (whose ticket and chat access bound the lists) about
     `customer`; `service_id`: the service the ticket or chat is about; `beside`: "ticket"
-    (with the choices of the service select) or "chat", what the panel stands next to."""
+    or "chat", what the panel stands next to."""
     exclude = exclude or Exclude()
-    words = _words(beside)
-    page = _Page(today=timezone.localdate(), queue=reverse("desk:queue"),
-                 date_format=str(formats.get_format("SHORT_DATE_FORMAT")), words=words,
-                 kinds=labels(ServiceKind), statuses=labels(ServiceStatus),
-                 panels=labels(ControlPanel))
-    rows = service_rows_for_customer(customer, first_id=service_id, limit=SERVICE_CHOICES + 1)
-    more_than_read = len(rows) > SERVICE_CHOICES
-    rows = rows[:SERVICE_CHOICES]
-    shown = rows[:SERVICES_SHOWN + 1]  # with the ticket's service, if it is the first
-    views = [present_service(r, page, service_id) for r in shown]
+    page = _page(beside)
+    # The ticket's service, the ones listed, and one more to know whether there are more.
+    rows = service_rows_for_customer(customer, first_id=service_id, limit=SERVICES_SHOWN + 2)
+    views = [present_service(r, page, service_id) for r in rows]
     about = views[0] if views and views[0].is_subject else None
-    others = views[1:] if about else views[:SERVICES_SHOWN]
+    others = views[1:] if about else views
     value = value_row_of(customer)
     tier = value["tier"] if value else Tier.STANDARD
     since = value["customer_since"] if value else None
-    choices = []
-    if beside == "ticket":
-        kinds = page.kinds
-        choices = [ServiceChoice(value=str(r["id"]),
-                                 label=f"{r['domain'] or r['plan'] or kinds.get(r['kind'], '')}"
-                                       f" · {kinds.get(r['kind'], r['kind'])}",
-                                 selected=r["id"] == service_id) for r in rows]
     return CustomerPanel(
-        customer_id=customer.pk, words=words,
+        customer_id=customer.pk, words=page.words,
         link_target="_blank" if beside == "chat" else "_self",
         ticket_service=about,
-        services=([about] if about else []) + others,
-        more_services=max(0, len(rows) - (1 if about else 0) - len(others)),
-        more_than_read=more_than_read,
+        services=([about] if about else []) + others[:SERVICES_SHOWN],
+        more_services=len(others) > SERVICES_SHOWN,
         tier=tier, tier_label=labels(Tier).get(tier, tier),
         tier_badge=TIER_BADGES.get(tier, "text-bg-light border"),
         monthly_value=_money(value["monthly_value"], base_currency()) if value else "",
@@ -226,5 +217,16 @@ def customer_panel(*, actor: User, customer: User, service_id: int | None = None
         open_tickets=present_tickets(ticket_rows(actor, customer, exclude_id=exclude.ticket_id,
                                                  limit=OPEN_TICKETS_LIMIT, open_only=True)),
         history=customer_history(actor=actor, customer=customer, exclude=exclude),
-        service_choices=choices,
     )
+
+
+def service_choices(*, customer: User, service_id: int | None) -> list[ServiceChoice]:
+    """The select of a ticket's service (loaded when the agent asks to change it): the
+    customer's services, own and organization's, the current one first; one query."""
+    kinds = labels(ServiceKind)
+    return [ServiceChoice(value=str(r["id"]),
+                          label=f"{r['domain'] or r['plan'] or kinds.get(r['kind'], '')} · "
+                                f"{kinds.get(r['kind'], r['kind'])}",
+                          selected=r["id"] == service_id)
+            for r in service_rows_for_customer(customer, first_id=service_id,
+                                               limit=SERVICE_CHOICES)]
