@@ -94,9 +94,10 @@ def _queue_page(qs: QuerySet[Ticket, Any], filtered: QuerySet[Ticket], filters: 
     if filters.sort == "deadline":
         return keyset_page_nulls_last(qs, field="sla_due_at", cursor=cursor, limit=limit)
     ordering = SORTS.get(filters.sort, SORTS["updated"])
-    # A tag's tickets come through the tags table, in no useful order: choose the page on
-    # the tickets alone, then join the people and SLA rows of those 25 only.
-    preselect = filtered if filters.tag else None
+    # A tag's tickets come through the tags table, a server's or plan's through its services,
+    # in no useful order: choose the page on the tickets alone, then join the people and SLA
+    # rows of those 25 only.
+    preselect = filtered if filters.tag or filters.server or filters.plan else None
     return keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit, preselect=preselect)
 
 
