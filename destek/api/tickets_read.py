@@ -58,6 +58,12 @@ class TicketListApi(ApiView):
         q = serializers.CharField(required=False, max_length=200, allow_blank=True,
                                   help_text="A ticket number, subject words or customer email.")
         sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="updated")
+        server = serializers.CharField(
+            required=False, max_length=120,
+            help_text="Tickets about a service on this server or node (exact name).")
+        plan = serializers.CharField(
+            required=False, max_length=120,
+            help_text="Tickets about a service of this product or plan (exact name).")
         sla = serializers.ChoiceField(
             choices=SLA_FILTERS, required=False,
             help_text="Agents only: `breached` (a running SLA target is past its deadline) or "
@@ -111,6 +117,8 @@ def _queue_filters(user: User, data: dict[str, Any]) -> QueueFilters:
         search=data.get("q", ""),
         sort=data["sort"],
         sla=data.get("sla", ""),
+        server=data.get("server", ""),
+        plan=data.get("plan", ""),
     )
 
 

@@ -29,6 +29,17 @@ def parse_id(value: str | None) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+SERVER_MAX = 120  # hosting.Service.server's and .plan's lengths: a longer value matches nothing
+PLAN_MAX = 120
+
+
+def _exact(value: str, limit: int) -> str:
+    """A server or plan name as typed or linked: trimmed; one longer than the column matches
+    no service, so it is dropped rather than cut into another name."""
+    value = value.strip()
+    return value if len(value) <= limit else ""
+
+
 @dataclass(frozen=True)
 class QueueRequest:
     """What the queue page was asked for: the filters, the page cursor, and the raw choices."""
@@ -64,6 +75,8 @@ def parse_queue_request(params: QueryDict, *, actor: User) -> QueueRequest:
         search=" ".join(params.get("q", "").split())[:200],
         sort=params.get("sort", "") if params.get("sort", "") in SORTS else "updated",
         sla=params.get("sla", "") if params.get("sla", "") in SLA_FILTERS else "",
+        server=_exact(params.get("server", ""), SERVER_MAX),
+        plan=_exact(params.get("plan", ""), PLAN_MAX),
     )
     cursor = params.get("cursor", "")[:500] or None
     return QueueRequest(filters=filters, cursor=cursor, assignee=assignee)

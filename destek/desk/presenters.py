@@ -12,7 +12,7 @@ No queries here: everything comes from what the selectors loaded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -260,24 +260,3 @@ def present_events(events: list[TicketEvent]) -> list[EventView]:
         )
         for e in events
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class OtherTicketView:
-    """One of the customer's other tickets, in desk/_customer.html."""
-
-    url: str
-    reference: str
-    subject: str
-    status_label: str
-    status_badge: str
-
-
-def present_other_tickets(tickets: Iterable[Mapping[str, Any]]) -> list[OtherTicketView]:
-    """From rows with `id`, `subject` and `status` (a `.values()` query: no instances)."""
-    url, statuses = id_url("desk:ticket", "ticket_id"), status_labels()
-    return [OtherTicketView(url=url(t["id"]), reference=format_reference(t["id"]),
-                            subject=t["subject"],
-                            status_label=statuses.get(t["status"], t["status"]),
-                            status_badge=status_badge(t["status"]))
-            for t in tickets]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from destek.desk.views import actions, audit, queue, sla, ticket
+from destek.desk.views import actions, audit, chat_panel, queue, service_link, sla, ticket
 from destek.privacy import erasure_views, export_views, retention_views
 
 app_name = "desk"
@@ -14,6 +14,10 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/reply/", actions.reply, name="reply"),
     path("tickets/<int:ticket_id>/update/", actions.update, name="update"),
     path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
+    path("tickets/<int:ticket_id>/service/", service_link.ticket_service, name="ticket_service"),
+    # The customer panel beside a chat in the console (livechat/_side.html loads it).
+    path("chats/<int:conversation_id>/customer/", chat_panel.chat_customer_panel,
+         name="chat_customer_panel"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
     # Customers' data rights, administrators only (destek.privacy).
     path("privacy/", export_views.privacy_search, name="privacy"),

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from destek.hosting.models import CustomerValue, HostingSettings, Service
+from destek.hosting.selectors import forget_base_currency
 from destek.hosting.services import refresh_all_values, service_delete, service_save
 
 
@@ -60,6 +61,7 @@ class HostingSettingsAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: HostingSettings, form: Any,
                    change: bool) -> None:
         super().save_model(request, obj, form, change)
+        forget_base_currency()
         written = refresh_all_values()
         self.message_user(request, _("Recomputed the value and tier of %(count)d accounts.")
                           % {"count": written}, messages.SUCCESS)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from destek.accounts.models import Role, User
 from destek.core.pagination import Page, keyset_page, keyset_page_nulls_last
+from destek.hosting.selectors import service_ids_where
 from destek.sla.selectors import SLA_COLUMNS, SLA_FILTERS, sla_filter_q
 from destek.tickets.access import tickets_visible_to
 from destek.tickets.models import OPEN_STATUSES, Status, Ticket, parse_reference
@@ -43,6 +44,9 @@ class QueueFilters:
     search: str = ""
     sort: str = "updated"
     sla: str = ""  # "", or one of SLA_FILTERS
+    # The tickets about a service on this server / of this plan (Ticket.service), exact.
+    server: str = ""
+    plan: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -76,6 +80,11 @@ def _queue_filtered(actor: User, filters: QueueFilters) -> QuerySet[Ticket]:
         qs = qs.filter(_search_condition(filters.search))
     if filters.sla in SLA_FILTERS:
         qs = qs.filter(sla_filter_q(filters.sla, timezone.now()))
+    if filters.server or filters.plan:
+        # A semi-join on the services (service_server / service_plan indexes) and the
+        # tickets' service_id index: no join in the page's rows.
+        qs = qs.filter(service_id__in=service_ids_where(server=filters.server,
+                                                        plan=filters.plan))
     return qs
 
 
@@ -85,9 +94,10 @@ def _queue_page(qs: QuerySet[Ticket, Any], filtered: QuerySet[Ticket], filters: 
     if filters.sort == "deadline":
         return keyset_page_nulls_last(qs, field="sla_due_at", cursor=cursor, limit=limit)
     ordering = SORTS.get(filters.sort, SORTS["updated"])
-    # A tag's tickets come through the tags table, in no useful order: choose the page on
-    # the tickets alone, then join the people and SLA rows of those 25 only.
-    preselect = filtered if filters.tag else None
+    # A tag's tickets come through the tags table, a server's or plan's through its services,
+    # in no useful order: choose the page on the tickets alone, then join the people and SLA
+    # rows of those 25 only.
+    preselect = filtered if filters.tag or filters.server or filters.plan else None
     return keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit, preselect=preselect)
 
 

@@ -131,6 +131,11 @@ class Ticket(models.Model):
             # 100,000 tickets).
             models.Index(fields=["id"], name="ticket_open_id",
                          condition=models.Q(status__in=OPEN_STATUSES)),
+            # The queue filtered by a server or plan (the customer panel's links): the tickets
+            # of each matching service, newest first, index-only (28 → 2.5 ms for a server's
+            # 448 services at 100,000 tickets; the FK's own index made PostgreSQL hash-join
+            # the whole table).
+            models.Index(fields=["service", "-updated_at", "-id"], name="ticket_service_recent"),
         ]
 
     def __str__(self) -> str:
@@ -236,6 +241,7 @@ class EventKind(models.TextChoices):
     SUBJECT = "subject", _("Subject changed")
     CC = "cc", _("CC changed")
     MERGED = "merged", _("Merged")
+    SERVICE = "service", _("Service changed")
 
 
 class TicketEvent(models.Model):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,7 +50,7 @@ from destek.tickets.services.status import stamp_status_times, status_after_mess
 TICKET_FIELDS = ("id", "subject", "department", "priority", "status", "channel", "customer",
                  "assignee", "cc_addresses", "message_count", "created_at", "updated_at",
                  "first_response_at", "last_customer_message_at", "last_agent_message_at",
-                 "resolved_at", "closed_at")
+                 "resolved_at", "closed_at", "service")
 MESSAGE_FIELDS = ("ticket", "author", "author_kind", "is_internal", "body_html", "body_text",
                   "quoted_text", "channel", "external_id", "created_at")
 EVENT_FIELDS = ("ticket", "actor", "kind", "before", "after", "created_at")
@@ -112,8 +112,11 @@ class TicketGenerator:
 
     def __init__(self, *, rng: random.Random, people: People, now: datetime, days: int,
                  messages_min: int, messages_max: int, notes_ratio: float, tag_ratio: float,
-                 run_tag: str, tickets: int, open_share: float) -> None:
+                 run_tag: str, tickets: int, open_share: float,
+                 service_of: Callable[[int], int | None] | None = None) -> None:
         self.rng = rng
+        # The service a customer's ticket is about (destek.demo.seeding.services), if any.
+        self.service_of = service_of
         self.people = people
         self.now = now
         self.days = days
@@ -210,6 +213,7 @@ class TicketGenerator:
             plan.channel, plan.customer_id, plan.assignee.pk if plan.assignee else None, "[]",
             len(plan.authors), plan.created, updated, story.first_response,
             story.last_customer, story.last_agent, story.resolved, story.closed,
+            self.service_of(plan.customer_id) if self.service_of else None,
         ))
 
     def _plan(self) -> Plan:

@@ -40,3 +40,12 @@ def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     """Factories hash a password per user; these tests create many users and never log in
     with a password."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_base_currency() -> None:
+    """The customer panel's currency is remembered per process for a minute: not across
+    tests, whose settings rows differ."""
+    from destek.hosting.selectors import forget_base_currency
+
+    forget_base_currency()

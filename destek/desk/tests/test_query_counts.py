@@ -7,10 +7,10 @@ Counts (sessions are cached, so no session query):
   (the SLA column reads the ticket row and its SLA row in the tickets query: + 0)
   SLA panel  : user, ticket, its SLA row, ended targets, alerts sent           = 5
   ticket     : user, the ticket with its SLA row, messages, attachments (only
-               when a message has some), events, tags, the customer's other
-               tickets, and the SLA panel in the same page: ended targets,
-               alerts sent                                                     = 9
-               (no attachments: one fewer; no SLA row: nothing more to read)  = 6
+               when a message has some), events, tags, the customer panel
+               (services, value, open tickets, history: tickets, chats), and the
+               SLA panel in the same page: ended targets, alerts sent          = 13
+               (no attachments: one fewer; no SLA row: nothing more to read)  = 10
 Departments, colleagues and canned responses come from the per-process options snapshot
 (destek.desk.choices): the first page after one of them changed reloads it with
 SNAPSHOT_QUERIES more (departments, colleagues, memberships, canned responses).
@@ -36,9 +36,9 @@ pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 3
 ROWS_QUERIES = 3
-TICKET_QUERIES = 9
-TICKET_WITHOUT_ATTACHMENTS_QUERIES = 8
-TICKET_WITHOUT_SLA_QUERIES = 6
+TICKET_QUERIES = 13
+TICKET_WITHOUT_ATTACHMENTS_QUERIES = 12
+TICKET_WITHOUT_SLA_QUERIES = 10
 SNAPSHOT_QUERIES = 4
 DEADLINE_SORT_QUERIES = 1
 SEARCH_QUERIES = 2  # a word's customers, then its subjects (queues.selectors._search_condition)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from destek.accounts.web import acting_user, staff_required
@@ -22,7 +23,7 @@ from destek.desk.presenters import (
     queue_rows,
     status_labels,
 )
-from destek.queues.selectors import ticket_queue_rows
+from destek.queues.selectors import QueueFilters, ticket_queue_rows
 
 QUEUE_TABS = ("mine", "unassigned", "open", "all")
 
@@ -63,6 +64,17 @@ def _bulk_fields(departments: list[tuple[int, str]],
              "options": choices(options[name], "")} for name in BulkForm.base_fields]
 
 
+def _service_chips(filters: QueueFilters, params: QueryDict) -> list[dict[str, str]]:
+    """The server and plan filters (set from the customer panel) as chips that remove them."""
+    chips = []
+    for name, value, label in (("server", filters.server, _("Server")),
+                               ("plan", filters.plan, _("Plan"))):
+        if value:
+            chips.append({"name": name, "value": value, "label": str(label),
+                          "remove_query": _query(params, **{name: None, "cursor": None})})
+    return chips
+
+
 @staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -92,6 +104,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "next_query": _query(params, cursor=page.next_cursor) if page.next_cursor else "",
         "first_query": _query(params, cursor=None),
         "has_cursor": bool(asked.cursor),
+        "service_chips": _service_chips(filters, params),
     }
     return render(request, "desk/queue.html", context)
 

@@ -2,8 +2,9 @@
 the ticket.
 
 Its query count is fixed whatever the conversation's length (see tests/test_query_counts.py):
-ticket, messages, attachments, events, tags and the customer's other tickets, one query each,
-and the SLA panel's (its row; when there is one, its ended targets and its alerts).
+ticket, messages, attachments, events, tags, one query each, the customer panel's
+(services, value, open tickets, one per history source: desk/customer_panel.py), and the SLA
+panel's (its row; when there is one, its ended targets and its alerts).
 Departments, colleagues and canned responses come from the per-process options snapshot
 (destek.desk.choices), which costs a cache read per page and a few queries when it reloads.
 """
@@ -23,34 +24,19 @@ from destek.core.csp import allow_remote_images
 from destek.core.errors import NotFound
 from destek.core.sanitize import remote_images_asked
 from destek.desk import choices
+from destek.desk.customer_history import Exclude
+from destek.desk.customer_panel import customer_panel
 from destek.desk.forms import MergeForm, ReplyForm, TicketFieldsForm
-from destek.desk.presenters import (
-    OtherTicketView,
-    present_events,
-    present_messages,
-    present_other_tickets,
-)
+from destek.desk.presenters import present_events, present_messages
 from destek.desk.views.sla import sla_panel
 from destek.mail.admin_parts import received_email_urls
-from destek.tickets.access import access_attachment_by_id, tickets_visible_to
+from destek.tickets.access import access_attachment_by_id
 from destek.tickets.models import Channel, Ticket
 from destek.tickets.selectors import ticket_detail
 from destek.tickets.services.canned import canned_placeholders, render_text
 from destek.tickets.web import serve_attachment, ticket_or_404
 
-OTHER_TICKETS = 5
 MAX_CANNED = 200
-
-
-def _other_tickets(actor: User, ticket: Ticket) -> list[OtherTicketView]:
-    """The customer's latest other tickets this agent may see (one bounded query)."""
-    return present_other_tickets(
-        tickets_visible_to(actor)
-        .filter(customer_id=ticket.customer_id)
-        .exclude(pk=ticket.pk)
-        .order_by("-updated_at", "-id")
-        .values("id", "subject", "status")[:OTHER_TICKETS]
-    )
 
 
 def with_current_assignee(agents: Sequence[User | choices.AgentOption],
@@ -102,7 +88,10 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
         "messages_list": messages_list,
         "events": present_events(detail.events),
         "tags": tags,
-        "other_tickets": _other_tickets(actor, ticket),
+        # The customer's services, value, open tickets and history (desk/customer_panel.py).
+        "customer_panel": customer_panel(actor=actor, customer=ticket.customer,
+                                         service_id=ticket.service_id,
+                                         exclude=Exclude(ticket_id=ticket.pk)),
         "canned": _canned(ticket, actor, snap),
         "sla": sla_panel(ticket=ticket, snap=snap),  # in the page: no second request
         "reply_form": reply_form or ReplyForm(),

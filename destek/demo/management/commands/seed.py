@@ -28,9 +28,11 @@ from destek.demo import sql
 from destek.demo.seeding.conversations import Batch, TicketGenerator
 from destek.demo.seeding.people import BENCH_AGENT_EMAIL, PeopleOptions, create_people
 from destek.demo.seeding.progress import Progress
+from destek.demo.seeding.services import ServicePicker, create_services
 from destek.demo.seeding.summary import data_summary, install_sla, open_ticket_ids
 from destek.demo.seeding.vocabulary import CUSTOMER_MEAN_TICKETS, DEFAULT_OPEN_SHARE
 from destek.demo.seeding.writer import Writer
+from destek.hosting.models import CustomerValue, Service
 from destek.sla.models import TicketSla
 from destek.tickets.models import Message, Ticket, TicketEvent
 
@@ -61,6 +63,11 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=None,
                             help="default: one customer per "
                                  f"{CUSTOMER_MEAN_TICKETS} tickets (at least 10)")
+        parser.add_argument("--services", type=int, default=0,
+                            help="hosting services: each customer owns 0 to N (mean 2.5 for "
+                                 "N >= 5; prospects none, busy customers most), tickets name "
+                                 "one of their customer's 75 %% of the time, and every "
+                                 "account's value and tier are computed (default 0: none)")
         parser.add_argument("--agents", type=int, default=20)
         parser.add_argument("--departments", type=int, default=5)
         parser.add_argument("--tags", type=int, default=20)
@@ -100,6 +107,13 @@ class Command(BaseCommand):
             self.stdout.write(f"People ready in {setup_s:.1f}s: {customers:,} customers, "
                               f"{options['agents']} agents, {len(people.departments)} "
                               "departments. Writing tickets …")
+            owned = None
+            if options["services"] > 0:
+                owned = create_services(seed=options["seed"], most=options["services"],
+                                        customer_ids=people.customer_ids,
+                                        wants=people.customer_wants, now=now)
+                self.stdout.write(f"{owned.services:,} services, {owned.accounts:,} accounts "
+                                  f"valued ({time.perf_counter() - started:.1f}s).")
             writer = Writer()
             first_id = writer.reserve_ticket_ids()
             generator = TicketGenerator(
@@ -107,7 +121,8 @@ class Command(BaseCommand):
                 messages_min=int(options["messages_min"]),
                 messages_max=int(options["messages_max"]), notes_ratio=options["notes"],
                 tag_ratio=0.35, run_tag=run_tag, tickets=tickets,
-                open_share=options["open_share"])
+                open_share=options["open_share"],
+                service_of=ServicePicker(owned, options["seed"]) if owned else None)
             progress = Progress(tickets, sys.stderr, not options["no_progress"])
             counts = _write_tickets(generator, writer, first_id, tickets, options["batch"],
                                     progress)
@@ -121,8 +136,8 @@ class Command(BaseCommand):
             # VACUUM cannot run inside a transaction (a caller's atomic block, a test case).
             vacuum = not connection.in_atomic_block
             self.stdout.write(f"{'VACUUM ANALYZE' if vacuum else 'ANALYZE'} …")
-            sql.analyze((Ticket, Message, TicketEvent, Ticket.tags.through, User, TicketSla),
-                        vacuum=vacuum)
+            sql.analyze((Ticket, Message, TicketEvent, Ticket.tags.through, User, TicketSla,
+                         Service, CustomerValue), vacuum=vacuum)
         elapsed = time.perf_counter() - started
         phases = {"people_s": round(setup_s, 1), "rows_s": round(rows_s - setup_s, 1),
                   "sla_s": round(sla_s - rows_s, 1), "commit_s": round(write_s - sla_s, 1),
@@ -132,6 +147,10 @@ class Command(BaseCommand):
         data = data_summary(generator, options=options, first_id=first_id)
         # The load runner copies `counts` into its results: what data they ran on.
         counts.update(open_share=data["open_share"], by_status=data["by_status"])
+        if owned:
+            counts.update(services=owned.services, valued_accounts=owned.accounts)
+            data["services"] = {"per_customer_max": options["services"],
+                                "by_kind": owned.by_kind, "accounts_by_tier": owned.by_tier}
         fixture.update({
             "seeded_at": now.isoformat(),
             "seed": options["seed"],

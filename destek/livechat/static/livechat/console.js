@@ -87,7 +87,11 @@
   }
   function loadSide(p) {
     fetch(base + p.id + "/side/", {credentials: "same-origin"}).then(function (r) { return r.text(); })
-      .then(function (html) { p.node.querySelector(".chat-side").innerHTML = html; });  // server-rendered, escaped
+      .then(function (html) {
+        var side = p.node.querySelector(".chat-side");
+        side.innerHTML = html;  // server-rendered, escaped
+        if (window.htmx) window.htmx.process(side);  // the customer panel loads itself (hx-get)
+      });
   }
   function line(p, m) {
     if (m.seq <= p.lastSeq) return;
