@@ -58,7 +58,7 @@ print("SETUP=" + str(shared.pk) + "," + str(opened.ticket.pk))
 
 TEXTS = {
     "tr": {"key": "Kilit müşteri", "standard": "Standart",
-           "subject": "Bu talep şu hizmetle ilgili:"},
+           "subject": "Bu talep şununla ilgili:"},
     "en": {"key": "Key account", "standard": "Standard", "subject": "This ticket is about:"},
 }
 CRITICAL = "40"  # destek.tickets.models.Priority.CRITICAL
