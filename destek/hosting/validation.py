@@ -65,12 +65,20 @@ def _text(value: object, *, limit: int, label: str) -> str:
 
 
 def _choice(value: object, *, choices: list[str], label: str) -> str:
+    """One of `choices`, however it is spelt: "Semi-Annually", "one time", "CPANEL"."""
     text = one_line(value).lower()
+    if text not in choices:
+        loose = {_loose(c): c for c in choices}
+        text = loose.get(_loose(text), text)
     if text not in choices:
         raise Invalid(_("%(field)s “%(value)s” is not one of: %(choices)s.")
                       % {"field": label, "value": one_line(value)[:40],
                          "choices": ", ".join(c for c in choices if c)})
     return text
+
+
+def _loose(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text)
 
 
 def clean_domain(value: object) -> str:
