@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from destek.accounts.emails import normalized_email
 from destek.hosting.models import BillingCycle, ControlPanel, ServiceKind, ServiceStatus
@@ -27,6 +28,25 @@ LANGUAGES = ("en", "tr")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _url = URLValidator(schemes=["http", "https"])
+# A field's name in a message: translated only when a message is written (lazily), not for
+# every valid record (10,000 lookups per 1,000 services were 25 % of checking them).
+Label = Any
+_L_NAME = gettext_lazy("The name")
+_L_PHONE_NUMBER = gettext_lazy("The phone number")
+_L_KIND = gettext_lazy("The kind")
+_L_STATUS = gettext_lazy("The status")
+_L_BILLING_CYCLE = gettext_lazy("The billing cycle")
+_L_CONTROL_PANEL = gettext_lazy("The control panel")
+_L_PLAN = gettext_lazy("The plan")
+_L_SERVER = gettext_lazy("The server")
+_L_DATACENTER = gettext_lazy("The datacenter")
+_L_START_DATE = gettext_lazy("The start date")
+_L_RENEWAL_DATE = gettext_lazy("The renewal date")
+_L_END_DATE = gettext_lazy("The end date")
+_KINDS = list(ServiceKind.values)
+_STATUSES = list(ServiceStatus.values)
+_CYCLES = list(BillingCycle.values)
+_PANELS = list(ControlPanel.values)
 
 
 class Invalid(Exception):
@@ -56,7 +76,7 @@ def clean_source(value: object) -> str:
     return text
 
 
-def _text(value: object, *, limit: int, label: str) -> str:
+def _text(value: object, *, limit: int, label: Label) -> str:
     text = one_line(value)
     if len(text) > limit:
         raise Invalid(_("%(field)s is longer than %(limit)d characters.")
@@ -64,7 +84,7 @@ def _text(value: object, *, limit: int, label: str) -> str:
     return text
 
 
-def _choice(value: object, *, choices: list[str], label: str) -> str:
+def _choice(value: object, *, choices: list[str], label: Label) -> str:
     """One of `choices`, however it is spelt: "Semi-Annually", "one time", "CPANEL"."""
     text = one_line(value).lower()
     if text not in choices:
@@ -124,7 +144,7 @@ def clean_amount(value: object) -> Decimal:
     return amount.quantize(CENT)
 
 
-def clean_date(value: object, *, label: str) -> date | None:
+def clean_date(value: object, *, label: Label) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -165,7 +185,7 @@ def clean_attributes(value: object) -> dict[str, Any]:
 
 
 def clean_organization(record: OrganizationRecord) -> dict[str, Any]:
-    name = _text(record.name, limit=200, label=_("The name"))
+    name = _text(record.name, limit=200, label=_L_NAME)
     if not name:
         raise Invalid(_("The organization's name is missing."))
     reseller = one_line(record.reseller_external_id)
@@ -180,8 +200,8 @@ def clean_customer(record: CustomerRecord) -> dict[str, Any]:
                       % {"choices": ", ".join(LANGUAGES)})
     return {"external_id": clean_external_id(record.external_id),
             "email": clean_email(record.email),
-            "full_name": _text(record.full_name, limit=200, label=_("The name")),
-            "phone": _text(record.phone, limit=40, label=_("The phone number")),
+            "full_name": _text(record.full_name, limit=200, label=_L_NAME),
+            "phone": _text(record.phone, limit=40, label=_L_PHONE_NUMBER),
             "language": language,
             "organization_external_id": one_line(record.organization_external_id)}
 
@@ -207,22 +227,22 @@ def clean_service(record: ServiceRecord) -> dict[str, Any]:
         "external_id": clean_external_id(record.external_id),
         "customer_external_id": customer,
         "organization_external_id": organization,
-        "kind": _choice(record.kind, choices=list(ServiceKind.values), label=_("The kind")),
+        "kind": _choice(record.kind, choices=_KINDS, label=_L_KIND),
         "status": _choice(record.status or ServiceStatus.ACTIVE,
-                          choices=list(ServiceStatus.values), label=_("The status")),
+                          choices=_STATUSES, label=_L_STATUS),
         "billing_cycle": _choice(record.billing_cycle or BillingCycle.MONTHLY,
-                                 choices=list(BillingCycle.values), label=_("The billing cycle")),
-        "control_panel": _choice(record.control_panel, choices=list(ControlPanel.values),
-                                 label=_("The control panel")),
-        "plan": _text(record.plan, limit=120, label=_("The plan")),
+                                 choices=_CYCLES, label=_L_BILLING_CYCLE),
+        "control_panel": _choice(record.control_panel, choices=_PANELS,
+                                 label=_L_CONTROL_PANEL),
+        "plan": _text(record.plan, limit=120, label=_L_PLAN),
         "domain": clean_domain(record.domain),
-        "server": _text(record.server, limit=120, label=_("The server")),
-        "datacenter": _text(record.datacenter, limit=120, label=_("The datacenter")),
+        "server": _text(record.server, limit=120, label=_L_SERVER),
+        "datacenter": _text(record.datacenter, limit=120, label=_L_DATACENTER),
         "ip_addresses": clean_ips(record.ip_addresses),
         "control_panel_url": url,
-        "started_on": clean_date(record.started_on, label=_("The start date")),
-        "renews_on": clean_date(record.renews_on, label=_("The renewal date")),
-        "ended_on": clean_date(record.ended_on, label=_("The end date")),
+        "started_on": clean_date(record.started_on, label=_L_START_DATE),
+        "renews_on": clean_date(record.renews_on, label=_L_RENEWAL_DATE),
+        "ended_on": clean_date(record.ended_on, label=_L_END_DATE),
         "recurring_amount": clean_amount(record.recurring_amount),
         "currency": currency,
         "attributes": clean_attributes(record.attributes),
