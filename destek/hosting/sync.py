@@ -14,12 +14,13 @@ and our write) is retried one record at a time, so the conflict costs one row, n
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, ProtectedError, Q
 from django.utils import timezone, translation
@@ -125,6 +126,13 @@ def _commit(kind: str, run: Callable[[_Batch, Sequence[tuple[int, R]], str], Non
         run(batch, chunk, source)
         refresh_values(batch.accounts)
     return batch.report
+
+
+def _unusable_password() -> str:
+    """What `make_password(None)` stores (the unusable prefix and a random suffix), at a
+    hundredth of its cost: it draws 40 characters one `secrets.choice` at a time, 5 s of
+    creating 40,000 customers."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
 def _by_external_ids(ids: Iterable[str]) -> Q:
@@ -305,7 +313,7 @@ def _apply_customers(batch: _Batch, chunk: Sequence[tuple[int, CustomerRecord]],
             values["organization_id"] = None  # left the billing system's organization
         if user is None:
             values.setdefault("language", "en")
-            new.append(User(role=Role.CUSTOMER, password=make_password(None), **values))
+            new.append(User(role=Role.CUSTOMER, password=_unusable_password(), **values))
             batch.count("created")
             continue
         before_org = user.organization_id
