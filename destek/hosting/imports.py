@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from destek.accounts.models import User
+from destek.accounts.models import Organization, User
 from destek.core.errors import ApplicationError
 from destek.hosting import sync
 from destek.hosting.csv_rows import Chunk, CsvRefused, decode, open_text, records
-from destek.hosting.models import ImportJob, ImportState
+from destek.hosting.models import CustomerValue, ImportJob, ImportState, Service
 from destek.hosting.records import RowError, SyncReport
+from destek.hosting.sql import analyze
 from destek.hosting.validation import Invalid, clean_source
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -122,6 +123,7 @@ def import_run(*, job_id: int, chunk_lines: int = CHUNK_LINES) -> ImportJob:
         for _skipped in itertools.islice(rows, job.done):
             pass
         sent: set[object] = set()
+        grown, analyzed_at = 0, 0
         while True:
             chunk = records(itertools.islice(rows, chunk_lines))
             if not chunk.lines:
@@ -131,6 +133,10 @@ def import_run(*, job_id: int, chunk_lines: int = CHUNK_LINES) -> ImportJob:
                                 customers=chunk.customers, services=chunk.services,
                                 language=job.language)
             _progress(job, chunk, report)
+            grown += report.total("created")
+            if grown > 2 * analyzed_at:  # the tables have doubled (or more) since
+                analyze(models=[Service, User, Organization, CustomerValue])
+                analyzed_at = grown
     except Exception as exc:
         job.state = ImportState.FAILED
         job.failure = f"{type(exc).__name__}: {exc}"[:2000]
