@@ -230,6 +230,9 @@ CELERY_BEAT_SCHEDULE = {
     # Data exports: expired files deleted, exports whose task was lost started again.
     "privacy-export-sweep": {"task": "destek.privacy.export_tasks.export_sweep",
                              "schedule": 3600.0, "options": {"expires": 3600.0}},
+    # Hosting CSV imports whose worker died are resumed where they stopped.
+    "hosting-import-sweep": {"task": "destek.hosting.tasks.hosting_import_sweep",
+                             "schedule": 300.0, "options": {"expires": 300.0}},
     # Audit events older than DESTEK_AUDIT_RETENTION_DAYS are deleted, in batches.
     "audit-purge": {"task": "destek.audit.tasks.purge_audit_log", "schedule": 3600.0,
                     "options": {"expires": 3600.0}},

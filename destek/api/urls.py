@@ -12,6 +12,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from destek.api.attachments import AttachmentDownloadApi
 from destek.api.customers import CustomerCollectionApi, CustomerDetailApi, CustomerMeApi
+from destek.api.hosting import (
+    CustomerItemApi,
+    CustomerServicesApi,
+    OrganizationItemApi,
+    ServiceItemApi,
+    SyncApi,
+)
 from destek.api.replies import TicketReplyApi
 from destek.api.tickets_read import TicketDetailApi, TicketListApi
 from destek.api.tickets_write import TicketCreateApi, TicketUpdateApi
@@ -39,6 +46,15 @@ v1 = [
     path("customers/", CustomerCollectionApi.as_view(), name="customer-list"),
     path("customers/me/", CustomerMeApi.as_view(), name="customer-me"),
     path("customers/<int:customer_id>/", CustomerDetailApi.as_view(), name="customer-detail"),
+    path("hosting/sync/", SyncApi.as_view(), name="hosting-sync"),
+    path("hosting/services/<str:source>/<str:external_id>/", ServiceItemApi.as_view(),
+         name="hosting-service"),
+    path("hosting/customers/<int:customer_id>/services/", CustomerServicesApi.as_view(),
+         name="hosting-customer-services"),
+    path("hosting/customers/<str:external_id>/", CustomerItemApi.as_view(),
+         name="hosting-customer"),
+    path("hosting/organizations/<str:external_id>/", OrganizationItemApi.as_view(),
+         name="hosting-organization"),
     path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
     path("auth/token/me/", TokenMeApi.as_view(), name="token-me"),
 ]

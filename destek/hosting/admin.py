@@ -11,13 +11,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from destek.hosting.admin_imports import ServiceImportAdmin
 from destek.hosting.models import CustomerValue, HostingSettings, Service
 from destek.hosting.selectors import forget_base_currency
 from destek.hosting.services import refresh_all_values, service_delete, service_save
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ServiceImportAdmin):
     list_display = ["__str__", "kind", "plan", "status", "customer", "organization", "server",
                     "renews_on", "recurring_amount", "currency"]
     list_filter = ["kind", "status", "control_panel", "billing_cycle"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -186,3 +187,67 @@ class HostingSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Hosting settings"))
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded, waiting for confirmation")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+def import_file_path(instance: ImportJob, filename: str) -> str:
+    """A generated name under the data directory's media; nobody reaches it but the task."""
+    return f"hosting-imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.csv"
+
+
+class ImportJob(models.Model):
+    """A CSV of services uploaded in the admin, previewed, then imported in the background.
+
+    `done` counts the data lines applied so far: a worker that dies is resumed there (the
+    sync is idempotent, so a chunk applied twice changes nothing the second time). The file
+    is deleted when the job ends."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("uploaded by"))
+    source = models.CharField(_("source"), max_length=32, default="csv")
+    file_name = models.CharField(_("file"), max_length=200)
+    file = models.FileField(upload_to=import_file_path, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    language = models.CharField(max_length=8, default="en")
+    state = models.CharField(_("state"), max_length=16, choices=ImportState.choices,
+                             default=ImportState.UPLOADED)
+    total = models.PositiveIntegerField(_("lines"), default=0)
+    done = models.PositiveIntegerField(_("lines done"), default=0)
+    # {"created": {"service": n, …}, "updated": {…}, "unchanged": {…}}
+    counts = models.JSONField(default=dict, blank=True)
+    # [{"line": n, "kind": …, "external_id": …, "message": …}], the first MAX_STORED_ERRORS
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    failure = models.TextField(_("why it failed"), blank=True, default="")
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service import")
+        verbose_name_plural = _("service imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "heartbeat_at"], name="hosting_import_state")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == ImportState.DONE:
+            return 100
+        return min(100, int(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED, ImportState.CANCELLED)

@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BigIntegerField, F, Q, Value
 from django.utils import timezone
 
 from destek.accounts.models import User
@@ -88,17 +89,9 @@ def refresh_values(accounts: Accounts, *, today: date | None = None) -> int:
     base, rates = settings_row.base_currency, settings_row.exchange_rates or {}
     by_org: dict[int, list[Priced]] = defaultdict(list)
     by_customer: dict[int, list[Priced]] = defaultdict(list)
-    owned = Q()
-    if accounts.organization_ids:
-        owned |= Q(organization_id__in=accounts.organization_ids)
-        owned |= Q(customer__organization_id__in=accounts.organization_ids)
-    if accounts.customer_ids:
-        owned |= Q(customer_id__in=accounts.customer_ids, organization__isnull=True,
-                   customer__organization__isnull=True)
-    for row in Service.objects.filter(owned).values(
-            *PRICED_FIELDS, "customer_id", "organization_id", "customer__organization_id"):
+    for row in _services_of_accounts(accounts):
         priced = Priced(**{name: row[name] for name in PRICED_FIELDS})
-        org = row["organization_id"] or row["customer__organization_id"]
+        org = row["owner_org"]
         if org:
             by_org[org].append(priced)
         else:
@@ -156,6 +149,29 @@ def _tiers(accounts: Accounts) -> dict[tuple[str, int], str]:
             "organization_id", "customer_id", "tier"):
         out[("organization", org) if org else ("customer", person)] = tier
     return out
+
+
+def _services_of_accounts(accounts: Accounts) -> Any:
+    """The priced fields of the accounts' services and the account each counts towards
+    (`owner_org`, or none for a person's own), in one query: a UNION ALL of the three
+    disjoint ways a service belongs to an account, each served by a foreign-key index. (One
+    filter OR-ing them across the customer join made PostgreSQL read both whole tables for
+    every batch of an import: bench/README.md "Issue 15".)"""
+    fields = (*PRICED_FIELDS, "customer_id")
+    parts = []
+    if accounts.organization_ids:
+        orgs = sorted(accounts.organization_ids)
+        parts.append(Service.objects.filter(organization_id__in=orgs)
+                     .values(*fields, owner_org=F("organization_id")))
+        parts.append(Service.objects.filter(organization__isnull=True,
+                                            customer__organization_id__in=orgs)
+                     .values(*fields, owner_org=F("customer__organization_id")))
+    if accounts.customer_ids:
+        alone = User.objects.filter(pk__in=sorted(accounts.customer_ids),
+                                    organization__isnull=True).values("pk")
+        parts.append(Service.objects.filter(organization__isnull=True, customer_id__in=alone)
+                     .values(*fields, owner_org=Value(None, output_field=BigIntegerField())))
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
 def refresh_all_values(*, batch: int = 2000) -> int:
