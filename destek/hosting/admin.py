@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from destek.hosting.models import CustomerValue, HostingSettings, Service
 from destek.hosting.services import refresh_all_values, service_delete, service_save
+from destek.hosting.whmcs import admin as whmcs_admin  # noqa: F401  (registers its screens)
 
 
 @admin.register(Service)
