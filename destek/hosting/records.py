@@ -78,10 +78,20 @@ class SyncReport:
     unchanged: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    # Customers a delete kept (they have tickets) but detached from the billing system.
+    detached: dict[str, int] = field(default_factory=dict)
+    # What was done instead of what was asked, and why (not errors: nothing failed).
+    notices: list[RowError] = field(default_factory=list)
 
     def add(self, other: SyncReport) -> None:
         for mine, theirs in ((self.created, other.created), (self.updated, other.updated),
-                             (self.unchanged, other.unchanged), (self.deleted, other.deleted)):
+                             (self.unchanged, other.unchanged), (self.deleted, other.deleted),
+                             (self.detached, other.detached)):
             for key, count in theirs.items():
                 mine[key] = mine.get(key, 0) + count
         self.errors.extend(other.errors)
+        self.notices.extend(other.notices)
+
+    def total(self, outcome: str) -> int:
+        """All kinds together: `report.total("created")`."""
+        return sum(getattr(self, outcome).values())
