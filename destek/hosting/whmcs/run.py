@@ -26,6 +26,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from destek.core.sealing import Unreadable
 from destek.hosting import sync as engine
 from destek.hosting.models import (
     Service,
@@ -65,8 +66,12 @@ ClientFactory = Callable[[WhmcsConnection], WhmcsClient]
 
 
 def default_client(connection: WhmcsConnection) -> WhmcsClient:
-    return WhmcsClient(url=connection.url, identifier=connection.identifier,
-                       secret=connection.api_secret())
+    try:
+        secret = connection.api_secret()
+    except Unreadable:
+        raise WhmcsError("The saved API secret cannot be decrypted (SECRET_KEY changed "
+                         "since it was saved): enter the secret again.") from None
+    return WhmcsClient(url=connection.url, identifier=connection.identifier, secret=secret)
 
 
 # --- claiming -----------------------------------------------------------------------------

@@ -241,3 +241,11 @@ def test_the_schedule_runs_each_enabled_connection_when_its_interval_elapsed(
         last_started_at=timezone.now() - timedelta(minutes=61))
     assert whmcs_sync_due() == 1
     assert WhmcsSyncRun.objects.count() == 2
+
+
+def test_a_secret_sealed_under_another_secret_key_fails_with_a_clear_message(
+        connection: WhmcsConnection, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SECRET_KEY = "another-key-entirely-" * 3
+    run = sync_connection(connection_id=connection.pk, manual=True)
+    assert run is not None and run.status == SyncStatus.FAILED
+    assert "enter the secret again" in run.message
