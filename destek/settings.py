@@ -236,11 +236,14 @@ CELERY_BEAT_SCHEDULE = {
     # Audit events older than DESTEK_AUDIT_RETENTION_DAYS are deleted, in batches.
     "audit-purge": {"task": "destek.audit.tasks.purge_audit_log", "schedule": 3600.0,
                     "options": {"expires": 3600.0}},
+    # WHMCS: each enabled connection whose interval elapsed is synced (destek.hosting.whmcs).
+    "whmcs-sync-due": {"task": "destek.hosting.whmcs.tasks.whmcs_sync_due", "schedule": 60.0,
+                       "options": {"expires": 60.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).
 CELERY_IMPORTS = ["destek.mail.doors.tasks", "destek.privacy.retention_tasks",
-                  "destek.privacy.export_tasks"]
+                  "destek.privacy.export_tasks", "destek.hosting.whmcs.tasks"]
 # Customers' data exports can be downloaded for this many days (destek.privacy).
 DESTEK_EXPORT_EXPIRY_DAYS = env.int("DESTEK_EXPORT_EXPIRY_DAYS", default=7)
 

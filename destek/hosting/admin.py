@@ -15,6 +15,7 @@ from destek.hosting.admin_imports import ServiceImportAdmin
 from destek.hosting.models import CustomerValue, HostingSettings, Service
 from destek.hosting.selectors import forget_base_currency
 from destek.hosting.services import refresh_all_values, service_delete, service_save
+from destek.hosting.whmcs import admin as whmcs_admin  # noqa: F401  (registers its screens)
 
 
 @admin.register(Service)

@@ -6,10 +6,13 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from destek.core.sealing import unseal
 
 
 class ServiceKind(models.TextChoices):
@@ -251,3 +254,120 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (ImportState.DONE, ImportState.FAILED, ImportState.CANCELLED)
+
+
+# --- WHMCS sync (destek.hosting.whmcs) -------------------------------------------------------
+
+# Names the key the API secret is sealed with (core.sealing), not a secret itself.
+WHMCS_SECRET_PURPOSE = "hosting.whmcs.api-secret"  # noqa: S105
+
+
+class WhmcsConnection(models.Model):
+    """A WHMCS installation whose clients, products and domains are pulled on a schedule.
+
+    The API secret is stored sealed with a key derived from SECRET_KEY (`core.sealing`) and is
+    never shown again; the admin form only replaces it."""
+
+    name = models.CharField(_("name"), max_length=100, default="WHMCS")
+    source = models.SlugField(
+        _("source"), max_length=32, unique=True, default="whmcs",
+        help_text=_("Names the services this connection brings in. Keep it once services "
+                    "exist: changing it makes them new services."))
+    url = models.URLField(_("WHMCS address"), max_length=300,
+                          help_text=_("The address of your WHMCS, e.g. "
+                                      "https://billing.example.com (the API is "
+                                      "/includes/api.php under it)."))
+    identifier = models.CharField(_("API identifier"), max_length=128)
+    sealed_secret = models.TextField(_("API secret (encrypted)"), blank=True, default="",
+                                     editable=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    interval_minutes = models.PositiveIntegerField(
+        _("sync every (minutes)"), default=60, validators=[MinValueValidator(5)])
+    kind_map = models.JSONField(
+        _("service kinds by product group"), default=dict, blank=True,
+        help_text=_('WHMCS product group names and the kind of service they sell, e.g. '
+                    '{"VPS": "vps", "Dedicated Servers": "dedicated", "SSL": "ssl"}. Groups '
+                    'not listed follow the product type (shared, reseller, dedicated, other).'))
+    default_currency = models.CharField(
+        _("default currency"), max_length=3, default="USD",
+        help_text=_("Your WHMCS's default currency, used when a client's is not known."))
+    fetch_client_details = models.BooleanField(
+        _("read client details"), default=True,
+        help_text=_("Read the currency, phone and language of each new or changed client "
+                    "(one more API call per such client)."))
+    page_size = models.PositiveIntegerField(_("rows per API call"), default=250,
+                                            validators=[MinValueValidator(10)])
+    # A run holds the connection until this instant and extends it as it goes: one run at a
+    # time, and a run whose worker died is taken over once its lease ends.
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_started_at = models.DateTimeField(_("last run started"), null=True, blank=True,
+                                           editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("WHMCS connection")
+        verbose_name_plural = _("WHMCS connections")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def api_secret(self) -> str:
+        return unseal(self.sealed_secret, purpose=WHMCS_SECRET_PURPOSE)
+
+
+class SyncStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCESS = "success", _("Complete")
+    PARTIAL = "partial", _("Partial")
+    FAILED = "failed", _("Failed")
+
+
+class WhmcsSyncRun(models.Model):
+    """One run of a connection's sync and what it changed, per kind of row."""
+
+    connection = models.ForeignKey(WhmcsConnection, on_delete=models.CASCADE,
+                                   related_name="runs", verbose_name=_("connection"))
+    manual = models.BooleanField(_("started by hand"), default=False)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=SyncStatus.choices,
+                              default=SyncStatus.RUNNING)
+    created = models.JSONField(_("rows created"), default=dict, blank=True)
+    updated = models.JSONField(_("rows updated"), default=dict, blank=True)
+    unchanged = models.JSONField(_("rows unchanged"), default=dict, blank=True)
+    # Services gone from WHMCS, cancelled (never deleted) after a complete run.
+    deleted = models.JSONField(_("cancelled (gone from WHMCS)"), default=dict, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("first errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True, default="")
+    pages = models.PositiveIntegerField(_("pages fetched"), default=0)
+    failed_pages = models.PositiveIntegerField(_("pages failed"), default=0)
+    calls = models.PositiveIntegerField(_("API calls"), default=0)
+
+    class Meta:
+        verbose_name = _("WHMCS sync run")
+        verbose_name_plural = _("WHMCS sync runs")
+        indexes = [models.Index(fields=["connection", "-started_at"],
+                                name="whmcs_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.connection} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class WhmcsClientDetails(models.Model):
+    """What GetClientsDetails said about a client (currency, phone, language), read again
+    only when the client's GetClients row changes or the copy is a week old."""
+
+    connection = models.ForeignKey(WhmcsConnection, on_delete=models.CASCADE,
+                                   related_name="client_details")
+    client_id = models.PositiveIntegerField()
+    signature = models.CharField(max_length=64)
+    details = models.JSONField(default=dict)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "client_id"],
+                                               name="whmcs_client_details_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id}:{self.client_id}"
