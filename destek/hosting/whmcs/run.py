@@ -16,10 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from queue import Full, Queue
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import F, Q, Value
@@ -58,9 +61,12 @@ from destek.hosting.whmcs.mapping import (
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
-BATCH = 1000  # records per call to the engine
+BATCH = 5000  # records per call to the engine
 KEPT_ERRORS = 200  # errors stored on the run; the count is exact
 DETAILS_MAX_AGE = timedelta(days=7)
+READ_AHEAD = 4  # pages fetched ahead of the one being applied
+
+T = TypeVar("T")
 
 ClientFactory = Callable[[WhmcsConnection], WhmcsClient]
 
@@ -119,7 +125,8 @@ def _release(connection_id: int) -> None:
 @dataclass
 class RunState:
     connection: WhmcsConnection
-    client: WhmcsClient
+    client: WhmcsClient  # the catalog and client details, from this thread
+    reader: WhmcsClient  # the pages, from the read-ahead thread (an httpx client per thread)
     report: SyncReport = field(default_factory=SyncReport)
     seen: set[str] = field(default_factory=set)  # service external ids WHMCS listed
     owners: dict[str, Owner] = field(default_factory=dict)  # by WHMCS client id
@@ -149,8 +156,8 @@ def sync_connection(*, connection_id: int, manual: bool = False,
     run = WhmcsSyncRun.objects.create(connection=connection, manual=manual, started_at=now)
     state: RunState | None = None
     try:
-        with client_factory(connection) as client:
-            state = RunState(connection=connection, client=client)
+        with client_factory(connection) as client, client_factory(connection) as reader:
+            state = RunState(connection=connection, client=client, reader=reader)
             _sync(state)
         run.status = SyncStatus.SUCCESS if state.complete else SyncStatus.PARTIAL
         run.message = "\n".join(state.problems)
@@ -178,7 +185,7 @@ def _finish(run: WhmcsSyncRun, state: RunState | None) -> None:
         run.errors = [{"kind": e.kind, "external_id": e.external_id, "message": e.message}
                       for e in report.errors[:KEPT_ERRORS]]
         run.pages, run.failed_pages = state.pages, state.failed_pages
-        run.calls = state.client.calls
+        run.calls = state.client.calls + state.reader.calls
     run.save()
 
 
@@ -205,34 +212,93 @@ def read_catalog(client: WhmcsClient, connection: WhmcsConnection) -> Catalog:
 
 
 def each_page(state: RunState, action: str) -> Iterator[Page]:
-    """Every page of a list. The first page must answer (nothing is known without it); a
+    """Every page of a list, read ahead in a thread (`read_ahead`) while the caller maps and
+    applies the pages before. The first page must answer (nothing is known without it); a
     later page that fails is skipped and reported, and the run can no longer cancel."""
-    size = state.connection.page_size
-    start, total, seen = 0, 0, 0
-    first = True
-    while first or start < total:
-        try:
-            page = state.client.page(action, start=start, size=size)
-        except WhmcsError as error:
-            if first:
-                raise
-            state.page_failed(action, start, error.message)
-            start += size
-            continue
-        state.pages += 1
-        _extend(state.connection.pk)
-        if first:
-            total, first = page.total, False
-        elif page.total != total:
-            state.complete = False  # rows came or went while we read: counts cannot be trusted
-        seen += len(page.rows)
-        yield page
-        if not page.rows:
-            break
-        start += len(page.rows)
+    total: int | None = None
+    seen = 0
+    fetched = fetch_pages(state.reader, action, size=state.connection.page_size)
+    with closing(read_ahead(fetched, depth=READ_AHEAD)) as pages:
+        for start, page in pages:
+            if isinstance(page, WhmcsError):
+                state.page_failed(action, start, page.message)
+                continue
+            state.pages += 1
+            _extend(state.connection.pk)
+            if total is None:
+                total = page.total
+            elif page.total != total:
+                state.complete = False  # rows came or went while we read: counts cannot be trusted
+            seen += len(page.rows)
+            yield page
     if seen != total and state.failed_pages == 0:
         state.complete = False
         state.problems.append(f"{action}: WHMCS announced {total} rows, sent {seen}")
+
+
+def fetch_pages(client: WhmcsClient, action: str, *,
+                size: int) -> Iterator[tuple[int, Page | WhmcsError]]:
+    """Each page of a list with its offset, or the error that stopped it after the client's
+    retries (the first page's error is raised: nothing is known without it). Network only,
+    no database: it runs in the read-ahead thread."""
+    start, total, first = 0, 0, True
+    while first or start < total:
+        try:
+            page = client.page(action, start=start, size=size)
+        except WhmcsError as error:
+            if first:
+                raise
+            yield start, error
+            start += size
+            continue
+        if first:
+            total, first = page.total, False
+        yield start, page
+        if not page.rows:
+            return
+        start += len(page.rows)
+
+
+def read_ahead(items: Iterator[T], *, depth: int) -> Generator[T, None, None]:
+    """`items` produced by a thread, at most `depth` ahead of the consumer, so WHMCS answers
+    the next pages while this process and PostgreSQL apply the last. What the producer raises
+    is raised here, in order. Closing (or leaving) the generator stops the thread once its
+    current item is done."""
+    queue: Queue[tuple[str, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put((kind, value), timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+        except BaseException as error:  # handed to the consumer, raised there
+            put("error", error)
+        else:
+            put("done", None)
+
+    thread = threading.Thread(target=produce, name="whmcs-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = queue.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _signature(row: dict[str, Any]) -> str:
@@ -346,7 +412,8 @@ def _apply(state: RunState, *, organizations: list[OrganizationRecord] | None = 
         return
     state.report.add(engine.apply(source=state.connection.source,
                                   organizations=organizations or (),
-                                  customers=customers or (), services=services or ()))
+                                  customers=customers or (), services=services or (),
+                                  batch_size=BATCH))
 
 
 def cancel_missing(state: RunState) -> int:
