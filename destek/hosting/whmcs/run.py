@@ -61,7 +61,7 @@ from destek.hosting.whmcs.mapping import (
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
-BATCH = 5000  # records per call to the engine
+BATCH = 2500  # records per call to the engine
 KEPT_ERRORS = 200  # errors stored on the run; the count is exact
 DETAILS_MAX_AGE = timedelta(days=7)
 READ_AHEAD = 4  # pages fetched ahead of the one being applied
