@@ -1,7 +1,8 @@
 """Issue 15: the ticket view with the customer panel (services, tier, open tickets, history
 across channels) against the view without it, CPU per request, in-process.
 
-In one process, in interleaved rounds (so the machine's other load weighs on both alike):
+In one process, each ticket viewed without then with the panel (alternately with then
+without), so the machine's other load weighs on both alike:
   A = without the panel: the customer card as it was before issue 15, the customer's five
       latest other tickets (one query), through the same template;
   B = with the panel as shipped (services, value, open tickets, tickets and chats history).
@@ -21,6 +22,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -81,16 +83,17 @@ tickets = about[::step][: args.tickets]
 paths = [f"/desk/tickets/{pk}/" for pk in tickets]
 
 
-def side(panel: Callable[..., CustomerPanel]) -> Callable[[], None]:
-    def run() -> None:
-        ticket_view.customer_panel = panel  # type: ignore[assignment]
-        for path in paths:
-            response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
-    return run
+def view(path: str, panel: Callable[..., CustomerPanel]) -> float:
+    """One view's CPU in ms, with or without the panel."""
+    ticket_view.customer_panel = panel  # type: ignore[assignment]
+    started = time.process_time()
+    response = client.get(path)
+    spent = 1000 * (time.process_time() - started)
+    assert response.status_code == 200, (path, response.status_code)
+    return spent
 
 
-A, B = side(card_only), side(customer_panel)
+SIDES = {"A": card_only, "B": customer_panel}
 
 
 def queries(path: str, panel: Callable[..., CustomerPanel]) -> int:
@@ -102,32 +105,45 @@ def queries(path: str, panel: Callable[..., CustomerPanel]) -> int:
 
 
 for _ in range(3):  # warm-up: caches, the options snapshot, PostgreSQL's buffers
-    A()
-    B()
+    for path in paths:
+        view(path, card_only)
+        view(path, customer_panel)
 counts = {"A": sorted({queries(p, card_only) for p in paths}),
           "B": sorted({queries(p, customer_panel) for p in paths})}
+# Each ticket is viewed without then with the panel (or with then without, alternately), so
+# both sides of a pair see the same moment of the shared machine (its other load, the other
+# hyperthread of the core): the pairs' ratio moves far less than each side does.
 per_round: dict[str, list[float]] = {"A": [], "B": []}
+ratios: list[float] = []
 for i in range(args.rounds):
-    order = (("A", A), ("B", B)) if i % 2 == 0 else (("B", B), ("A", A))
-    for name, call in order:
-        started = time.process_time()
-        call()
-        per_round[name].append(1000 * (time.process_time() - started) / len(paths))
+    spent = {"A": 0.0, "B": 0.0}
+    for j, path in enumerate(paths):
+        for name in (("A", "B") if (i + j) % 2 == 0 else ("B", "A")):
+            spent[name] += view(path, SIDES[name])
+    for name in spent:
+        per_round[name].append(spent[name] / len(paths))
+    ratios.append(spent["B"] / spent["A"])
 a, b = statistics.median(per_round["A"]), statistics.median(per_round["B"])
 owners = list(Ticket.objects.filter(pk__in=tickets).select_related("customer"))
 result: dict[str, Any] = {
     "name": args.name,
     "what": "ticket view CPU per request in-process (Django test client, full middleware), "
             "A without the customer panel (the old card: 5 other tickets), B with it",
+    "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, check=False).stdout.strip(),
     "tickets": tickets,
     "rounds": args.rounds,
     "queries": counts,
     "cpu_ms_per_view": {"A_without_panel": round(a, 3), "B_with_panel": round(b, 3),
                         "A_rounds": [round(x, 3) for x in per_round["A"]],
                         "B_rounds": [round(x, 3) for x in per_round["B"]]},
-    "extra_cpu_percent": round(100 * (b - a) / a, 1),
+    # The median over rounds of (B's CPU / A's CPU in the round) - 1: what is compared to the
+    # goal. (The ratio of the two medians, as runs 1-5 reported it, is kept beside it.)
+    "extra_cpu_percent": round(100 * (statistics.median(ratios) - 1), 1),
+    "extra_cpu_percent_of_medians": round(100 * (b - a) / a, 1),
+    "extra_cpu_percent_per_round": [round(100 * (r - 1), 1) for r in ratios],
     "goal_percent": 15,
-    "met": (b - a) / a <= 0.15,
+    "met": statistics.median(ratios) - 1 <= 0.15,
     "data": {"tickets": Ticket.objects.count(), "services": Service.objects.count(),
              "customers": User.objects.filter(role="customer").count(),
              "services_of_the_viewed_customers": sorted(
@@ -137,8 +153,9 @@ result: dict[str, Any] = {
                 "load_average": Path("/proc/loadavg").read_text().split()[:3]},
     "database": connection.vendor,
 }
-print(json.dumps({k: result[k] for k in ("queries", "cpu_ms_per_view", "extra_cpu_percent",
-                                          "met")}, indent=2))
+print(json.dumps({"queries": counts, "A_without_panel": round(a, 3), "B_with_panel": round(b, 3),
+                  **{k: result[k] for k in ("extra_cpu_percent", "extra_cpu_percent_of_medians",
+                                            "met")}}, indent=2))
 out = Path("bench/results") / f"{args.name}.json"
 out.write_text(json.dumps(result, indent=2) + "\n")
 print(f"written {out}")

@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
-    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -22,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from destek.accounts.models import User
+from destek.hosting import sql
 from destek.hosting.models import CustomerValue, HostingSettings, Service, ServiceStatus, Tier
 
 # What a customer's list shows first: live services, then the rest, newest first.
@@ -138,20 +137,12 @@ def service_rows_for_customer(customer: User, *, first_id: int | None = None,
     longer belongs to the customer) first, then live ones, newest first.
 
     Only the cut is ordered in SQL (the service `first_id`, then the latest): the rows are
-    put in status order here. Each ordering expression costs the ticket view compile time:
-    a CASE per status was a quarter of the panel's CPU, and `id = first_id` costs half of a
-    CASE for it (0.17 against 0.37 ms a view, bench/README.md "Ticket view with the
-    customer's services")."""
-    owned = Q(customer_id=customer.pk)
-    if customer.organization_id:
-        owned |= Q(organization_id=customer.organization_id)
-    ordering: list[Any] = ["-updated_at", "-id"]
-    if first_id is not None:
-        owned |= Q(pk=first_id)
-        ordering.insert(0, ExpressionWrapper(Q(pk=first_id),
-                                             output_field=BooleanField()).desc())
-    rows: list[Mapping[str, Any]] = list(
-        Service.objects.filter(owned).order_by(*ordering).values(*SERVICE_ROW_FIELDS)[:limit])
+    put in status order here. The statement is written by hand (`hosting.sql`): built by
+    the ORM, it and `value_row_of` cost the ticket view 1.0 ms of CPU against 0.2 ms
+    (bench/README.md "Ticket view with the customer's services")."""
+    rows: list[Mapping[str, Any]] = list(sql.service_rows(
+        customer_id=customer.pk, organization_id=customer.organization_id, first_id=first_id,
+        fields=SERVICE_ROW_FIELDS, limit=limit))
     rows.sort(key=lambda r: (r["id"] != first_id, _STATUS_ORDER.get(r["status"], 9)))
     return rows
 
@@ -159,11 +150,7 @@ def service_rows_for_customer(customer: User, *, first_id: int | None = None,
 def value_row_of(customer: User) -> Mapping[str, Any] | None:
     """The worth of the customer's account (tier, monthly value, customer since), one query;
     None before any service was priced. Amounts are in `base_currency()`."""
-    owner = (Q(organization_id=customer.organization_id) if customer.organization_id
-             else Q(customer_id=customer.pk))
-    rows: list[Mapping[str, Any]] = list(
-        CustomerValue.objects.filter(owner).values("tier", "monthly_value", "customer_since")[:1])
-    return rows[0] if rows else None
+    return sql.value_row(customer_id=customer.pk, organization_id=customer.organization_id)
 
 
 CURRENCY_TTL = 60.0  # seconds a process shows the base currency it read
