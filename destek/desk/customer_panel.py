@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.urls import reverse
-from django.utils import dateformat, formats, timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from destek.accounts.models import User
@@ -32,6 +32,7 @@ from destek.desk.customer_history import (
     present_tickets,
     ticket_rows,
 )
+from destek.desk.formatting import DayFormatter
 from destek.hosting.models import (
     BILLED_STATUSES,
     ControlPanel,
@@ -142,7 +143,7 @@ class _Page:
 
     today: date
     queue: str
-    date_format: str
+    day: DayFormatter  # a date as SHORT_DATE_FORMAT prints it
     words: PanelWords
     kinds: dict[str, str]
     statuses: dict[str, str]
@@ -162,15 +163,16 @@ def present_service(row: Mapping[str, Any], page: _Page,
         status=status, status_label=page.statuses.get(status, status),
         status_badge=SERVICE_BADGES.get(status, "text-bg-secondary"),
         domain=domain, server=server, datacenter=row["datacenter"],
-        renews_label=dateformat.format(renews_on, page.date_format) if renews_on else "",
+        renews_label=page.day(renews_on) if renews_on else "",
         renews_iso=renews_on.isoformat() if renews_on else "",
         renewal=renewal, renewal_class=RENEWAL_CLASSES.get(renewal, ""),
         renewal_note=(page.words.overdue if renewal == "past"
                       else page.words.due_soon if renewal == "soon" else ""),
         panel_label=page.panels.get(row["control_panel"] or "", "") or page.words.control_panel,
         panel_url=url if url.startswith(("https://", "http://")) else "",
-        server_url=f"{page.queue}?{urlencode({'server': server})}" if server else "",
-        plan_url=f"{page.queue}?{urlencode({'plan': plan})}" if plan else "",
+        # What urlencode({"server": server}) writes, without its generality.
+        server_url=f"{page.queue}?server={quote_plus(server)}" if server else "",
+        plan_url=f"{page.queue}?plan={quote_plus(plan)}" if plan else "",
         is_subject=subject_id is not None and row["id"] == subject_id,
     )
 
@@ -184,7 +186,7 @@ def _money(amount: object, currency: object) -> str:
 
 def _page(beside: str = "ticket") -> _Page:
     return _Page(today=timezone.localdate(), queue=reverse("desk:queue"),
-                 date_format=str(formats.get_format("SHORT_DATE_FORMAT")), words=_words(beside),
+                 day=DayFormatter("SHORT_DATE_FORMAT"), words=_words(beside),
                  kinds=labels(ServiceKind), statuses=labels(ServiceStatus),
                  panels=labels(ControlPanel))
 
@@ -213,7 +215,7 @@ def customer_panel(*, actor: User, customer: User, service_id: int | None = None
         tier=tier, tier_label=labels(Tier).get(tier, tier),
         tier_badge=TIER_BADGES.get(tier, "text-bg-light border"),
         monthly_value=_money(value["monthly_value"], base_currency()) if value else "",
-        customer_since=dateformat.format(since, page.date_format) if since else "",
+        customer_since=page.day(since) if since else "",
         open_tickets=present_tickets(ticket_rows(actor, customer, exclude_id=exclude.ticket_id,
                                                  limit=OPEN_TICKETS_LIMIT, open_only=True)),
         history=customer_history(actor=actor, customer=customer, exclude=exclude),

@@ -6,7 +6,7 @@ Shared by the queue, ticket and SLA presenters; nothing here knows about tickets
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
@@ -49,6 +49,19 @@ class DateFormatter:
     def iso(self, value: datetime) -> str:
         """`iso(value)` in this formatter's time zone."""
         return value.astimezone(self.tz).isoformat()
+
+
+class DayFormatter:
+    """A date as the templates print it (`|date:"SHORT_DATE_FORMAT"`), the format looked up
+    and split once per page (`dateformat.format` did it for every renewal date of the
+    customer panel: a third of presenting a service)."""
+
+    def __init__(self, format_name: str = "SHORT_DATE_FORMAT") -> None:
+        self.parts = split_date_format(str(formats.get_format(format_name)))
+
+    def __call__(self, value: date) -> str:
+        data = dateformat.DateFormat(value)
+        return "".join(str(getattr(data, part)()) if code else part for code, part in self.parts)
 
 
 def iso(value: datetime) -> str:

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from destek.accounts.models import Department
+from destek.desk.customer_panel import CustomerPanel, ServiceView
 from destek.desk.presenters import Choice
 from destek.tickets import web as badges
 from destek.tickets.models import EventKind, Status, format_reference
@@ -63,3 +64,54 @@ def options(choices: Iterable[Choice]) -> SafeString:
         f'{escape(c["label"])}</option>'
         for c in choices
     ))
+
+
+@register.simple_tag
+def customer_services(panel: CustomerPanel) -> SafeString:
+    """The `<li>`s of the customer panel's services (`desk/_customer_panel.html`), every
+    value escaped, as the template loop wrote them.
+
+    One tag instead of a template loop: about twenty variables and eight `{% if %}`s per
+    service made the list 70 % of the panel template's CPU (0.47 of 0.65 ms a view, six
+    services; bench/README.md "Ticket view with the customer's services")."""
+    if not panel.services:
+        return mark_safe(  # a fixed word, escaped
+            f'\n      <li class="text-body-secondary">{escape(gettext("No services."))}</li>\n    ')
+    words, target = panel.words, escape(panel.link_target)
+    plan_title, server_title = escape(words.plan_title), escape(words.server_title)
+    subject, renewal = escape(words.subject), escape(words.renewal)
+    return mark_safe("".join(  # every value below is escaped
+        _service_item(s, target, plan_title, server_title, subject, renewal)
+        for s in panel.services))
+
+
+def _service_item(s: ServiceView, target: str, plan_title: str, server_title: str,
+                  subject: str, renewal: str) -> str:
+    if s.is_subject:
+        head = (f'<li class="mb-2 p-2 border rounded bg-body-tertiary" data-testid="ticket-service"'
+                f' data-service-id="{s.pk}"><div class="text-body-secondary">{subject}</div>')
+    else:
+        head = f'<li class="mb-2" data-testid="service" data-service-id="{s.pk}">'
+    where = ""
+    if s.plan:
+        where += (f'<a href="{escape(s.plan_url)}" target="{target}" data-testid="service-plan"'
+                  f' title="{plan_title}">{escape(s.plan)}</a>')
+    if s.server:
+        where += (f' · <a href="{escape(s.server_url)}" target="{target}"'
+                  f' data-testid="service-server" title="{server_title}">{escape(s.server)}</a>')
+    if s.datacenter:
+        where += f' <span class="text-body-secondary">· {escape(s.datacenter)}</span>'
+    dates = ""
+    if s.renews_label:
+        dates += (f'<span data-testid="service-renewal" data-renewal="{escape(s.renewal)}"'
+                  f' class="{escape(s.renewal_class)}">{renewal}: <time'
+                  f' datetime="{escape(s.renews_iso)}">{escape(s.renews_label)}</time>'
+                  f' {escape(s.renewal_note)}</span>')
+    if s.panel_url:
+        dates += (f' · <a href="{escape(s.panel_url)}" target="_blank" rel="noopener noreferrer"'
+                  f' data-testid="service-panel-link">{escape(s.panel_label)}</a>')
+    return (f"\n      {head}\n        <div><span class=\"badge {escape(s.status_badge)}\""
+            f' data-testid="service-status">{escape(s.status_label)}</span>'
+            f" <strong>{escape(s.label)}</strong>"
+            f' <span class="text-body-secondary">{escape(s.kind_label)}</span></div>'
+            f"\n        <div>{where}</div>\n        <div>{dates}</div>\n      </li>\n    ")
