@@ -77,12 +77,15 @@ def ticket_rows(actor: User, customer: User, *, exclude_id: int | None, limit: i
                 open_only: bool = False) -> list[Mapping[str, Any]]:
     """The customer's latest tickets `actor` may see, as plain rows (one bounded query
     through the ticket_customer index)."""
-    qs = tickets_visible_to(actor).filter(customer_id=customer.pk)
+    conditions: dict[str, Any] = {"customer_id": customer.pk}
     if open_only:
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        conditions["status__in"] = OPEN_STATUSES
     # One more than asked, the one on screen left out here: cheaper than a NOT in the query.
-    rows = qs.order_by("-updated_at", "-id").values(
-        "id", "subject", "status", "channel", "updated_at")[: limit + 1]
+    # One filter() and the values before the order: each step copies the query (0.70 →
+    # 0.55 ms a read, bench/README.md "Ticket view with the customer's services").
+    rows = tickets_visible_to(actor).filter(**conditions).values(
+        "id", "subject", "status", "channel", "updated_at").order_by("-updated_at", "-id")[
+        : limit + 1]
     kept: list[Mapping[str, Any]] = [r for r in rows if r["id"] != exclude_id]
     return kept[:limit]
 
