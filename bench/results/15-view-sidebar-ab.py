@@ -18,6 +18,7 @@ script replaces `destek.desk.views.ticket.customer_panel` for side A.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -34,6 +35,10 @@ parser.add_argument("--name", default="15-view-sidebar-ab")
 parser.add_argument("--fixture", default="bench/results/fixture-services.json")
 parser.add_argument("--tickets", type=int, default=20)
 parser.add_argument("--rounds", type=int, default=12)
+parser.add_argument("--no-freeze", action="store_true",
+                    help="leave the loaded objects in the garbage collector's generations "
+                         "(runs 1-6 of the README did), instead of gc.freeze() after the "
+                         "warm-up as destek/asgi.py does in every server process")
 args = parser.parse_args()
 sys.argv = sys.argv[:1]
 
@@ -108,6 +113,11 @@ for _ in range(3):  # warm-up: caches, the options snapshot, PostgreSQL's buffer
     for path in paths:
         view(path, card_only)
         view(path, customer_panel)
+if not args.no_freeze:
+    # As the server does after loading (destek/asgi.py): collections stop traversing what
+    # lives as long as the process, and the allocations of a view weigh as they do there.
+    gc.collect()
+    gc.freeze()
 counts = {"A": sorted({queries(p, card_only) for p in paths}),
           "B": sorted({queries(p, customer_panel) for p in paths})}
 # Each ticket is viewed without then with the panel (or with then without, alternately), so
@@ -133,6 +143,7 @@ result: dict[str, Any] = {
                              text=True, check=False).stdout.strip(),
     "tickets": tickets,
     "rounds": args.rounds,
+    "gc_frozen": not args.no_freeze,
     "queries": counts,
     "cpu_ms_per_view": {"A_without_panel": round(a, 3), "B_with_panel": round(b, 3),
                         "A_rounds": [round(x, 3) for x in per_round["A"]],

@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from destek.accounts.models import User
 from destek.desk.customer_history import (
@@ -117,6 +118,12 @@ class CustomerPanel:
 
 
 def _words(beside: str) -> PanelWords:
+    return _words_in(beside, get_language())
+
+
+@lru_cache(maxsize=64)
+def _words_in(beside: str, language: str | None) -> PanelWords:
+    """Translated once per process and language (as `customer_history.labels`)."""
     return PanelWords(
         subject=(gettext("This chat is about:") if beside == "chat"
                  else gettext("This ticket is about:")),
