@@ -25,13 +25,17 @@ from django.utils.translation import get_language, gettext
 
 from destek.accounts.models import User
 from destek.desk.customer_history import (
+    HISTORY_SOURCES,
     OPEN_TICKETS_LIMIT,
     Exclude,
     HistoryItem,
     customer_history,
+    customer_tickets,
     labels,
     present_tickets,
     ticket_rows,
+    ticket_source,
+    ticket_source_from,
 )
 from destek.desk.formatting import DayFormatter
 from destek.hosting.models import (
@@ -211,6 +215,10 @@ def customer_panel(*, actor: User, customer: User, service_id: int | None = None
     about = views[0] if views and views[0].is_subject else None
     others = views[1:] if about else views
     value = value_row_of(customer)
+    # The customer's tickets built once for the open ones and the history (two reads).
+    tickets = customer_tickets(actor, customer)
+    history_sources = tuple(ticket_source_from(tickets) if source is ticket_source else source
+                            for source in HISTORY_SOURCES)
     tier = value["tier"] if value else Tier.STANDARD
     since = value["customer_since"] if value else None
     return CustomerPanel(
@@ -224,8 +232,10 @@ def customer_panel(*, actor: User, customer: User, service_id: int | None = None
         monthly_value=_money(value["monthly_value"], base_currency()) if value else "",
         customer_since=page.day(since) if since else "",
         open_tickets=present_tickets(ticket_rows(actor, customer, exclude_id=exclude.ticket_id,
-                                                 limit=OPEN_TICKETS_LIMIT, open_only=True)),
-        history=customer_history(actor=actor, customer=customer, exclude=exclude),
+                                                 limit=OPEN_TICKETS_LIMIT, open_only=True,
+                                                 rows=tickets)),
+        history=customer_history(actor=actor, customer=customer, exclude=exclude,
+                                 sources=history_sources),
     )
 
 
