@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
 
@@ -37,7 +36,7 @@ from destek.desk.customer_history import (
     ticket_source,
     ticket_source_from,
 )
-from destek.desk.formatting import DayFormatter
+from destek.desk.formatting import DayFormatter, fixed_url
 from destek.hosting.models import (
     BILLED_STATUSES,
     ControlPanel,
@@ -196,7 +195,7 @@ def _money(amount: object, currency: object) -> str:
 
 
 def _page(beside: str = "ticket") -> _Page:
-    return _Page(today=timezone.localdate(), queue=reverse("desk:queue"),
+    return _Page(today=timezone.localdate(), queue=fixed_url("desk:queue"),
                  day=DayFormatter("SHORT_DATE_FORMAT"), words=_words(beside),
                  kinds=labels(ServiceKind), statuses=labels(ServiceStatus),
                  panels=labels(ControlPanel))

@@ -24,21 +24,36 @@ def _url_parts(name: str, kwarg: str, prefix: str) -> tuple[str, str]:
     return head, tail
 
 
+@lru_cache(maxsize=64)
+def _fixed_url(name: str, prefix: str) -> str:
+    return reverse(name)
+
+
+def fixed_url(name: str) -> str:
+    """`reverse(name)` of a URL without arguments, once per process (and script prefix)."""
+    return _fixed_url(name, get_script_prefix())
+
+
 def id_url(name: str, kwarg: str) -> Callable[[int], str]:
     """`reverse(name, kwargs={kwarg: pk})` for many pks at the cost of one reverse()."""
     head, tail = _url_parts(name, kwarg, get_script_prefix())
     return lambda pk: f"{head}{pk}{tail}"
 
 
+@lru_cache(maxsize=64)
+def _parts(format_string: str) -> tuple[tuple[bool, str], ...]:
+    return tuple(split_date_format(format_string))
+
+
 class DateFormatter:
     """Local time as the templates print it (`{{ value }}`, `|date:"SHORT_DATETIME_FORMAT"`).
 
-    The format is looked up and split into its parts once per page instead of once per
-    value (what `django.utils.dateformat.format` does on every call).
+    The format is looked up once per page and split into its parts once per process instead
+    of once per value (what `django.utils.dateformat.format` does on every call).
     """
 
     def __init__(self, format_name: str = "DATETIME_FORMAT") -> None:
-        self.parts = split_date_format(str(formats.get_format(format_name)))
+        self.parts = _parts(str(formats.get_format(format_name)))
         # The current time zone, once per page (`localtime` looks it up on every call).
         self.tz = timezone.get_current_timezone()
 
@@ -57,7 +72,7 @@ class DayFormatter:
     customer panel: a third of presenting a service)."""
 
     def __init__(self, format_name: str = "SHORT_DATE_FORMAT") -> None:
-        self.parts = split_date_format(str(formats.get_format(format_name)))
+        self.parts = _parts(str(formats.get_format(format_name)))
 
     def __call__(self, value: date) -> str:
         data = dateformat.DateFormat(value)
