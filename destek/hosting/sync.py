@@ -152,37 +152,42 @@ def _changes(obj: Model, values: dict[str, Any]) -> set[str]:
     return changed
 
 
-def _account_of(accounts: Accounts, *, customer_id: int | None, organization_id: int | None,
-                customer_organization_id: int | None) -> None:
-    accounts.add_service(customer_id=customer_id, organization_id=organization_id,
-                         customer_organization_id=customer_organization_id)
+def _unique_valid(batch: _Batch, chunk: Sequence[tuple[int, Any]],
+                  clean: Callable[[Any], dict[str, Any]], *, also_unique: str,
+                  clash: str) -> list[tuple[int, dict[str, Any]]]:
+    """The chunk's records that pass `clean` and appear once in it, by external id and by
+    `also_unique` (`clash` says why a second one is refused); the rest are reported."""
+    valid: list[tuple[int, dict[str, Any]]] = []
+    seen_ids: set[str] = set()
+    seen_other: set[str] = set()
+    for row, record in chunk:
+        try:
+            cleaned = clean(record)
+        except Invalid as exc:
+            batch.error(row, one_line(record.external_id), exc.message)
+            continue
+        if cleaned["external_id"] in seen_ids:
+            batch.error(row, cleaned["external_id"], _("This external id appears twice."))
+            continue
+        if cleaned[also_unique] in seen_other:
+            batch.error(row, cleaned["external_id"], clash)
+            continue
+        seen_ids.add(cleaned["external_id"])
+        seen_other.add(cleaned[also_unique])
+        valid.append((row, cleaned))
+    return valid
 
 
 # Organizations ------------------------------------------------------------------------------
 
 def _apply_organizations(batch: _Batch, chunk: Sequence[tuple[int, OrganizationRecord]],
                          source: str) -> None:
-    valid: list[tuple[int, dict[str, Any]]] = []
-    seen_ids: set[str] = set()
-    seen_names: set[str] = set()
-    for row, record in chunk:
-        try:
-            clean = clean_organization(record)
-        except Invalid as exc:
-            batch.error(row, one_line(record.external_id), exc.message)
-            continue
-        if clean["external_id"] in seen_ids:
-            batch.error(row, clean["external_id"], _("This external id appears twice."))
-            continue
-        if clean["name"] in seen_names:
-            batch.error(row, clean["external_id"],
-                        _("Another organization in this batch has the same name."))
-            continue
-        seen_ids.add(clean["external_id"])
-        seen_names.add(clean["name"])
-        valid.append((row, clean))
+    valid = _unique_valid(batch, chunk, clean_organization, also_unique="name",
+                          clash=_("Another organization in this batch has the same name."))
     if not valid:
         return
+    seen_ids = {c["external_id"] for _row, c in valid}
+    seen_names = {c["name"] for _row, c in valid}
     refs = {c["reseller_external_id"] for _row, c in valid if c["reseller_external_id"]}
     by_id = {o.external_id: o for o in
              Organization.objects.filter(_by_external_ids(seen_ids | refs))}
@@ -249,27 +254,12 @@ def _apply_organizations(batch: _Batch, chunk: Sequence[tuple[int, OrganizationR
 
 def _apply_customers(batch: _Batch, chunk: Sequence[tuple[int, CustomerRecord]],
                      source: str) -> None:
-    valid: list[tuple[int, dict[str, Any]]] = []
-    seen_ids: set[str] = set()
-    seen_emails: set[str] = set()
-    for row, record in chunk:
-        try:
-            clean = clean_customer(record)
-        except Invalid as exc:
-            batch.error(row, one_line(record.external_id), exc.message)
-            continue
-        if clean["external_id"] in seen_ids:
-            batch.error(row, clean["external_id"], _("This external id appears twice."))
-            continue
-        if clean["email"] in seen_emails:
-            batch.error(row, clean["external_id"],
-                        _("Another customer in this batch has the same email address."))
-            continue
-        seen_ids.add(clean["external_id"])
-        seen_emails.add(clean["email"])
-        valid.append((row, clean))
+    valid = _unique_valid(batch, chunk, clean_customer, also_unique="email",
+                          clash=_("Another customer in this batch has the same email address."))
     if not valid:
         return
+    seen_ids = {c["external_id"] for _row, c in valid}
+    seen_emails = {c["email"] for _row, c in valid}
     people = User.objects.only("pk", "email", "external_id", "role", "full_name", "phone",
                                "language", "organization_id", "organization__external_id"
                                ).select_related("organization")
@@ -323,7 +313,7 @@ def _apply_customers(batch: _Batch, chunk: Sequence[tuple[int, CustomerRecord]],
             continue
         if "organization_id" in changes:  # their services move between accounts
             for org in (before_org, user.organization_id):
-                _account_of(batch.accounts, customer_id=user.pk, organization_id=None,
+                batch.accounts.add_service(customer_id=user.pk, organization_id=None,
                             customer_organization_id=org)
         changed_rows.append(user)
         changed_fields |= changes
@@ -385,7 +375,7 @@ def _apply_services(batch: _Batch, chunk: Sequence[tuple[int, ServiceRecord]],
         if service is None:
             new.append(Service(source=source, external_id=ext, created_at=now, updated_at=now,
                                **clean))
-            _account_of(batch.accounts, customer_id=customer_id,
+            batch.accounts.add_service(customer_id=customer_id,
                         organization_id=clean["organization_id"],
                         customer_organization_id=customer_org)
             batch.count("created")
@@ -398,8 +388,8 @@ def _apply_services(batch: _Batch, chunk: Sequence[tuple[int, ServiceRecord]],
             batch.count("unchanged")
             continue
         if changes & _VALUE_FIELDS:
-            _account_of(batch.accounts, **before)
-            _account_of(batch.accounts, customer_id=customer_id,
+            batch.accounts.add_service(**before)
+            batch.accounts.add_service(customer_id=customer_id,
                         organization_id=clean["organization_id"],
                         customer_organization_id=customer_org)
         service.updated_at = now
@@ -451,7 +441,7 @@ def _delete_services(batch: _Batch, ids: list[str], source: str) -> None:
     rows = list(Service.objects.filter(_by_external_ids(ids), source=source).values(
         "pk", "customer_id", "organization_id", "customer__organization_id"))
     for row in rows:
-        _account_of(batch.accounts, customer_id=row["customer_id"],
+        batch.accounts.add_service(customer_id=row["customer_id"],
                     organization_id=row["organization_id"],
                     customer_organization_id=row["customer__organization_id"])
     if rows:
