@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from destek.core.formfields import CheckboxesField, LinesField
-from destek.hosting.models import ServiceKind, Tier
+from destek.core.formfields import CheckboxesField
+from destek.hosting.forms import HostingConditionFields
 from destek.tickets.models import CannedResponse, Channel, RoutingRule, Tag
 from destek.tickets.routing_rules import routing_rules_changed
 
@@ -30,24 +30,9 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class RoutingRuleForm(forms.ModelForm):
+class RoutingRuleForm(HostingConditionFields, forms.ModelForm):
     channels = CheckboxesField(label=_("channels"), choices=Channel.choices,
                                help_text=_("Where the ticket came from. None ticked: any."))
-    service_kinds = CheckboxesField(
-        label=_("service kinds"), choices=ServiceKind.choices,
-        help_text=_("Only tickets about a service of a ticked kind. None ticked: any."))
-    tiers = CheckboxesField(
-        label=_("customer tiers"), choices=Tier.choices,
-        help_text=_("Only customers of a ticked tier (their organization's, or their own). "
-                    "None ticked: any."))
-    plans = LinesField(
-        label=_("plans"),
-        help_text=_("One product / plan name per line, as on the ticket's service (e.g. "
-                    "Business Pro). Empty: any."))
-    servers = LinesField(
-        label=_("servers"),
-        help_text=_("One server / node name per line, as on the ticket's service (e.g. "
-                    "web01.dc1). Empty: any."))
 
     class Meta:
         model = RoutingRule
