@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("portal/", include("destek.portal.urls")),
+    path("desk/settings/", include("destek.configuration.urls")),
     path("desk/chat/", include("destek.livechat.urls_desk")),
     path("desk/", include("destek.desk.urls")),
     path("chat/", include("destek.livechat.urls")),

@@ -186,7 +186,10 @@ print("PEOPLE=" + json.dumps(ids))
 @pytest.fixture(scope="session")
 def people(destek_server: RunningDestek) -> dict[str, Person]:
     agent_email, agent_password = destek_server.logins["agent"]
+    admin_email, admin_password = destek_server.logins["admin"]
     spec: dict[str, dict[str, str]] = {
+        "admin": {"email": admin_email, "password": admin_password, "name": "Ayşe Yönetici",
+                  "role": "admin", "language": "en"},
         "agent": {"email": agent_email, "password": agent_password, "name": "Mehmet Destek",
                   "role": "agent", "language": "en"},
         "agent2": {"email": "zeynep.kaya@e2e.destek.test", "password": secrets.token_urlsafe(12),

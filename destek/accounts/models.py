@@ -138,6 +138,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.ADMIN and self.is_active
 
     @property
+    def may_configure(self) -> bool:
+        """Opens the in-product Settings (destek.configuration): administrators and supervisors;
+        each section says which of them it admits."""
+        return self.role in (Role.ADMIN, Role.SUPERVISOR) and self.is_active
+
+    @property
     def sees_all_departments(self) -> bool:
         return self.role in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 

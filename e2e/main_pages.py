@@ -1,0 +1,79 @@
+"""The main pages of Destek, for the checks every page must pass (issue 16): no horizontal
+overflow on a phone (test_small_screens.py) and no serious accessibility violation
+(test_accessibility.py), in both languages.
+
+A page is a path and who opens it. Paths with `{ticket}` or `{article}` are filled by
+`resolve_ids` with rows of the running server's demo data. Add a page here when you build one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from e2e.conftest import RunningDestek
+
+
+@dataclass(frozen=True)
+class MainPage:
+    name: str  # also the screenshot's file name
+    path: str
+    who: str  # "anonymous", or a key of the `people` fixture: customer_en, agent, admin…
+
+
+MAIN_PAGES: tuple[MainPage, ...] = (
+    # Visitors
+    MainPage("help-center", "/kb/", "anonymous"),
+    MainPage("faq", "/kb/faq/", "anonymous"),
+    MainPage("kb-search", "/kb/search/?q=ssl", "anonymous"),
+    MainPage("kb-article", "{article}", "anonymous"),
+    MainPage("login", "/accounts/login/", "anonymous"),
+    MainPage("signup", "/accounts/signup/", "anonymous"),
+    # Customers (the portal)
+    MainPage("portal-tickets", "/portal/", "customer_en"),
+    MainPage("portal-new-ticket", "/portal/tickets/new/", "customer_en"),
+    MainPage("portal-ticket", "/portal/tickets/{ticket}/", "customer_en"),
+    MainPage("portal-profile", "/portal/profile/", "customer_en"),
+    MainPage("portal-data", "/portal/data/", "customer_en"),
+    # Agents (the desk)
+    MainPage("desk-queue", "/desk/", "agent"),
+    MainPage("desk-ticket", "/desk/tickets/{ticket}/", "agent"),
+    MainPage("chat-console", "/desk/chat/", "agent"),
+    MainPage("chat-history", "/desk/chat/history/", "agent"),
+    MainPage("kb-editor", "/kb/desk/", "agent"),
+    # Administrators
+    MainPage("settings", "/desk/settings/", "admin"),
+    MainPage("audit-log", "/desk/audit/", "admin"),
+    MainPage("privacy", "/desk/privacy/", "admin"),
+)
+
+# A ticket of customer_en's (created once, idempotent) and the newest published article.
+IDS_SCRIPT = """
+import json
+from destek.accounts.models import User
+from destek.kb.models import Article
+from destek.tickets.intake import InboundMessage, receive
+from destek.tickets.models import Channel, Ticket
+from django.urls import reverse
+customer = User.objects.get(email={email!r})
+ticket = Ticket.objects.filter(customer=customer).order_by("pk").first()
+if ticket is None:
+    receive(InboundMessage(channel=Channel.PORTAL, author=customer,
+                           subject="My website shows a 500 error since this morning",
+                           body_text="Hello, https://shop.example.com returns 500. Can you look?"))
+    ticket = Ticket.objects.filter(customer=customer).order_by("pk").first()
+article = Article.objects.filter(status="published").order_by("-pk").first()
+url = reverse("kb:article", args=[article.language, article.slug]) if article else "/kb/"
+print("IDS=" + json.dumps({{"ticket": ticket.pk, "article": url}}))
+"""
+
+
+def resolve_ids(server: RunningDestek, customer_email: str) -> dict[str, str]:
+    out = server.destek("shell", "-v", "0", "-c", IDS_SCRIPT.format(email=customer_email))
+    line = next(x for x in out.splitlines() if x.startswith("IDS="))
+    return {k: str(v) for k, v in json.loads(line.removeprefix("IDS=")).items()}
+
+
+def page_url(server: RunningDestek, page: MainPage, ids: dict[str, str]) -> str:
+    path = page.path.format(**ids)
+    return path if path.startswith("http") else server.url + path
