@@ -129,3 +129,13 @@ def test_a_shared_views_count_is_the_viewers_queue(outsourced_client, customer, 
     view = saved_view_create(actor=supervisor, name="All", query="queue=all", shared=True)
     page = outsourced_client.get(reverse("desk:saved_view_tabs")).content.decode()
     assert f'data-testid="saved-view-count-{view.pk}" title="Tickets in this view">1<' in page
+
+
+def test_the_current_views_tab_is_found_however_the_url_spells_it(agent_client, agent):
+    # The filter form sends its defaults (queue=open, sort=updated); a link may leave them out.
+    view = saved_view_create(actor=agent, name="Disk", query="q=disk&queue=open&sort=updated")
+    page = agent_client.get(reverse("desk:saved_view_tabs"), {"q": "disk"}).content.decode()
+    assert f'data-testid="saved-view-{view.pk}" data-saved-view-name="Disk" aria-current="page"' \
+        in page
+    page = agent_client.get(reverse("desk:saved_view_tabs"), {"q": "dns"}).content.decode()
+    assert 'aria-current="page"' not in page

@@ -28,7 +28,7 @@ from destek.queues.saved_views import (
     saved_view_rename,
     saved_views_for,
 )
-from destek.queues.selectors import ticket_queue_count
+from destek.queues.selectors import QueueFilters, ticket_queue_count
 
 COUNT_CAP = 100  # a tab shows "99+" beyond
 COUNT_SECONDS = 30
@@ -65,16 +65,15 @@ def view_counts(*, actor: User, views: list[SavedView]) -> dict[int, int]:
         if key in found:
             counts[view.pk] = int(found[key])
             continue
-        filters = parse_queue_request(QueryDict(view.query), actor=actor).filters
-        counts[view.pk] = fresh[key] = ticket_queue_count(actor=actor, filters=filters,
-                                                          cap=COUNT_CAP)
+        counts[view.pk] = fresh[key] = ticket_queue_count(
+            actor=actor, filters=_filters(actor, view), cap=COUNT_CAP)
     if fresh:
         cache.set_many(fresh, timeout=COUNT_SECONDS)
     return counts
 
 
-def _current_query(params: QueryDict) -> str:
-    return normalized_query((key, value) for key, values in params.lists() for value in values)
+def _filters(actor: User, view: SavedView) -> QueueFilters:
+    return parse_queue_request(QueryDict(view.query), actor=actor).filters
 
 
 @staff_required
@@ -84,9 +83,10 @@ def saved_view_tabs(request: HttpRequest) -> HttpResponse:
     actor = acting_user(request)
     views = saved_views_for(actor=actor)
     counts = view_counts(actor=actor, views=views)
-    current = _current_query(request.GET)
+    # The tab of the filters on screen, however the URL spells them (defaults or not).
+    current = parse_queue_request(request.GET, actor=actor).filters
     tabs = [SavedViewTab(id=v.pk, name=v.name, query=v.query, shared=v.shared,
-                         active=v.query == current,
+                         active=_filters(actor, v) == current,
                          editable=may_share(actor) if v.shared else v.owner_id == actor.pk,
                          count=counts[v.pk]) for v in views]
     active = next((t for t in tabs if t.active), None)
