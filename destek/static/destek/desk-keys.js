@@ -46,11 +46,12 @@
 
   function move(step) {
     var list = rows();
-    if (!list.length) return;
+    if (!list.length) return false;
     var at = list.indexOf(selectedRow());
     var next = at < 0 ? (step > 0 ? 0 : list.length - 1)
                       : Math.min(list.length - 1, Math.max(0, at + step));
     select(list[next]);
+    return true;
   }
 
   // A live refresh replaces the rows: select the same ticket again if it is still listed.
@@ -168,8 +169,8 @@
   }
 
   var ACTIONS = {
-    "j": function () { move(1); return true; },
-    "k": function () { move(-1); return true; },
+    "j": function () { return move(1); },
+    "k": function () { return move(-1); },
     "o": openSelected,
     "a": assignToMe,
     "s": focusStatus,
@@ -187,15 +188,13 @@
       return;
     }
     if (isTyping(target) || document.querySelector(".modal.show")) return;
-    if (pendingG && Date.now() - pendingG < SEQUENCE_MS) {
-      pendingG = 0;
-      if (e.key === "i") {
-        e.preventDefault();
-        location.href = keys.dataset.inboxUrl;
-      }
+    var afterG = pendingG && Date.now() - pendingG < SEQUENCE_MS;
+    pendingG = 0;
+    if (afterG && e.key === "i") {
+      e.preventDefault();
+      location.href = keys.dataset.inboxUrl;
       return;
     }
-    pendingG = 0;
     if (e.key === "g") { pendingG = Date.now(); return; }
     if (e.key === "Enter") {
       // Only on a selected row (or nothing): a focused link or button keeps its own Enter.
