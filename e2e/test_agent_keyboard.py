@@ -158,6 +158,7 @@ def test_the_keyboard_drives_the_queue_and_the_ticket(destek_server: RunningDest
     tab = page.locator("#saved-view-tabs a", has_text=words.view_name)
     expect(tab).to_have_attribute("aria-current", "page")
     expect(tab.locator("[data-testid^=saved-view-count-]")).to_have_text("3")
+    expect(page.locator("[data-testid=queue-tabs] .nav-link.active")).to_have_count(0)
     shots(page, "saved-view")
 
     # s: the bulk bar's status for the selected row; o opens it (the assigned ticket moved

@@ -207,6 +207,15 @@
     if (action && action()) e.preventDefault();
   });
 
+  // A saved view's tab is the current one: the built-in tab with the same base queue is not.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (e.detail.target.id !== "saved-view-tabs") return;
+    if (!e.detail.target.querySelector("[aria-current=page]")) return;
+    document.querySelectorAll("[data-testid=queue-tabs] .nav-link.active").forEach(function (a) {
+      a.classList.remove("active");
+    });
+  });
+
   // Arriving from "/" on another page: the queue's search, focused.
   if (location.hash === "#q") {
     var search = document.querySelector("[data-testid=queue-search]");
