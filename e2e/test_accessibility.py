@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from e2e.conftest import Person, RunningDestek, sign_in
+from e2e.conftest import Person, RunningDestek, Shots, sign_in
 from e2e.main_pages import MAIN_PAGES, MainPage, page_url, resolve_ids
 
 pytestmark = pytest.mark.browser
@@ -97,12 +97,15 @@ def test_main_page_has_no_serious_accessibility_violation(
 # ring, or an outline of our own.
 FOCUS_SHOWN = """() => {
   const el = document.activeElement, s = getComputedStyle(el), r = el.getBoundingClientRect();
-  return {tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 40),
-          id: el.id, skip: el.classList.contains("skip-link"),
+  const name = el.innerText || el.value || el.getAttribute("aria-label") || "";
+  return {tag: el.tagName.toLowerCase(), text: name.trim().slice(0, 40), id: el.id,
           visible: r.width > 0 && r.height > 0 && s.visibility !== "hidden",
-          ring: (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none"};
+          top: r.top + scrollY,
+          ring: (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0)
+                || s.boxShadow !== "none"};
 }"""
-TAB_STOPS = 12  # the skip link, the navbar and the start of the main content
+TAB_STOPS = 15  # the skip link, the navbar and the start of the main content
+ROW_SLACK = 24  # px: items of one row (the navbar's) are not all at the same height
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -118,7 +121,8 @@ def test_keyboard_reaches_the_skip_link_first_and_the_focus_shows(
     page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
     expect(skip).to_be_focused()
-    expect(skip).to_be_visible()  # visually hidden until it has the focus
+    box = skip.bounding_box()  # visually hidden (1 px) until it has the focus
+    assert box and box["width"] > 20 and box["height"] > 10, box
     expect(skip).to_have_text({"tr": "Ana içeriğe geç", "en": "Skip to main content"}[lang])
     assert page.evaluate(FOCUS_SHOWN)["ring"], "the skip link shows no focus ring"
     page.keyboard.press("Enter")
@@ -127,15 +131,19 @@ def test_keyboard_reaches_the_skip_link_first_and_the_focus_shows(
     page.keyboard.press("Tab")
     assert page.evaluate("() => !!document.activeElement.closest('main')"), "Tab left <main>"
 
-    # From the top again: every stop is visible and shows the focus.
-    page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+    # From the top again: every stop is visible, shows the focus, and the focus moves down the
+    # page as one reads it (never back up to something already passed).
     _open(page, destek_server.url + path, lang)
+    previous: dict[str, Any] | None = None
     for _ in range(TAB_STOPS):
         page.keyboard.press("Tab")
         stop = page.evaluate(FOCUS_SHOWN)
         if stop["tag"] == "body":
             break
         assert stop["visible"] and stop["ring"], f"{path} ({lang}): no visible focus on {stop}"
+        assert previous is None or stop["top"] >= previous["top"] - ROW_SLACK, (
+            f"{path} ({lang}): the focus went back up from {previous} to {stop}")
+        previous = stop
 
 
 # --- the chat widget, as a visitor on another website sees it ----------------------------------
@@ -182,16 +190,29 @@ def widget_host(destek_server: RunningDestek) -> Iterator[str]:
 WIDGET = "#destek-chat"  # the widget's host element (its fields live in its shadow root)
 
 
-def _widget_fields_are_labelled(page: Any) -> None:
-    """Every visible field has a name of its own, not only a placeholder that goes away."""
-    unlabelled = page.evaluate("""() => {
+WIDGET_TITLE = {"tr": "Bize yazın", "en": "Chat with us"}
+# The widget's focused element (inside its shadow root) shows an outline.
+WIDGET_FOCUS_SHOWN = """() => {
+  const el = document.querySelector("#destek-chat").shadowRoot.activeElement;
+  const s = el && getComputedStyle(el);
+  return !!s && s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
+}"""
+
+
+def _widget_fields_are_labelled(page: Any, *, visible: bool = True) -> None:
+    """Every field shown has a <label> of its own, not only a placeholder that goes away as
+    soon as one types; `visible`: a label one can see (forms), not only one for screen readers."""
+    unlabelled = page.evaluate("""(visible) => {
       const root = document.querySelector("#destek-chat").shadowRoot;
-      return [...root.querySelectorAll("input:not([type=hidden]):not([type=file]), select, textarea")]
-        .filter(f => f.getClientRects().length)
-        .filter(f => !(f.labels && f.labels.length && f.labels[0].textContent.trim()))
+      const shown = (n) => n.getClientRects().length && n.getBoundingClientRect().width > 1;
+      const fields = "input:not([type=hidden]):not([type=file]), select, textarea";
+      return [...root.querySelectorAll(fields)]
+        .filter(shown)
+        .filter(f => !(f.labels && f.labels.length && f.labels[0].textContent.trim() &&
+                       (!visible || [...f.labels[0].children].some(c => c !== f && shown(c)))))
         .map(f => f.name || f.dataset.testid);
-    }""")
-    assert not unlabelled, f"fields without a visible <label>: {unlabelled}"
+    }""", visible)
+    assert not unlabelled, f"fields without a {'visible ' if visible else ''}<label>: {unlabelled}"
 
 
 def _set_chat_status(page: Any, status: str) -> None:
@@ -211,15 +232,32 @@ def test_chat_widget_is_labelled_and_clean(
     _open(console, destek_server.url + "/desk/chat/", lang)
     _set_chat_status(console, "online")
 
+    shots = Shots(f"accessibility-widget-{lang}")
     visitor = new_context(lang).new_page()
     visitor.goto(f"{widget_host}/{lang}/")
     launcher = visitor.get_by_test_id("chat-launcher")
     expect(launcher).to_be_visible()
     found = blocking_violations(visitor, WIDGET)
     assert not found, f"widget launcher ({lang}):\n" + "\n".join(found)
+
+    # By keyboard: the launcher opens the panel with the focus in its first field; Escape
+    # closes it and gives the focus back to the launcher.
+    visitor.keyboard.press("Tab")
+    expect(launcher).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    visitor.keyboard.press("Enter")
+    expect(visitor.get_by_test_id("chat-prechat")).to_be_visible()
+    expect(visitor.get_by_test_id("chat-name")).to_be_focused()
+    assert visitor.evaluate(WIDGET_FOCUS_SHOWN), "the focused field shows no focus ring"
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    expect(visitor.get_by_role("dialog", name=WIDGET_TITLE[lang])).to_be_visible()
+    visitor.keyboard.press("Escape")
+    expect(visitor.get_by_test_id("chat-panel")).to_be_hidden()
+    expect(launcher).to_be_focused()
     launcher.click()
     expect(visitor.get_by_test_id("chat-prechat")).to_be_visible()
     _widget_fields_are_labelled(visitor)
+    shots(visitor, "prechat")
     found = blocking_violations(visitor, WIDGET)
     assert not found, f"widget pre-chat form ({lang}):\n" + "\n".join(found)
 
@@ -229,7 +267,8 @@ def test_chat_widget_is_labelled_and_clean(
     visitor.get_by_test_id("chat-topic").fill("My site is down")
     visitor.get_by_test_id("chat-start").click()
     expect(visitor.get_by_test_id("chat-message").first).to_be_visible()
-    _widget_fields_are_labelled(visitor)
+    _widget_fields_are_labelled(visitor, visible=False)  # the message box: a label for readers
+    shots(visitor, "chat")
     found = blocking_violations(visitor, WIDGET)
     assert not found, f"widget chat ({lang}):\n" + "\n".join(found)
     visitor.get_by_test_id("chat-end").click()
@@ -242,5 +281,6 @@ def test_chat_widget_is_labelled_and_clean(
     offline.get_by_test_id("chat-launcher").click()
     expect(offline.get_by_test_id("chat-offline")).to_be_visible()
     _widget_fields_are_labelled(offline)
+    shots(offline, "offline")
     found = blocking_violations(offline, WIDGET)
     assert not found, f"widget offline form ({lang}):\n" + "\n".join(found)
