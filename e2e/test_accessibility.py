@@ -271,6 +271,10 @@ def test_chat_widget_is_labelled_and_clean(
     shots(visitor, "chat")
     found = blocking_violations(visitor, WIDGET)
     assert not found, f"widget chat ({lang}):\n" + "\n".join(found)
+    # The agent's side of the same chat: the console with the chat's pane open.
+    expect(console.get_by_test_id("chat-pane").first).to_be_visible()
+    found = blocking_violations(console)
+    assert not found, f"chat console with a chat ({lang}):\n" + "\n".join(found)
     visitor.get_by_test_id("chat-end").click()
     expect(visitor.get_by_test_id("chat-new")).to_be_visible()
 
