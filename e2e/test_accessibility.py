@@ -9,11 +9,12 @@ focus to the main content, and every element the Tab key stops at shows where th
 
 from __future__ import annotations
 
+import html
 import secrets
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -151,7 +152,7 @@ def test_keyboard_reaches_the_skip_link_first_and_the_focus_shows(
 HOST_PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>Example Hosting</title></head>
 <body><main><h1>Example Hosting</h1><p>{lang}</p></main>
-<script src="{server}/chat/widget.js" async></script>
+<script src="{server}/chat/widget.js" data-color="{color}" async></script>
 </body></html>
 """
 
@@ -166,7 +167,9 @@ def widget_host(destek_server: RunningDestek) -> Iterator[str]:
     class Page(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             lang = "tr" if self.path.startswith("/tr") else "en"
-            body = HOST_PAGE.format(lang=lang, server=destek_server.url).encode()
+            color = parse_qs(urlsplit(self.path).query).get("color", [""])[0]
+            body = HOST_PAGE.format(lang=lang, server=destek_server.url,
+                                    color=html.escape(color)).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -190,6 +193,7 @@ def widget_host(destek_server: RunningDestek) -> Iterator[str]:
 WIDGET = "#destek-chat"  # the widget's host element (its fields live in its shadow root)
 
 
+LIGHT_BRAND_COLOUR = "#ffd43b"  # 1.4:1 against white
 WIDGET_TITLE = {"tr": "Bize yazın", "en": "Chat with us"}
 # The widget's focused element (inside its shadow root) shows an outline.
 WIDGET_FOCUS_SHOWN = """() => {
@@ -278,13 +282,15 @@ def test_chat_widget_is_labelled_and_clean(
     visitor.get_by_test_id("chat-end").click()
     expect(visitor.get_by_test_id("chat-new")).to_be_visible()
 
-    # Nobody online: the offline form.
+    # Nobody online: the offline form, on a website whose brand colour is a light yellow (the
+    # widget picks dark words on it, and a darker yellow for links and focus on white).
     _set_chat_status(console, "offline")
     offline = new_context(lang).new_page()
-    offline.goto(f"{widget_host}/{lang}/")
+    offline.goto(f"{widget_host}/{lang}/?color={quote(LIGHT_BRAND_COLOUR)}")
     offline.get_by_test_id("chat-launcher").click()
     expect(offline.get_by_test_id("chat-offline")).to_be_visible()
     _widget_fields_are_labelled(offline)
     shots(offline, "offline")
+    expect(offline.get_by_test_id("chat-offline-send")).to_have_css("color", "rgb(17, 17, 17)")
     found = blocking_violations(offline, WIDGET)
     assert not found, f"widget offline form ({lang}):\n" + "\n".join(found)

@@ -41,6 +41,21 @@
     svg.appendChild(path);
     return svg;
   }
+  // Whatever colour a company picks, words on it and the colour as text on white stay readable
+  // (WCAG's 4.5:1): black or white on it, and a darker shade of it for links on white.
+  function brandColours(colour) {
+    var ctx = document.createElement("canvas").getContext("2d");
+    ctx.fillStyle = "#0d6efd"; ctx.fillStyle = colour;  // an invalid colour keeps the default
+    var hex = /^#[0-9a-f]{6}$/i.test(ctx.fillStyle) ? ctx.fillStyle : "#0d6efd";
+    var rgb = [1, 3, 5].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); });
+    function onWhite(c) {  // contrast ratio of c against white
+      var l = c.map(function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+      return 1.05 / (0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2] + 0.05);
+    }
+    var text = rgb;
+    while (onWhite(text) < 4.5) text = text.map(function (v) { return Math.floor(v * 0.9); });
+    return {c: hex, on: onWhite(rgb) >= 4.5 ? "#fff" : "#111", text: "rgb(" + text.join(",") + ")"};
+  }
   function uid() {
     return (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2));
   }
@@ -57,25 +72,25 @@
   var host = el("div", {id: "destek-chat"});
   var root = host.attachShadow({mode: "open"});
   var css = ":host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif}" +
-    ".btn{background:var(--c);color:#fff;border:0;border-radius:6px;padding:8px 12px;cursor:pointer}" +
+    ".btn{background:var(--c);color:var(--on-c);border:0;border-radius:6px;padding:8px 12px;cursor:pointer}" +
     ".launch{position:fixed;right:20px;bottom:20px;border-radius:24px;padding:12px 18px;z-index:2147483000}" +
     ".panel{position:fixed;right:20px;bottom:80px;width:340px;max-width:calc(100vw - 40px);height:480px;" +
     "max-height:calc(100vh - 100px);background:#fff;color:#222;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.25);" +
     "display:flex;flex-direction:column;overflow:hidden;z-index:2147483000}" +
-    ".head{background:var(--c);color:#fff;padding:10px 12px;display:flex;justify-content:space-between;align-items:center}" +
-    ".head button{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}" +
+    ".head{background:var(--c);color:var(--on-c);padding:10px 12px;display:flex;justify-content:space-between;align-items:center}" +
+    ".head button{background:none;border:0;color:inherit;font-size:18px;cursor:pointer}" +
     ".body{flex:1;overflow:auto;padding:10px}.foot{border-top:1px solid #ddd;padding:8px;display:flex;gap:6px;align-items:flex-end}" +
     "form.pre{display:flex;flex-direction:column;gap:8px}label.fld{display:flex;flex-direction:column;gap:4px;font-size:.9em}input,select,textarea{border:1px solid #bbb;border-radius:6px;padding:6px;width:100%}" +
     "textarea{resize:none}.msg{margin:6px 0;max-width:85%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
-    ".visitor{margin-left:auto;background:var(--c);color:#fff}.agent{background:#eef}.system{margin:8px auto;color:#666;font-size:12px;text-align:center}" +
+    ".visitor{margin-left:auto;background:var(--c);color:var(--on-c)}.agent{background:#eef}.system{margin:8px auto;color:#666;font-size:12px;text-align:center}" +
     ".who{font-size:11px;font-weight:600}.meta{font-size:11px;color:#595959;text-align:right}.status{font-size:12px;color:#555;padding:4px 10px}" +
     ".icon{background:none;border:0;font-size:18px;cursor:pointer;padding:4px}.emoji{display:flex;flex-wrap:wrap;gap:2px;padding:4px 8px}" +
-    ".emoji button{background:none;border:0;font-size:18px;cursor:pointer}.sugg a{display:block;color:var(--c)}[hidden]{display:none!important}" +
-    ".msg a{color:inherit}.links{display:flex;flex-wrap:wrap;gap:4px 12px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c);cursor:pointer;padding:0;text-align:left}" +
+    ".emoji button{background:none;border:0;font-size:18px;cursor:pointer}.sugg a{display:block;color:var(--c-text)}[hidden]{display:none!important}" +
+    ".msg a{color:inherit}.links{display:flex;flex-wrap:wrap;gap:4px 12px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c-text);cursor:pointer;padding:0;text-align:left}" +
     ".typing{font-size:12px;color:#555;padding:0 10px;font-style:italic}.typing:empty{display:none}.status:empty{display:none}" +
     ".pending{opacity:.65}button:disabled,textarea:disabled{opacity:.5;cursor:default}" +
-    ".visitor .meta{color:#fff}.foot:empty,.links:empty{display:none}.foot label.fld{flex:1}.icon svg{width:18px;height:18px;vertical-align:middle;fill:#555}.msg svg{width:14px;height:14px;vertical-align:middle;fill:currentColor}" +
-    ":focus-visible{outline:2px solid var(--c);outline-offset:2px}.head :focus-visible{outline-color:#fff}" +
+    ".visitor .meta{color:inherit}.foot:empty,.links:empty{display:none}.foot label.fld{flex:1}.icon svg{width:18px;height:18px;vertical-align:middle;fill:#555}.msg svg{width:14px;height:14px;vertical-align:middle;fill:currentColor}" +
+    ":focus-visible{outline:2px solid var(--c-text);outline-offset:2px}.head :focus-visible{outline-color:var(--on-c)}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
   var launch = el("button", {"class": "btn launch", "aria-expanded": "false", "data-testid": "chat-launcher", text: "Chat"});
   var panel = el("div", {"class": "panel", hidden: "", role: "dialog", id: "destek-chat-panel", "data-testid": "chat-panel"});
@@ -417,7 +432,10 @@
   var lang = opts.lang || (navigator.language || "en").slice(0, 2);
   api("/chat/api/config?lang=" + encodeURIComponent(lang)).then(function (data) {
     cfg = data; T = data.strings;
-    host.style.setProperty("--c", opts.color || data.color);
+    var colours = brandColours(opts.color || data.color);
+    host.style.setProperty("--c", colours.c);
+    host.style.setProperty("--on-c", colours.on);
+    host.style.setProperty("--c-text", colours.text);
     launch.textContent = t("open"); title.textContent = t("title");
     closeButton.setAttribute("aria-label", t("close"));
     document.body.appendChild(host);
