@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 
 
-def styled(form: forms.BaseForm) -> forms.BaseForm:
+def styled(form: forms.BaseForm, *, cleaned: bool = False) -> forms.BaseForm:
+    errors = form.errors if cleaned else {}
     for name, field in form.fields.items():
         widget = field.widget
         if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
@@ -17,7 +18,7 @@ def styled(form: forms.BaseForm) -> forms.BaseForm:
             css = "form-select"
         else:
             css = "form-control"
-        if form.is_bound and name in form.errors:
+        if name in errors:
             css += " is-invalid"
         widget.attrs["class"] = css
     return form
@@ -28,7 +29,7 @@ class StyledForm:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
-        styled(self)  # type: ignore[arg-type]
+        styled(self, cleaned=True)  # type: ignore[arg-type]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
