@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.models import STAFF_ROLES, Department, Organization, Role, User
+from destek.configuration.forms.fields import DepartmentsField
 from destek.configuration.forms.styling import StyledForm
 from destek.core.formfields import CheckboxesField
 from destek.hosting.forms import HostingConditionFields
@@ -51,9 +52,8 @@ class DepartmentForm(StyledForm, forms.ModelForm):
 class RoutingRuleForm(StyledForm, HostingConditionFields, forms.ModelForm):
     channels = CheckboxesField(label=_("channels"), choices=Channel.choices,
                                help_text=_("Where the ticket came from. None ticked: any."))
-    from_departments = forms.ModelMultipleChoiceField(
-        label=_("when sent to"), queryset=Department.objects.all(), required=False,
-        widget=forms.CheckboxSelectMultiple,
+    from_departments = DepartmentsField(
+        label=_("when sent to"),
         help_text=_("Also re-route tickets the customer (or the mailbox) sent to one of these "
                     "departments. None ticked: only tickets that came without a department."))
     resellers = forms.ModelMultipleChoiceField(

@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.emails import normalized_email
-from destek.accounts.models import Department, Role, User
+from destek.accounts.models import Role, User
+from destek.configuration.forms.fields import DepartmentsField
 from destek.configuration.forms.styling import StyledForm
 
 LANGUAGES = [("en", "English"), ("tr", "Türkçe")]  # as User.language
@@ -18,10 +19,9 @@ ROLE_HELP = _("Agents work in every department; outsourced agents only in theirs
               "supervisors also change business hours; administrators change every setting.")
 
 
-def departments_field() -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
-        label=_("departments"), queryset=Department.objects.all(), required=False,
-        widget=forms.CheckboxSelectMultiple,
+def departments_field() -> DepartmentsField:
+    return DepartmentsField(
+        label=_("departments"),
         help_text=_("An outsourced agent sees only the tickets, chats and customers of these "
                     "departments."))
 

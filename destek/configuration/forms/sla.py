@@ -9,8 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from destek.accounts.models import Department, Organization
+from destek.accounts.models import Organization
 from destek.configuration.durations import DurationField
+from destek.configuration.forms.fields import DepartmentsField
 from destek.configuration.forms.styling import StyledForm
 from destek.core.formfields import CheckboxesField
 from destek.hosting.forms import HostingConditionFields
@@ -26,9 +27,8 @@ class SlaPolicyForm(StyledForm, HostingConditionFields, forms.ModelForm):
         help_text=_("None ticked: any priority."))
     channels = CheckboxesField(label=_("channels"), choices=Channel.choices,
                                help_text=_("Where the ticket came from. None ticked: any."))
-    departments = forms.ModelMultipleChoiceField(
-        label=_("departments"), queryset=Department.objects.all(), required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: any department."))
+    departments = DepartmentsField(label=_("departments"),
+                                   help_text=_("None ticked: any department."))
     resellers = forms.ModelMultipleChoiceField(
         label=_("resellers"), queryset=Organization.objects.filter(is_reseller=True),
         required=False, widget=forms.SelectMultiple(attrs={"size": 5}),
