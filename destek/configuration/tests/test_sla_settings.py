@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from destek.accounts.factories import AgentFactory
-from destek.accounts.models import Department, Role, User
+from destek.accounts.models import Department, Organization, Role, User
 from destek.audit.models import Action, AuditEvent
 from destek.configuration.sla_summary import policy_summary
 from destek.sla.models import BusinessCalendar, BusinessHours, Holiday, SlaPolicy, TicketSla
@@ -185,3 +185,28 @@ def test_a_calendar_in_use_is_not_deleted(client: Client, admin: User) -> None:
                            follow=True)
     assert BusinessCalendar.objects.filter(pk=office.pk).exists()
     assert "used by an SLA policy" in response.content.decode()
+
+
+def test_a_new_policy_with_pickers_then_deleted(client: Client, admin: User,
+                                                department: Department) -> None:
+    reseller = Organization.objects.create(name="Bayi A.Ş.", is_reseller=True)
+    signed_in(client, admin)
+    response = client.post(reverse("settings:sla_policy_add"), {
+        "name": "VPS of resellers", "position": 5, "is_active": "on", "priorities": ["30", "40"],
+        "service_kinds": ["vps"], "plans": "VPS Pro\n\nVPS Pro\n", "departments": [department.pk],
+        "resellers": [reseller.pk], "channels": ["email"], "first_response_minutes": "45 dk",
+        "resolution_minutes": "1:30", "pause_statuses": ["on_hold"],
+        "supervisor_after_minutes": "", "reassign_to": "on_call"})
+    assert response.status_code == 302, response.context["form"].errors
+    policy = SlaPolicy.objects.get(name="VPS of resellers")
+    assert (policy.priorities, policy.service_kinds, policy.plans) == ([30, 40], ["vps"],
+                                                                      ["VPS Pro"])
+    assert list(policy.resellers.all()) == [reseller]
+    assert (policy.first_response_minutes, policy.resolution_minutes) == (45, 90)
+    assert policy.supervisor_after_minutes is None  # emptied: never
+    listed = client.get(reverse("settings:sla_policies")).content.decode()
+    assert ("Critical or High tickets (service kind: VPS; plan: VPS Pro; channel: Email; "
+            "department: Technical support; reseller: Bayi A.Ş.)") in listed
+    client.post(reverse("settings:sla_policy_delete", args=[policy.pk]))
+    assert not SlaPolicy.objects.filter(pk=policy.pk).exists()
+    assert AuditEvent.objects.filter(target=f"sla.slapolicy:{policy.pk}").count() == 2
