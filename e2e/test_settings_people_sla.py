@@ -37,6 +37,9 @@ TEXTS = {
            "invite_title": "Invite an agent", "invited": "invited", "subject": "invited you"},
 }
 
+# Settings pages checked at 390 px (the lists are main pages, e2e/main_pages.py).
+PHONE_PAGES = ["sla/new/", "hours/new/", "departments/new/", "routing/new/", "people/invite/"]
+
 # The ticket's first-response target and how far its deadline lies after its creation.
 DEADLINE_SCRIPT = """
 from destek.sla.models import TicketSla
@@ -100,6 +103,14 @@ def test_an_sla_policy_edited_in_settings_sets_a_new_tickets_deadline(
         x for x in out.splitlines() if x.startswith("DEADLINE=")).removeprefix(
         "DEADLINE=").split(","))
     assert target_minutes == due_minutes == texts["minutes"]
+
+    # --- the forms fit a phone -----------------------------------------------------------------
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in PHONE_PAGES:
+        page.goto(f"{destek_server.url}/desk/settings/{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+    shots(page, "phone-business-hours")
 
 
 @pytest.mark.parametrize("lang", ["tr", "en"])
