@@ -110,7 +110,7 @@ def test_an_sla_policy_edited_in_settings_sets_a_new_tickets_deadline(
         page.goto(f"{destek_server.url}/desk/settings/{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
-    shots(page, "phone-business-hours")
+    shots(page, "phone-invite")
 
 
 @pytest.mark.parametrize("lang", ["tr", "en"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ from destek.accounts.factories import AgentFactory, DepartmentFactory
 from destek.accounts.models import Department, DepartmentMembership, Role, User
 from destek.accounts.scope import departments_for
 from destek.audit.models import Action, AuditEvent
+from destek.desk.choices import VERSION_KEY
 from destek.notifications.models import OutboundEmail
 from destek.notifications.testing import render_outbox
 from destek.tickets.intake import InboundMessage, receive
@@ -184,3 +186,12 @@ def test_routing_rule_takes_effect(client: Client, admin: User, customer: User,
     assert ticket.department_id == billing.pk and ticket.priority == 30
     client.post(reverse("settings:routing_rule_delete", args=[rule.pk]))
     assert not RoutingRule.objects.exists()
+
+
+def test_the_desk_reloads_its_departments_and_colleagues(client: Client, admin: User,
+                                                        department: Department) -> None:
+    signed_in(client, admin)
+    before = cache.get(VERSION_KEY)
+    client.post(reverse("settings:department_edit", args=[department.pk]), {
+        "name": department.name, "name_tr": "Teknik ekip", "assignment_mode": "manual"})
+    assert cache.get(VERSION_KEY) != before

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import STAFF_ROLES, Department, User
@@ -40,7 +41,8 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @settings_page("people")
 def person_invite(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None,
+                          initial={"language": (get_language() or "en")[:2]})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = staff_invite(request=request, inviter=acting_user(request), email=data["email"],
