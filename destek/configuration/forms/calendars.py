@@ -15,7 +15,7 @@ from destek.configuration.forms.styling import StyledForm
 from destek.sla.models import BusinessCalendar, BusinessHours, Holiday
 from destek.sla.models.config import Weekday
 
-SLOTS = 2  # intervals per day
+SLOTS = 2  # intervals per day offered; more when a calendar already has more (the admin's)
 MIDNIGHT = time(0, 0)
 
 
@@ -47,11 +47,14 @@ class WeekForm(StyledForm, forms.Form):
 
     def __init__(self, *args: Any, calendar: BusinessCalendar | None = None,
                  **kwargs: Any) -> None:
-        if calendar is not None and calendar.pk and "initial" not in kwargs:
-            kwargs["initial"] = self.initial_for(calendar)
+        self.slots = SLOTS
+        if calendar is not None and calendar.pk:
+            per_day = [h.weekday for h in calendar.hours.all()]
+            self.slots = max([SLOTS, *(per_day.count(d) for d in set(per_day))])
+            kwargs.setdefault("initial", self.initial_for(calendar))
         super().__init__(*args, **kwargs)
         for day in Weekday.values:
-            for slot in range(SLOTS):
+            for slot in range(self.slots):
                 self.fields[f"d{day}_{slot}_start"] = _time_field()
                 self.fields[f"d{day}_{slot}_end"] = _time_field()
         self.day_errors: dict[int, list[str]] = {}
@@ -62,9 +65,8 @@ class WeekForm(StyledForm, forms.Form):
         used: dict[int, int] = {}
         for hours in calendar.hours.all():
             slot = used.get(hours.weekday, 0)
-            if slot < SLOTS:
-                initial[f"d{hours.weekday}_{slot}_start"] = hours.start
-                initial[f"d{hours.weekday}_{slot}_end"] = hours.end
+            initial[f"d{hours.weekday}_{slot}_start"] = hours.start
+            initial[f"d{hours.weekday}_{slot}_end"] = hours.end
             used[hours.weekday] = slot + 1
         return initial
 
@@ -73,7 +75,7 @@ class WeekForm(StyledForm, forms.Form):
         data = self.cleaned_data
         for day in Weekday.values:
             intervals: list[tuple[int, int]] = []
-            for slot in range(SLOTS):
+            for slot in range(self.slots):
                 start, end = data.get(f"d{day}_{slot}_start"), data.get(f"d{day}_{slot}_end")
                 if start is None and end is None:
                     continue
@@ -99,7 +101,7 @@ class WeekForm(StyledForm, forms.Form):
     def intervals(self) -> list[tuple[int, time, time]]:
         out = []
         for day in Weekday.values:
-            for slot in range(SLOTS):
+            for slot in range(self.slots):
                 start = self.cleaned_data.get(f"d{day}_{slot}_start")
                 end = self.cleaned_data.get(f"d{day}_{slot}_end")
                 if start is not None and end is not None:
@@ -109,7 +111,7 @@ class WeekForm(StyledForm, forms.Form):
     def rows(self) -> list[DayRow]:
         return [DayRow(weekday=day, label=str(Weekday(day).label),
                        slots=[(self[f"d{day}_{slot}_start"], self[f"d{day}_{slot}_end"])
-                              for slot in range(SLOTS)],
+                              for slot in range(self.slots)],
                        errors=self.day_errors.get(day, []))
                 for day in Weekday.values]
 

@@ -210,3 +210,19 @@ def test_a_new_policy_with_pickers_then_deleted(client: Client, admin: User,
     client.post(reverse("settings:sla_policy_delete", args=[policy.pk]))
     assert not SlaPolicy.objects.filter(pk=policy.pk).exists()
     assert AuditEvent.objects.filter(target=f"sla.slapolicy:{policy.pk}").count() == 2
+
+
+def test_a_day_with_three_intervals_keeps_them(client: Client, admin: User) -> None:
+    calendar = BusinessCalendar.objects.create(name="Split shifts")
+    BusinessHours.objects.bulk_create([
+        BusinessHours(calendar=calendar, weekday=0, start=time(h), end=time(h + 2))
+        for h in (8, 12, 16)])
+    signed_in(client, admin)
+    page = client.get(reverse("settings:business_hours_edit", args=[calendar.pk]))
+    week = page.context["week"]
+    data = {**{k: v.strftime("%H:%M") for k, v in week.initial.items()},
+            "name": "Split shifts", "timezone": "Europe/Istanbul",
+            "holidays-TOTAL_FORMS": "0", "holidays-INITIAL_FORMS": "0"}
+    assert client.post(reverse("settings:business_hours_edit", args=[calendar.pk]),
+                       data).status_code == 302
+    assert BusinessHours.objects.filter(calendar=calendar).count() == 3
