@@ -66,6 +66,20 @@ def _fresh_desk_options() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_branding_and_chat_settings() -> Iterator[None]:
+    """Nor may the cached brand and chat settings (they replace the cache on save; a test's
+    rows are rolled back, its cached copy would stay)."""
+    from destek.branding.brand import forget as forget_brand
+    from destek.livechat.chat_settings import forget as forget_chat_settings
+
+    forget_brand()
+    forget_chat_settings()
+    yield
+    forget_brand()
+    forget_chat_settings()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_mailboxes() -> None:
     """Nor may the mailboxes the SMTP door remembers (destek.mail.doors.recipients)."""
     from destek.mail.doors.recipients import forget_mailboxes

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 def connect() -> None:
     from destek.core.bus import subscribe
+    from destek.desk import choices as desk_choices
     from destek.hosting import domain_events as hosting
     from destek.mail.outbound import sending_mailbox
     from destek.mail.policies import bouncing_addresses
@@ -36,3 +37,6 @@ def connect() -> None:
     subscribe(ev.MessagePosted, live.on_ticket_changed)
     subscribe(ev.TicketAssigned, live.on_ticket_changed)
     subscribe(ev.TicketUpdated, live.on_ticket_changed)
+
+    # Settings changed a canned response: the desk's per-process option lists reload.
+    subscribe(ev.CannedResponsesChanged, desk_choices.on_canned_responses_changed)

@@ -148,6 +148,7 @@
       el("input", {name: "email", type: "email", required: "", placeholder: t("email"), "aria-label": t("email"), autocomplete: "email", "data-testid": "chat-email"}),
       departmentSelect(), serviceChoice(), topic, sugg,
       el("button", {"class": "btn", type: "submit", text: t("start"), "data-testid": "chat-start"})].filter(Boolean));
+    if (cfg.greeting) form.insertBefore(el("p", {"data-testid": "chat-greeting", text: cfg.greeting}), form.firstChild);  // Settings → Live chat
     if (me) { form.name.value = me.name; form.email.value = me.email; form.name.hidden = form.email.hidden = true; }
     if (cfg.departments.length < 2) form.department.hidden = true;
     form.addEventListener("submit", function (ev) {
@@ -400,7 +401,9 @@
   api("/chat/api/config?lang=" + encodeURIComponent(lang)).then(function (data) {
     cfg = data; T = data.strings;
     host.style.setProperty("--c", opts.color || data.color);
-    launch.textContent = t("open"); title.textContent = t("title");
+    launch.textContent = t("open");
+    title.textContent = data.brand ? data.brand + " · " + t("title") : t("title");  // Settings → Branding
+    title.setAttribute("data-testid", "chat-title");
     document.body.appendChild(host);
     showStart();
   }).catch(function () { /* Destek unreachable: no widget rather than a broken one */ });
