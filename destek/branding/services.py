@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from destek.branding.brand import Brand, brand_of, remember
+from destek.branding.brand import Brand, brand_of, forget, remember
 from destek.branding.images import Image
 from destek.branding.models import SINGLETON_PK, Branding
 
@@ -53,7 +53,8 @@ def branding_update(*, name: str, primary_color: str, logo: ImageChange = KEEP,
         row.version += 1
         row.save()
         brand = brand_of(row)
-        # Another process reads the new row after the commit; replacing the cache then means
-        # no reader can put the old brand back in between.
+        # Forgotten now (this transaction's next read sees the new row) and replaced after the
+        # commit, so a reader that cached the old row in between cannot keep it.
+        forget()
         transaction.on_commit(lambda: remember(brand))
     return brand, changed

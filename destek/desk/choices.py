@@ -198,6 +198,7 @@ def canned_for(department_id: int, snap: Snapshot | None = None, limit: int = 20
 
 
 def on_canned_responses_changed(event: object) -> None:
-    """Wired to tickets' CannedResponsesChanged: reload once the change is committed, so no
-    process can cache the old list under the new version."""
+    """Wired to tickets' CannedResponsesChanged: reload now (this transaction's next page sees
+    the change) and again once it is committed, so no process keeps a list it read before."""
+    bump()
     transaction.on_commit(bump)

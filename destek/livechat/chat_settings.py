@@ -148,5 +148,8 @@ def chat_settings_update(**values: Any) -> tuple[ChatConfig, list[str]]:
             setattr(row, name, values[name])
         row.save()
         config = config_of(row)
+        # Forgotten now (this transaction's next read sees the new row) and replaced after the
+        # commit, so a reader that cached the old row in between cannot keep it.
+        forget()
         transaction.on_commit(lambda: cache.set(CACHE_KEY, asdict(config), timeout=None))
     return config, changed
