@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from destek.livechat.chat_settings import WEEKDAYS
 from destek.livechat.models import ChatHours, ChatSettings
@@ -66,10 +67,10 @@ class ChatSettingsForm(forms.Form):
             self.fields[f"day{day}_open"] = forms.BooleanField(
                 label=DAY_NAMES[day], required=False)
             self.fields[f"day{day}_start"] = forms.TimeField(
-                label=_("From"), required=False,
+                label=pgettext_lazy("opening hours", "From"), required=False,
                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
             self.fields[f"day{day}_end"] = forms.TimeField(
-                label=_("Until"), required=False,
+                label=pgettext_lazy("opening hours", "Until"), required=False,
                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
         for name, field in self.fields.items():
             if name.endswith("_open"):
