@@ -1,11 +1,15 @@
 """`current()`: the brand every page, email and the chat widget shows, from the cache.
 
 One cache read per call; a miss reads the row once (or learns there is none) and caches the
-answer until the branding is saved, which replaces it (`services.branding_update`). The images
+answer for TTL seconds or until the branding is saved, which replaces it
+(`services.branding_update`). Emails read the row itself (`fresh()`). The images
 themselves are not cached here: only whether there is one and its type, for their URLs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -16,6 +20,9 @@ from destek.branding.colors import darker, rgb
 from destek.branding.models import SINGLETON_PK, Branding
 
 CACHE_KEY = "destek:branding:v1"
+# With Redis every process sees a save at once; on the embedded default each process has its
+# own memory cache, which a save elsewhere cannot clear: this bounds how long it shows the old.
+TTL = 60
 DEFAULT_NAME = "Destek"
 
 
@@ -78,22 +85,47 @@ def _load() -> Brand:
 
 
 def current() -> Brand:
+    """For pages and the widget: one cache read."""
     found = cache.get(CACHE_KEY)
     if isinstance(found, dict):
         return Brand(**found)
+    return fresh()
+
+
+def fresh() -> Brand:
+    """Read from the database (and cached): for emails, composed by the worker, a process
+    whose local-memory cache a save in the web process cannot reach."""
     brand = _load()
     remember(brand)
     return brand
 
 
 def remember(brand: Brand) -> None:
-    cache.set(CACHE_KEY, asdict(brand), timeout=None)
+    cache.set(CACHE_KEY, asdict(brand), timeout=TTL)
 
 
 def forget() -> None:
     cache.delete(CACHE_KEY)
 
 
+_pinned: ContextVar[Brand | None] = ContextVar("destek_brand_for_emails", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[Brand]:
+    """Inside, emails take the brand read once on entry (a worker's batch of emails)."""
+    brand = fresh()
+    token = _pinned.set(brand)
+    try:
+        yield brand
+    finally:
+        _pinned.reset(token)
+
+
+def for_email() -> Brand:
+    return _pinned.get() or fresh()
+
+
 def site_name() -> str:
-    """How the product names itself to customers: in emails, the widget, page titles."""
-    return current().name
+    """How the product names itself to customers in emails (exports, transcripts, tickets)."""
+    return for_email().name

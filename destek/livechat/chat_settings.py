@@ -4,8 +4,8 @@ Which websites may embed the widget, when chat is open, what the widget says fir
 in one `ChatSettings` row (Settings → Live chat); until an administrator saves it, the
 environment's values apply, read at call time (DESTEK_CHAT_ALLOWED_ORIGINS,
 DESTEK_CHAT_OFFICE_HOURS_ONLY), so deployments configured that way keep working. A cache
-miss reads the row (or learns there is none) once; saving replaces the cached value after
-the commit (`chat_settings_update`).
+miss reads the row (or learns there is none) once and caches it for TTL seconds; saving
+replaces the cached value after the commit (`chat_settings_update`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from destek.livechat.models import ChatHours, ChatSettings
 from destek.sla.services.oncall import is_out_of_hours
 
 CACHE_KEY = "destek:chat-settings:v1"
+# With Redis every process sees a save at once; on the embedded default each process has its
+# own memory cache, which a save elsewhere cannot clear: this bounds how long it shows the old.
+TTL = 60
 SINGLETON_PK = 1
 WEEKDAYS = range(7)  # Monday 0 … Sunday 6, as datetime.weekday()
 
@@ -96,7 +99,7 @@ def _from_cache(found: Any) -> ChatConfig | None:
 
 def _load() -> ChatConfig:
     config = config_of(ChatSettings.objects.filter(pk=SINGLETON_PK).first())
-    cache.set(CACHE_KEY, asdict(config), timeout=None)
+    cache.set(CACHE_KEY, asdict(config), timeout=TTL)
     return config
 
 
@@ -151,5 +154,5 @@ def chat_settings_update(**values: Any) -> tuple[ChatConfig, list[str]]:
         # Forgotten now (this transaction's next read sees the new row) and replaced after the
         # commit, so a reader that cached the old row in between cannot keep it.
         forget()
-        transaction.on_commit(lambda: cache.set(CACHE_KEY, asdict(config), timeout=None))
+        transaction.on_commit(lambda: cache.set(CACHE_KEY, asdict(config), timeout=TTL))
     return config, changed

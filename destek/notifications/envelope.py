@@ -16,7 +16,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from destek.accounts.models import User
 from destek.branding.brand import DEFAULT_NAME
-from destek.branding.brand import current as current_brand
+from destek.branding.brand import for_email as current_brand
 from destek.notifications.directory import SendingMailbox, mailbox_for_department
 from destek.notifications.reply_tokens import address_with_token, make_token
 from destek.tickets.models import Ticket
