@@ -43,6 +43,10 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("kb-editor", "/kb/desk/", "agent"),
     # Administrators
     MainPage("settings", "/desk/settings/", "admin"),
+    MainPage("settings-canned", "/desk/settings/canned/", "admin"),
+    MainPage("settings-canned-new", "/desk/settings/canned/new/", "admin"),
+    MainPage("settings-chat", "/desk/settings/chat/", "admin"),
+    MainPage("settings-branding", "/desk/settings/branding/", "admin"),
     MainPage("audit-log", "/desk/audit/", "admin"),
     MainPage("privacy", "/desk/privacy/", "admin"),
 )

@@ -60,7 +60,7 @@ def export_build(*, customer: User, out: IO[bytes], progress: Progress) -> None:
             "format_version": FORMAT_VERSION,
             "generated_at": timezone.now(),
             "customer": customer.email,
-            "site": site_name(),
+            "site": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
             "sections": [f"{source.name}.json" for source in EXPORT_SOURCES],
         })
         for source in EXPORT_SOURCES:

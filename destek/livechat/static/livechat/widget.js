@@ -193,6 +193,7 @@
       departmentSelect(), serviceChoice(),
       el("textarea", {name: "body", rows: "4", required: "", placeholder: t("message"), "data-testid": "chat-offline-body"}),
       el("button", {"class": "btn", type: "submit", text: t("leave_message"), "data-testid": "chat-offline-send"})].filter(Boolean));
+    if (cfg.greeting) form.insertBefore(el("p", {"data-testid": "chat-greeting", text: cfg.greeting}), form.firstChild);
     if (cfg.customer) { form.name.value = cfg.customer.name; form.email.value = cfg.customer.email; }
     if (cfg.departments.length < 2) form.department.hidden = true;
     var id = uid();
