@@ -99,8 +99,12 @@ def _from_cache(found: Any) -> ChatConfig | None:
 
 def _load() -> ChatConfig:
     config = config_of(ChatSettings.objects.filter(pk=SINGLETON_PK).first())
-    cache.set(CACHE_KEY, asdict(config), timeout=TTL)
+    remember(config)
     return config
+
+
+def remember(config: ChatConfig) -> None:
+    cache.set(CACHE_KEY, asdict(config), timeout=TTL)
 
 
 def current() -> ChatConfig:
@@ -154,5 +158,5 @@ def chat_settings_update(**values: Any) -> tuple[ChatConfig, list[str]]:
         # Forgotten now (this transaction's next read sees the new row) and replaced after the
         # commit, so a reader that cached the old row in between cannot keep it.
         forget()
-        transaction.on_commit(lambda: cache.set(CACHE_KEY, asdict(config), timeout=TTL))
+        transaction.on_commit(lambda: remember(config))
     return config, changed

@@ -39,7 +39,10 @@ def clean_origin(line: str) -> str:
     host = parts.hostname.lower()
     if ":" in host:  # an IPv6 address keeps its brackets
         host = f"[{host}]"
-    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port else "")
+    scheme = parts.scheme.lower()
+    # The browser's Origin leaves the scheme's own port out: so must the list.
+    default_port = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default_port else "")
 
 
 class ChatSettingsForm(forms.Form):

@@ -124,3 +124,13 @@ def test_the_chat_console_inserts_a_shared_response(supervisor, agent, departmen
     conversation = chat(department, "Visitor Vera")
     response = login(Client(), agent).get(f"/desk/chat/{conversation.pk}/canned/{canned.pk}/")
     assert response.json()["body"] == "Hello Visitor Vera, this is Mehmet Agent."
+
+
+def test_the_chat_console_lists_personal_responses_to_their_owner_only(supervisor,
+                                                                       agent) -> None:
+    login(Client(), supervisor).post(NEW, form(title="Sema's sign-off", personal="on"))
+    login(Client(), supervisor).post(NEW, form(title="Shared hello"))
+    mine = login(Client(), supervisor).get("/desk/chat/").content.decode()
+    theirs = login(Client(), agent).get("/desk/chat/").content.decode()
+    assert "Sema&#x27;s sign-off" in mine and "Shared hello" in mine
+    assert "sign-off" not in theirs and "Shared hello" in theirs

@@ -47,13 +47,15 @@ def test_the_page_starts_from_the_environment_and_shows_the_snippet(admin, setti
 def test_an_admin_saves_websites_hours_and_greeting(admin) -> None:
     client = login(Client(), admin)
     response = client.post(URL, form(
-        allowed_origins="www.acme.example\nhttps://Shop.Example:8443/contact\n\nwww.acme.example",
+        allowed_origins="www.acme.example\nhttps://Shop.Example:8443/contact\n\n"
+                        "https://www.acme.example:443/\nhttp://[::1]:8000",
         hours="weekly", day0_open="on", day0_start="09:00", day0_end="18:00",
         day5_open="on", day5_start="10:00", day5_end="00:00",
         greeting_en="Hello there", greeting_tr="Merhaba"))
     assert response.status_code == 302 and response["Location"] == URL
     config = current()
-    assert config.allowed_origins == ("https://www.acme.example", "https://shop.example:8443")
+    assert config.allowed_origins == ("https://www.acme.example", "https://shop.example:8443",
+                                      "http://[::1]:8000")
     assert config.hours_mode == ChatHours.WEEKLY and config.time_zone == "Europe/Istanbul"
     assert config.weekly_hours == {"0": ["09:00", "18:00"], "5": ["10:00", "00:00"]}
     assert config.greeting("tr") == "Merhaba"
