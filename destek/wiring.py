@@ -40,5 +40,7 @@ def connect() -> None:
     subscribe(ev.TicketAssigned, live.on_ticket_assigned)  # "assigned to you" on their desks
     subscribe(ev.TicketUpdated, live.on_ticket_changed)
 
-    # Settings changed a department, its members or a role: the desk reloads its options.
-    subscribe(people.StaffChanged, lambda _event: desk_options.bump())
+    # Settings changed a department, its members, a role or a canned response: the desk's
+    # per-process option lists reload.
+    subscribe(people.StaffChanged, desk_options.on_options_changed)
+    subscribe(ev.CannedResponsesChanged, desk_options.on_options_changed)

@@ -47,6 +47,10 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("settings-people", "/desk/settings/people/", "admin"),
     MainPage("settings-business-hours", "/desk/settings/hours/", "admin"),
     MainPage("settings-sla-policies", "/desk/settings/sla/", "admin"),
+    MainPage("settings-canned", "/desk/settings/canned/", "admin"),
+    MainPage("settings-canned-new", "/desk/settings/canned/new/", "admin"),
+    MainPage("settings-chat", "/desk/settings/chat/", "admin"),
+    MainPage("settings-branding", "/desk/settings/branding/", "admin"),
     MainPage("audit-log", "/desk/audit/", "admin"),
     MainPage("privacy", "/desk/privacy/", "admin"),
 )

@@ -36,6 +36,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("sla_policies", _("SLA policies"),
             _("Response and resolution targets, and which tickets they apply to."),
             admins_only=False),
+    Section("canned_responses", _("Canned responses"),
+            _("Saved replies for tickets and chats, shared or personal, with placeholders."),
+            admins_only=False),
+    Section("chat", _("Live chat"),
+            _("The websites the chat widget may run on, its code to copy, hours and greeting.")),
+    Section("branding", _("Branding"),
+            _("Your name, logo, colour and favicon on the portal, emails and the widget.")),
 )
 
 

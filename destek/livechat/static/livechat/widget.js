@@ -181,6 +181,7 @@
       labelled(t("email"), el("input", {name: "email", type: "email", required: "", autocomplete: "email", "data-testid": "chat-email"})),
       departmentSelect(), serviceChoice(), labelled(t("topic"), topic), sugg,
       el("button", {"class": "btn", type: "submit", text: t("start"), "data-testid": "chat-start"})].filter(Boolean));
+    if (cfg.greeting) form.insertBefore(el("p", {"data-testid": "chat-greeting", text: cfg.greeting}), form.firstChild);  // Settings → Live chat
     if (me) { form.name.value = me.name; form.email.value = me.email; hideField(form.name); hideField(form.email); }
     if (cfg.departments.length < 2) hideField(form.department);
     form.addEventListener("submit", function (ev) {
@@ -225,6 +226,7 @@
       departmentSelect(), serviceChoice(),
       labelled(t("message"), el("textarea", {name: "body", rows: "4", required: "", "data-testid": "chat-offline-body"})),
       el("button", {"class": "btn", type: "submit", text: t("leave_message"), "data-testid": "chat-offline-send"})].filter(Boolean));
+    if (cfg.greeting) form.insertBefore(el("p", {"data-testid": "chat-greeting", text: cfg.greeting}), form.firstChild);
     if (cfg.customer) { form.name.value = cfg.customer.name; form.email.value = cfg.customer.email; }
     if (cfg.departments.length < 2) hideField(form.department);
     var id = uid();
@@ -436,7 +438,9 @@
     host.style.setProperty("--c", colours.c);
     host.style.setProperty("--on-c", colours.on);
     host.style.setProperty("--c-text", colours.text);
-    launch.textContent = t("open"); title.textContent = t("title");
+    launch.textContent = t("open");
+    title.textContent = data.brand ? data.brand + " · " + t("title") : t("title");  // Settings → Branding
+    title.setAttribute("data-testid", "chat-title");
     closeButton.setAttribute("aria-label", t("close"));
     document.body.appendChild(host);
     showStart();
