@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from destek.realtime import groups
 from destek.realtime.push import TICKET_CHANGED, push_on_commit
+from destek.tickets.domain_events import AgentsAlerted
 from destek.tickets.models import Ticket
 
 
@@ -40,3 +41,16 @@ def on_ticket_changed(event: HasTicket) -> None:
     message = ticket_changed_message(event.ticket)
     push_on_commit((groups.ALL, groups.department_group(message["department_id"])), message,
                    key=("ticket", message["ticket_id"], message["department_id"]))
+
+
+FOLLOW_ALERT = "desk.follow_alert"
+
+
+def on_agents_alerted(event: AgentsAlerted) -> None:
+    """Each agent told about a ticket (mentioned, or following it) hears it on their open
+    desks, after the commit: ids, the reference and why, nothing more."""
+    for recipient in event.recipients:
+        push_on_commit(groups.user_group(recipient.pk), {
+            "type": FOLLOW_ALERT, "ticket_id": event.ticket.pk,
+            "reference": event.ticket.reference, "reason": event.reason,
+        }, key=("follow-alert", event.ticket.pk, recipient.pk, event.reason))
