@@ -237,7 +237,7 @@ def open_split_ticket(*, actor: User, source: Ticket, subject: str, department: 
     """The ticket an agent splits messages of `source` into, opened by the funnel's rules for
     a new ticket: a subject, the same customer, channel, service and CC, its priority, an
     assignee (the original's in the same department, else routing's pick) and its audit
-    events. The messages are moved in by tickets.services.split, as a merge moves them, in
+    events. The messages are moved in by tickets.split, as a merge moves them, in
     the same transaction (the caller's: it has locked `source` and checked access)."""
     clean = " ".join(subject.split())[:MAX_SUBJECT]
     if not clean:

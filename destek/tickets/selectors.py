@@ -108,7 +108,7 @@ def linked_tickets(*, actor: User, ticket: Ticket) -> list[LinkedTicket]:
     links = (TicketLink.objects
              .filter((Q(lower=ticket) & in_scope(actor, "higher__department"))
                      | (Q(higher=ticket) & in_scope(actor, "lower__department")))
-             .select_related("lower__department", "higher__department").order_by("pk"))
+             .select_related("lower", "higher").order_by("pk"))
     return [LinkedTicket(link_id=link.pk, note=link.note,
                          ticket=link.higher if link.lower_id == ticket.pk else link.lower)
             for link in links]
@@ -120,11 +120,23 @@ def ticket_followers(*, ticket: Ticket) -> list[User]:
             .order_by("user__full_name", "user__email")]
 
 
-def mentioned_addresses_on(*, messages: list[Message]) -> set[str]:
-    """The addresses of the agents @mentioned in these messages' notes: one query, only when
-    a note has an "@" at all."""
+@dataclass(frozen=True)
+class NoteMention:
+    email: str
+    name: str
+    notified: bool  # False: they may not see the ticket, so they were not told
+
+
+def note_mentions(*, messages: list[Message]) -> dict[int, list[NoteMention]]:
+    """The agents @mentioned in these messages' notes, by message: one query, only when a
+    note has an "@" at all."""
     notes = [m.pk for m in messages if m.is_internal and "@" in m.body_text]
+    found: dict[int, list[NoteMention]] = {}
     if not notes:
-        return set()
-    return set(Mention.objects.filter(message_id__in=notes)
-               .values_list("user__email", flat=True))
+        return found
+    for row in (Mention.objects.filter(message_id__in=notes).order_by("pk")
+                .values("message_id", "user__email", "user__full_name", "notified")):
+        found.setdefault(row["message_id"], []).append(NoteMention(
+            email=row["user__email"], name=row["user__full_name"] or row["user__email"],
+            notified=row["notified"]))
+    return found

@@ -68,6 +68,10 @@
       if (data.type === "ticket.changed") onTicketChanged(data);
       else if (data.type === "presence") onPresence(data);
       else if (data.type === "sla.alert") onSlaAlert(data);
+      // Mentions and followed tickets: follow-alerts.js shows them.
+      else if (data.type === "follow.alert") {
+        document.dispatchEvent(new CustomEvent("destek:follow-alert", { detail: data }));
+      }
     };
     socket.onclose = function () {
       setStatus(false);

@@ -194,9 +194,9 @@ def ticket_set_status_by_customer(*, actor: User, ticket: Ticket, status: str) -
     return ticket
 
 
-def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
-    """Move source's conversation into target and close source, pointing at target."""
-    _require_agent(actor)
+def check_merge(*, source: Ticket, target: Ticket) -> None:
+    """Whether `source` may be merged into `target` (asked before the agent confirms, and
+    again by the merge)."""
     if source.pk == target.pk:
         raise ApplicationError(_("A ticket cannot be merged into itself."), field="target")
     if source.customer_id != target.customer_id:
@@ -204,6 +204,12 @@ def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
                                field="target")
     if target.merged_into_id:
         raise ApplicationError(_("The target ticket was itself merged."), field="target")
+
+
+def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
+    """Move source's conversation into target and close source, pointing at target."""
+    _require_agent(actor)
+    check_merge(source=source, target=target)
     now = timezone.now()
     with transaction.atomic():
         locked = {t.pk: t for t in Ticket.objects.select_for_update()

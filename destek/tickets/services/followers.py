@@ -119,10 +119,11 @@ def on_message_posted(event: MessagePosted) -> None:
         return
     if event.quiet:
         return
+    exclude: tuple[int | None, ...] = ()
     if message.author_kind == AuthorKind.CUSTOMER:
         reason, exclude = AlertReason.CUSTOMER_REPLIED, (ticket.assignee_id,)
     elif event.previous_status and event.previous_status != ticket.status:
-        reason, exclude = AlertReason.STATUS_CHANGED, ()
+        reason = AlertReason.STATUS_CHANGED
     else:
         return
     recipients = followers_to_tell(ticket=ticket, actor=event.actor, exclude=exclude)

@@ -17,7 +17,7 @@ from destek.tickets.models import (
     TicketLink,
 )
 from destek.tickets.services.followers import ticket_follow
-from destek.tickets.services.split import ticket_split
+from destek.tickets.split import ticket_split
 from destek.tickets.uploads import InboundFile
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def conversation(customer, agent, department):
 
 
 def test_split_moves_the_messages_and_their_attachments(customer, agent, department):
-    ticket, answer, second, note = conversation(customer, agent, department)
+    ticket, _answer, second, note = conversation(customer, agent, department)
     new = ticket_split(actor=agent, source=ticket, message_ids=[second.pk, note.pk],
                        subject="  Mailbox   is full ")
     assert new.pk != ticket.pk and new.customer_id == customer.pk
@@ -91,7 +91,7 @@ def test_an_outsourced_agent_cannot_split_into_a_department_they_do_not_see(
 
 def test_the_new_ticket_keeps_the_followers_and_moves_department_when_asked(
         customer, agent, department, other_department):
-    ticket, answer, second, note = conversation(customer, agent, department)
+    ticket, answer, _second, _note = conversation(customer, agent, department)
     ticket_follow(actor=agent, ticket=ticket)
     new = ticket_split(actor=agent, source=ticket, message_ids=[answer.pk], subject="Site",
                        department=other_department)

@@ -3,7 +3,7 @@ follow) to a new ticket of the same customer, opened by the funnel (`intake.open
 and linked to the original. Both histories say what moved where, both tickets' counts and
 SLA rows are brought up to date (TicketOpened / TicketUpdated on the bus), and both tickets
 come through `access_ticket_by_id`: an outsourced agent cannot split into a department they
-cannot see.
+cannot see. Beside intake, not in services/, which the funnel itself imports.
 """
 
 from __future__ import annotations
