@@ -5,7 +5,8 @@ subject they edit; both tickets' histories say which messages moved where. A sec
 follows the original ticket; when the customer replies, the worker of the real `destek run`
 writes the follower's email into the sent-mail folder, in the follower's language, and their
 open desk shows a live alert. The first agent then @mentions the second in an internal note,
-picked from the autocomplete: highlighted, and the second agent is told live.
+picked from the autocomplete: highlighted, and the second agent is told live. Last, merging
+the split-off ticket back asks for confirmation on a page showing both tickets.
 
 Screenshots go to test-artifacts/split-follow-<lang>/ (git-ignored).
 """
@@ -217,3 +218,19 @@ def test_split_and_follow(destek_server: RunningDestek, people: dict[str, Person
     expect(mention_alert).to_contain_text(words.live_mention)
     assert any(p.get("type") == "follow.alert" and p.get("reason") == "mentioned"
                for p in pushes), pushes
+
+    # --- merging back asks first, showing both tickets; the history says what moved ----------
+    page.get_by_test_id("merge-target").fill(reference)
+    page.get_by_test_id("merge-submit").click()
+    page.wait_for_url(re.compile(r"/merge/confirm/"))
+    expect(page.get_by_test_id("merge-source-reference")).to_have_text(new_reference)
+    expect(page.get_by_test_id("merge-target-reference")).to_have_text(reference)
+    expect(page.get_by_test_id("merge-source-subject")).to_have_text(words.new_subject)
+    expect(page.get_by_test_id("merge-target-subject")).to_have_text(subject)
+    shots(page, "merge-confirm")
+    page.get_by_test_id("merge-confirm-submit").click()
+    page.wait_for_url(f"**/desk/tickets/{ticket_id}/")
+    expect(page.get_by_test_id("conversation")).to_contain_text(words.bodies[1])
+    expect(page.get_by_test_id("history").get_by_test_id("event-merged_in")).to_contain_text(
+        new_reference)
+    shots(page, "merged")
