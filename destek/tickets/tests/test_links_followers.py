@@ -114,3 +114,14 @@ def test_mentions_in_a_note_make_followers_and_tell_only_who_may_see_the_ticket(
 def test_mention_parsing():
     assert mentioned_addresses("hi @A.B@Ex.com, @c@d.org. x@y.com @a.b@ex.com") == [
         "a.b@ex.com", "c@d.org"]
+
+
+def test_erasing_a_customers_tickets_blanks_their_link_notes(customer, agent, department):
+    from destek.privacy.erasure_scrub import anonymise_tickets
+
+    a = open_ticket(customer=customer, department=department)
+    b = open_ticket(customer=customer, department=department)
+    ticket_link(actor=agent, ticket=a, other_id=b.pk, note="Ayşe's site example.com")
+    anonymise_tickets([a.pk, b.pk])
+    assert TicketLink.objects.get().note == ""
+    assert not a.events.filter(kind=EventKind.LINKED).exclude(before="").exists()
