@@ -2,9 +2,11 @@
 
 from django.urls import path
 
+from destek.configuration import urls_people_sla
 from destek.configuration.views import index
 
 app_name = "settings"
 urlpatterns = [
     path("", index.index, name="index"),
+    *urls_people_sla.urlpatterns,
 ]

@@ -1,6 +1,6 @@
 /* Destek desk: the agent was @mentioned, or a ticket they follow changed. desk.js hears it
- * on the WebSocket ("follow.alert": ids, reference and reason only) and dispatches
- * "destek:follow-alert"; this shows it beside the SLA alerts, with a link to the ticket. */
+ * on the WebSocket ("follow.alert": ids, reference and reason only) and passes every frame
+ * on as a "desk:socket" event; this shows it beside the SLA alerts, with a link to it. */
 (function () {
   "use strict";
 
@@ -12,8 +12,9 @@
 
   function ticketUrl(id) { return live.dataset.ticketUrl.replace(/\/1\/$/, "/" + id + "/"); }
 
-  document.addEventListener("destek:follow-alert", function (e) {
+  document.addEventListener("desk:socket", function (e) {
     var data = e.detail;
+    if (!data || data.type !== "follow.alert") return;
     var box = document.getElementById("sla-alerts");
     var pattern = label(data.reason);
     if (!box || !pattern) return;
