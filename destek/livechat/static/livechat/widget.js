@@ -77,7 +77,15 @@
     ".visitor .meta{color:rgba(255,255,255,.85)}.foot:empty,.links:empty{display:none}.icon svg{width:18px;height:18px;vertical-align:middle;fill:#555}.msg svg{width:14px;height:14px;vertical-align:middle;fill:currentColor}";
   var launch = el("button", {"class": "btn launch", "data-testid": "chat-launcher", text: "Chat"});
   var panel = el("div", {"class": "panel", hidden: "", role: "dialog", "data-testid": "chat-panel"});
-  root.appendChild(el("style", {text: css}));
+  // A constructed style sheet: a page with a strict Content-Security-Policy (Destek's own demo
+  // page, /chat/demo/) would refuse a <style> element the script adds without its nonce.
+  if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    root.appendChild(el("style", {text: css, nonce: script.nonce || ""}));
+  }
   root.appendChild(launch);
   root.appendChild(panel);
   var title = el("span"), body = el("div", {"class": "body", "data-testid": "chat-body"});
