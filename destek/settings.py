@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "destek.mail",
     "destek.kb",
     "destek.sla",
+    "destek.queues",
     "destek.livechat",
     "destek.privacy",
     "destek.demo",

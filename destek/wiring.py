@@ -35,4 +35,5 @@ def connect() -> None:
     subscribe(ev.TicketOpened, live.on_ticket_changed)
     subscribe(ev.MessagePosted, live.on_ticket_changed)
     subscribe(ev.TicketAssigned, live.on_ticket_changed)
+    subscribe(ev.TicketAssigned, live.on_ticket_assigned)  # "assigned to you" on their desks
     subscribe(ev.TicketUpdated, live.on_ticket_changed)
