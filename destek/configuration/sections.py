@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _  # noqa: F401  (the sections use it)
+from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.models import User
 
@@ -27,6 +27,10 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     # Issue 16's helpers add their sections here, one line each.
+    Section("mailboxes", _("Mailboxes"),
+            _("Support addresses, their IMAP servers, sign-in and tests.")),
+    Section("email_templates", _("Email templates"),
+            _("What every email says, in both languages.")),
 )
 
 
