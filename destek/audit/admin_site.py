@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from destek.audit.log import Action, record
 
@@ -98,6 +99,9 @@ def audited(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
 class AuditedAdminSite(admin.AdminSite):
     """Superusers only (issue 16): everyone else configures Destek in Settings
     (/desk/settings/), and the admin answers them 404 like any page they may not see."""
+
+    site_header = _("Destek administration")
+    site_title = _("Destek administration")
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and request.user.is_superuser
