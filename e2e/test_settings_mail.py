@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from destek.mail.tests.test_doors_imap import PASSWORD, account, dovecot  # noqa: F401
+from destek.mail.tests.dovecot import PASSWORD
+from destek.mail.tests.test_doors_imap import account, dovecot  # noqa: F401
 from e2e.conftest import Person, RunningDestek, Shots, sign_in, wait_for_mail
 
 pytestmark = pytest.mark.browser

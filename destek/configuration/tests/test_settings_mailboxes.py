@@ -7,10 +7,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,12 +28,13 @@ from django.utils import timezone
 from destek.accounts.factories import AgentFactory
 from destek.accounts.models import Role
 from destek.audit.models import Action, AuditEvent
-from destek.core.sealing import unseal
+from destek.core.sealing import seal, unseal
 from destek.mail import oauth
-from destek.mail.connection_test import check_smtp, smtp_xoauth2_login
+from destek.mail.connection_test import check_imap, check_smtp, smtp_xoauth2_login
 from destek.mail.models import Mailbox, OAuthApp
 from destek.mail.tests.doors_helpers import closed_port, free_port, make_mailbox
-from destek.mail.tests.test_doors_imap import PASSWORD, account, dovecot  # noqa: F401
+from destek.mail.tests.dovecot import PASSWORD, run_dovecot
+from destek.mail.tests.test_doors_imap import account, dovecot  # noqa: F401
 from destek.notifications.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
@@ -327,6 +332,10 @@ class TokenEndpoint:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/token"
 
     def answer(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if "token" in form:  # dovecot's introspection of the token an IMAP client sent
+            active = form["token"] == f"access-{self.issued}"
+            return 200, {"active": active, "username": "help@acme.example"} if active \
+                else {"active": False}
         if form.get("client_id") != "client-1" or form.get("client_secret") != "shh":
             return 401, {"error": "invalid_client"}
         if form.get("grant_type") == "authorization_code":
@@ -344,9 +353,8 @@ class TokenEndpoint:
                      "refresh_token": f"refresh-{self.issued}", "token_type": "Bearer"}
 
 
-@pytest.fixture
-def token_endpoint() -> Iterator[TokenEndpoint]:
-    endpoint = TokenEndpoint()
+@contextmanager
+def serving(endpoint: TokenEndpoint) -> Iterator[TokenEndpoint]:
     thread = threading.Thread(target=endpoint.server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -354,6 +362,67 @@ def token_endpoint() -> Iterator[TokenEndpoint]:
     finally:
         endpoint.server.shutdown()
         endpoint.server.server_close()
+
+
+@pytest.fixture
+def token_endpoint() -> Iterator[TokenEndpoint]:
+    with serving(TokenEndpoint()) as endpoint:
+        yield endpoint
+
+
+OAUTH2_PASSDB = """
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2
+  args = {conf}
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def oauth_dovecot() -> Iterator[tuple[Any, TokenEndpoint]]:
+    """dovecot taking XOAUTH2, asking the local endpoint whether a token is valid."""
+    with serving(TokenEndpoint()) as endpoint:
+        folder = Path(tempfile.mkdtemp(prefix="destek-oauth2-"))
+        folder.chmod(0o755)
+        conf = folder / "oauth2.conf.ext"
+        conf.write_text(f"introspection_mode = post\n"
+                        f"introspection_url = {endpoint.url.replace('/token', '/introspect')}\n"
+                        "force_introspection = yes\nusername_attribute = username\n"
+                        "active_attribute = active\nactive_value = true\n")
+        conf.chmod(0o644)
+        try:
+            with run_dovecot(auth_mechanisms="plain login xoauth2",
+                             static_mechanisms="plain login",
+                             extra_config=OAUTH2_PASSDB.format(conf=conf)) as server:
+                yield server, endpoint
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_oauth2_mailbox_signs_in_to_imap_with_xoauth2(department, oauth_dovecot, settings):
+    """The whole way: an expired access token is refreshed at the token endpoint, sent to
+    dovecot with AUTHENTICATE XOAUTH2, and dovecot asks the endpoint whether it is valid."""
+    settings.DESTEK_EMAIL_URL = ""
+    server, endpoint = oauth_dovecot
+    endpoint.issued = 0
+    app = OAuthApp.objects.create(provider="google", client_id="client-1",
+                                  authorize_url="https://accounts.example/auth",
+                                  token_url=endpoint.url)
+    oauth.set_client_secret(app, "shh")
+    app.save()
+    mailbox = make_mailbox(department=department, imap_host="127.0.0.1", imap_port=server.port,
+                           imap_security="none", imap_auth="oauth2", oauth_provider="google",
+                           imap_username="help@acme.example",
+                           oauth_refresh_token=seal("refresh-0", purpose=oauth.TOKEN_PURPOSE))
+    result = check_imap(mailbox=mailbox)
+    assert result.ok, result.steps
+    assert [r["grant_type"] for r in endpoint.requests if "grant_type" in r] == ["refresh_token"]
+    assert any(r.get("token") == "access-1" for r in endpoint.requests)  # dovecot asked
+
+    endpoint.issued = 5  # the provider revoked access-1: dovecot refuses it
+    refused = check_imap(mailbox=Mailbox.objects.get(pk=mailbox.pk))
+    assert not refused.ok and refused.steps[-1].stage == "login"
 
 
 def test_admin_configures_the_provider_app_with_a_sealed_secret(admin_client):
