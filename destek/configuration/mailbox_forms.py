@@ -77,6 +77,11 @@ class MailboxForm(BootstrapFields, forms.ModelForm):
         department.queryset = Department.objects.order_by("name")
         self.style_fields()
 
+    def save(self, commit: bool = True) -> Mailbox:
+        # Not a model field: the model seals it (Mailbox.imap_password).
+        self.instance.imap_password = self.cleaned_data.get("imap_password") or ""
+        return super().save(commit)
+
     def clean_imap_password(self) -> str:
         password = self.cleaned_data.get("imap_password") or ""
         if not password and self.instance.pk:

@@ -30,6 +30,11 @@ class MailboxForm(forms.ModelForm):
                   "signature", "imap_host", "imap_port", "imap_security", "imap_username",
                   "imap_password", "imap_folder", "imap_archive_folder"]
 
+    def save(self, commit: bool = True) -> Mailbox:
+        # Not a model field: the model seals it (Mailbox.imap_password).
+        self.instance.imap_password = self.cleaned_data.get("imap_password") or ""
+        return super().save(commit)
+
     def clean_imap_password(self) -> str:
         password = self.cleaned_data.get("imap_password") or ""
         if not password and self.instance.pk:

@@ -6,6 +6,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from destek.core.sealing import seal, unseal
+
+# Names the key the IMAP password is sealed with (core.sealing), not a secret itself.
+IMAP_PASSWORD_PURPOSE = "mail.mailbox.imap-password"  # noqa: S105
+
 
 class SenderPolicy(models.TextChoices):
     ACCEPT = "accept", _("Accept anyone (create unknown customers)")
@@ -37,7 +42,9 @@ class Mailbox(models.Model):
         choices=[("ssl", "SSL/TLS"), ("starttls", "STARTTLS"), ("none", _("None"))],
     )
     imap_username = models.CharField(_("IMAP user name"), max_length=255, blank=True)
-    imap_password = models.CharField(_("IMAP password"), max_length=255, blank=True)
+    # Sealed with a key derived from SECRET_KEY (destek.core.sealing): read and written as
+    # `imap_password`, so a copy of the database alone does not reveal it.
+    imap_password_sealed = models.TextField(blank=True, default="", editable=False)
     imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
     imap_archive_folder = models.CharField(
         _("move processed mail to"), max_length=255, blank=True,
@@ -69,6 +76,14 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    @property
+    def imap_password(self) -> str:
+        return unseal(self.imap_password_sealed, purpose=IMAP_PASSWORD_PURPOSE)
+
+    @imap_password.setter
+    def imap_password(self, value: str) -> None:
+        self.imap_password_sealed = seal(value, purpose=IMAP_PASSWORD_PURPOSE)
 
 
 class OAuthApp(models.Model):

@@ -511,3 +511,13 @@ def test_a_refused_code_is_reported(admin_client, department, token_endpoint):
     assert "bad code" in response.content.decode()
     mailbox.refresh_from_db()
     assert not mailbox.oauth_refresh_token
+
+
+def test_the_password_is_stored_sealed(admin_client, department):
+    admin_client.post(reverse("settings:mailbox_add"), form_data(
+        department, imap_host="imap.example.com", imap_username="help",
+        imap_password="s3cret-pass"))
+    mailbox = Mailbox.objects.get()
+    assert mailbox.imap_password == "s3cret-pass"
+    stored = Mailbox.objects.values_list("imap_password_sealed", flat=True).get()
+    assert stored and "s3cret-pass" not in stored

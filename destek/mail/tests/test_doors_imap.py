@@ -282,7 +282,8 @@ def test_admin_test_connection_action(dovecot, account, mailbox, client):
     assert "support@example.com: connected. 1 message in INBOX." in message
     assert "INBOX" in message.split("Folders:")[1]
 
-    Mailbox.objects.filter(pk=mailbox.pk).update(imap_password="wrong")
+    mailbox.imap_password = "wrong"  # stored sealed
+    mailbox.save(update_fields=["imap_password_sealed"])
     [message] = _admin_messages(client, mailbox)
     assert "cannot connect" in message
     assert "MailboxLoginError" in message
