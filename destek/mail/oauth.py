@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import httpx
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from destek.core.sealing import seal, unseal
 from destek.mail.models import Mailbox, OAuthApp
@@ -124,17 +125,17 @@ def complete(*, app: OAuthApp, pending: Pending | None, state: str, code: str,
     """The provider sent the admin back: check the state, exchange the code, store the tokens
     and switch the mailbox to OAuth2. Raises OAuthError."""
     if pending is None or not state or not secrets.compare_digest(pending.state, state):
-        raise OAuthError("The sign-in did not start here or has expired (state mismatch).")
+        raise OAuthError(_("The sign-in did not start here or has expired (state mismatch)."))
     if pending.mailbox_id != mailbox.pk or pending.provider != app.provider:
-        raise OAuthError("The sign-in was started for another mailbox.")
+        raise OAuthError(_("The sign-in was started for another mailbox."))
     if not code:
-        raise OAuthError("The provider sent no authorization code.")
+        raise OAuthError(_("The provider sent no authorization code."))
     tokens = _token_request(app, {
         "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
         "code_verifier": pending.verifier,
     })
     if not tokens.get("refresh_token"):
-        raise OAuthError("The provider gave no refresh token (offline access not granted).")
+        raise OAuthError(_("The provider gave no refresh token (offline access not granted)."))
     _store(mailbox, tokens)
     mailbox.imap_auth = "oauth2"
     mailbox.oauth_provider = app.provider
@@ -150,10 +151,10 @@ def access_token(mailbox: Mailbox) -> str:
         return unseal(mailbox.oauth_access_token, purpose=TOKEN_PURPOSE)
     refresh = unseal(mailbox.oauth_refresh_token, purpose=TOKEN_PURPOSE)
     if not refresh:
-        raise OAuthError("This mailbox has not been signed in with its provider yet.")
+        raise OAuthError(_("This mailbox has not been signed in with its provider yet."))
     app = OAuthApp.objects.filter(provider=mailbox.oauth_provider).first()
     if app is None:
-        raise OAuthError("No OAuth2 app is configured for this provider.")
+        raise OAuthError(_("No OAuth2 app is configured for this provider."))
     tokens = _token_request(app, {"grant_type": "refresh_token", "refresh_token": refresh})
     _store(mailbox, tokens)
     Mailbox.objects.filter(pk=mailbox.pk).update(
@@ -188,7 +189,8 @@ def _token_request(app: OAuthApp, data: dict[str, str]) -> dict[str, Any]:
         response = httpx.post(app.token_url, data=form, timeout=TIMEOUT,
                               headers={"Accept": "application/json"})
     except httpx.HTTPError as error:
-        raise OAuthError(f"The token endpoint did not answer: {error}") from error
+        raise OAuthError(_("The token endpoint did not answer: %(error)s")
+                         % {"error": error}) from error
     try:
         body = response.json()
     except ValueError:
@@ -197,6 +199,7 @@ def _token_request(app: OAuthApp, data: dict[str, str]) -> dict[str, Any]:
             or not body.get("access_token"):
         reason = body.get("error_description") or body.get("error") if isinstance(body, dict) \
             else ""
-        raise OAuthError(f"The token endpoint refused ({response.status_code}): "
-                         f"{reason or response.text[:200]}")
+        raise OAuthError(_("The token endpoint refused (%(status)s): %(reason)s")
+                         % {"status": response.status_code,
+                            "reason": reason or response.text[:200]})
     return body

@@ -137,3 +137,13 @@ def test_customers_get_404(customer_client):
     assert customer_client.post(
         reverse("settings:email_template_preview", args=["ticket_opened", "en"]),
         {"subject": "x", "body": "y"}).status_code == 404
+
+
+def test_settings_lists_both_sections_for_admins_only(admin_client, client):
+    page = admin_client.get(reverse("settings:index")).content.decode()
+    assert 'data-testid="settings-nav-mailboxes"' in page
+    assert 'data-testid="settings-nav-email_templates"' in page
+    supervisor = Client()
+    supervisor.force_login(AgentFactory(role=Role.SUPERVISOR))
+    page = supervisor.get(reverse("settings:index")).content.decode()
+    assert "settings-nav-mailboxes" not in page and "settings-nav-email_templates" not in page
