@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.models import Department
+from destek.core.sealing import Unreadable
 from destek.mail import oauth
 from destek.mail.models import Mailbox, OAuthApp
 
@@ -85,7 +86,12 @@ class MailboxForm(BootstrapFields, forms.ModelForm):
     def clean_imap_password(self) -> str:
         password = self.cleaned_data.get("imap_password") or ""
         if not password and self.instance.pk:
-            return self.instance.imap_password
+            try:
+                return self.instance.imap_password
+            except Unreadable:
+                raise forms.ValidationError(_(
+                    "The stored password cannot be read any more (the secret key changed): "
+                    "enter it again.")) from None
         return password
 
     def clean(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from imap_tools import BaseMailBox
 
+from destek.core.sealing import Unreadable
 from destek.mail import oauth
 from destek.mail.doors.imap import describe_error, log_in, open_connection
 from destek.mail.models import Mailbox
@@ -112,6 +113,10 @@ def check_imap(*, mailbox: Mailbox) -> ServerTest:
 def _imap_login_and_folder(test: ServerTest, client: BaseMailBox, mailbox: Mailbox) -> None:
     try:
         log_in(client=client, mailbox=mailbox)
+    except Unreadable:
+        test.failed("login", _("The stored password or token cannot be read any more (the "
+                               "secret key changed): enter the password or sign in again."))
+        return
     except oauth.OAuthError as error:
         test.failed("login", _("No access token from the provider: %(error)s. Sign in with "
                                "the provider again.") % {"error": error})

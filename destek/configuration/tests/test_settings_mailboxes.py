@@ -521,3 +521,27 @@ def test_the_password_is_stored_sealed(admin_client, department):
     assert mailbox.imap_password == "s3cret-pass"
     stored = Mailbox.objects.values_list("imap_password_sealed", flat=True).get()
     assert stored and "s3cret-pass" not in stored
+
+
+def test_a_password_sealed_under_another_key_is_asked_again(admin_client, department,
+                                                            dovecot, account):  # noqa: F811
+    """After SECRET_KEY changed without the old one in SECRET_KEY_FALLBACKS."""
+    mailbox = Mailbox.objects.create(department=department, address="help@destek.example",
+                                     name="Help", imap_host="127.0.0.1",
+                                     imap_port=dovecot.port, imap_security="none",
+                                     imap_username=account,
+                                     imap_password_sealed=seal(PASSWORD, purpose="other key"))
+    page = admin_client.post(reverse("settings:mailbox_edit", args=[mailbox.pk]), form_data(
+        department, imap_host="127.0.0.1", imap_username=account)).content.decode()
+    assert 'data-testid="error-imap_password"' in page
+    result = check_imap(mailbox=mailbox)
+    assert not result.ok and result.steps[-1].stage == "login"
+    assert "cannot be read any more" in result.steps[-1].message
+
+
+def test_the_list_reads_a_fixed_number_of_queries(admin_client, department,
+                                                  django_assert_max_num_queries):
+    for n in range(6):
+        make_mailbox(department=department, address=f"box{n}@destek.example")
+    with django_assert_max_num_queries(8):
+        assert admin_client.get(reverse("settings:mailboxes")).status_code == 200
