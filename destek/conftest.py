@@ -81,6 +81,18 @@ def _fresh_branding_and_chat_settings() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts and ends in the default language: a request through LocaleMiddleware
+    (or a test) that activated Turkish must not make the next test's English messages Turkish."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_mailboxes() -> None:
     """Nor may the mailboxes the SMTP door remembers (destek.mail.doors.recipients)."""
     from destek.mail.doors.recipients import forget_mailboxes

@@ -52,6 +52,11 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("settings-canned-new", "/desk/settings/canned/new/", "admin"),
     MainPage("settings-chat", "/desk/settings/chat/", "admin"),
     MainPage("settings-branding", "/desk/settings/branding/", "admin"),
+    MainPage("settings-mailboxes", "/desk/settings/mailboxes/", "admin"),
+    MainPage("settings-mailbox-add", "/desk/settings/mailboxes/add/", "admin"),
+    MainPage("settings-email-templates", "/desk/settings/email-templates/", "admin"),
+    MainPage("settings-email-template", "/desk/settings/email-templates/agent_reply/tr/",
+             "admin"),
     MainPage("audit-log", "/desk/audit/", "admin"),
     MainPage("privacy", "/desk/privacy/", "admin"),
 )

@@ -10,15 +10,19 @@ secret). INSTALLED_APPS installs the site through `AuditedAdminConfig` (destek.a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from destek.audit.log import Action, record
+
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 # Objects whose text form is a secret: an API token's is its key.
 SECRET_LABEL_APPS = frozenset({"authtoken"})
@@ -93,6 +97,33 @@ def audited(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
 
 
 class AuditedAdminSite(admin.AdminSite):
+    """Superusers only (issue 16): everyone else configures Destek in Settings
+    (/desk/settings/), and the admin answers them 404 like any page they may not see."""
+
+    site_header = _("Destek administration")
+    site_title = _("Destek administration")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return super().has_permission(request) and request.user.is_superuser
+
+    def admin_view(self, view: V, cacheable: bool = False) -> V:
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def superusers_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user = request.user
+            if user.is_authenticated and not (user.is_active and user.is_superuser):
+                raise Http404("Not found.")
+            return inner(request, *args, **kwargs)
+
+        return cast(V, superusers_only)
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        user = request.user
+        if user.is_authenticated and not (user.is_active and user.is_superuser):
+            raise Http404("Not found.")
+        return super().login(request, extra_context)
+
     def logout(self, request: HttpRequest, extra_context: Any = None) -> TemplateResponse:
         """The admin's own sign-out button (Django's view, not allauth's) is a sign-out too."""
         user = request.user

@@ -43,6 +43,10 @@ SECTIONS: tuple[Section, ...] = (
             _("The websites the chat widget may run on, its code to copy, hours and greeting.")),
     Section("branding", _("Branding"),
             _("Your name, logo, colour and favicon on the portal, emails and the widget.")),
+    Section("mailboxes", _("Mailboxes"),
+            _("Support addresses, their IMAP servers, sign-in and tests.")),
+    Section("email_templates", _("Email templates"),
+            _("What every email says, in both languages.")),
 )
 
 

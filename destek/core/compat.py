@@ -66,3 +66,18 @@ def set_prefetched(instance: models.Model, relation: str, objects: Iterable[Any]
     queryset._result_cache = list(objects)
     queryset._prefetch_done = True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
+
+
+def set_model_labels(model: type[models.Model], *, verbose_name: Any,
+                     verbose_name_plural: Any, field_labels: dict[str, Any]) -> None:
+    """Give a third-party model (allauth's MFA `Authenticator`) the translatable names it does
+    not declare, so the admin shows "Doğrulayıcılar" rather than the untranslatable
+    "Authenticators" derived from the class name. Private: assigning to `Options` and to a
+    field's `verbose_name` after the model is built (both are read at render time)."""
+    options = model._meta
+    options.verbose_name = verbose_name
+    options.verbose_name_plural = verbose_name_plural
+    for name, label in field_labels.items():
+        field = options.get_field(name)
+        assert isinstance(field, models.Field)
+        field.verbose_name = label

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from destek.core.sealing import Unreadable
 from destek.mail.doors import imap
 from destek.mail.doors.tasks import poll_imap_mailbox
 from destek.mail.models import Mailbox
@@ -30,10 +31,20 @@ class MailboxForm(forms.ModelForm):
                   "signature", "imap_host", "imap_port", "imap_security", "imap_username",
                   "imap_password", "imap_folder", "imap_archive_folder"]
 
+    def save(self, commit: bool = True) -> Mailbox:
+        # Not a model field: the model seals it (Mailbox.imap_password).
+        self.instance.imap_password = self.cleaned_data.get("imap_password") or ""
+        return super().save(commit)
+
     def clean_imap_password(self) -> str:
         password = self.cleaned_data.get("imap_password") or ""
         if not password and self.instance.pk:
-            return self.instance.imap_password
+            try:
+                return self.instance.imap_password
+            except Unreadable:
+                raise forms.ValidationError(_(
+                    "The stored password cannot be read any more (the secret key changed): "
+                    "enter it again.")) from None
         return password
 
 

@@ -6,6 +6,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from destek.core.sealing import seal, unseal
+
+# Names the key the IMAP password is sealed with (core.sealing), not a secret itself.
+IMAP_PASSWORD_PURPOSE = "mail.mailbox.imap-password"  # noqa: S105
+
 
 class SenderPolicy(models.TextChoices):
     ACCEPT = "accept", _("Accept anyone (create unknown customers)")
@@ -37,12 +42,26 @@ class Mailbox(models.Model):
         choices=[("ssl", "SSL/TLS"), ("starttls", "STARTTLS"), ("none", _("None"))],
     )
     imap_username = models.CharField(_("IMAP user name"), max_length=255, blank=True)
-    imap_password = models.CharField(_("IMAP password"), max_length=255, blank=True)
+    # Sealed with a key derived from SECRET_KEY (destek.core.sealing): read and written as
+    # `imap_password`, so a copy of the database alone does not reveal it.
+    imap_password_sealed = models.TextField(blank=True, default="", editable=False)
     imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
     imap_archive_folder = models.CharField(
         _("move processed mail to"), max_length=255, blank=True,
         help_text=_("Empty: leave messages in place and flag them."),
     )
+    # "oauth2": IMAP AUTHENTICATE XOAUTH2 (and SMTP AUTH XOAUTH2) with a token from the
+    # provider's sign-in (destek.mail.oauth), kept sealed; the password is then unused.
+    imap_auth = models.CharField(
+        _("sign-in method"), max_length=10, default="password",
+        choices=[("password", _("Password")), ("oauth2", _("OAuth2 sign-in"))],
+    )
+    oauth_provider = models.CharField(_("OAuth2 provider"), max_length=20, blank=True,
+                                      choices=[("google", "Google Workspace"),
+                                               ("microsoft", "Microsoft 365")])
+    oauth_refresh_token = models.TextField(blank=True, editable=False)  # sealed
+    oauth_access_token = models.TextField(blank=True, editable=False)  # sealed
+    oauth_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     imap_uidvalidity = models.BigIntegerField(_("IMAP UIDVALIDITY"), null=True, blank=True,
                                               editable=False)
     imap_last_uid = models.BigIntegerField(_("last IMAP UID"), default=0, editable=False)
@@ -57,6 +76,35 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    @property
+    def imap_password(self) -> str:
+        return unseal(self.imap_password_sealed, purpose=IMAP_PASSWORD_PURPOSE)
+
+    @imap_password.setter
+    def imap_password(self, value: str) -> None:
+        self.imap_password_sealed = seal(value, purpose=IMAP_PASSWORD_PURPOSE)
+
+
+class OAuthApp(models.Model):
+    """The app registered with Google or Microsoft that mailboxes sign in through: its client
+    id and secret (sealed, destek.core.sealing) and its endpoints (the provider's by
+    default)."""
+
+    provider = models.CharField(_("provider"), max_length=20, unique=True,
+                                choices=[("google", "Google Workspace"),
+                                         ("microsoft", "Microsoft 365")])
+    client_id = models.CharField(_("client ID"), max_length=255)
+    sealed_client_secret = models.TextField(blank=True, editable=False)
+    authorize_url = models.URLField(_("authorization endpoint"), max_length=500)
+    token_url = models.URLField(_("token endpoint"), max_length=500)
+
+    class Meta:
+        verbose_name = _("OAuth2 app")
+        verbose_name_plural = _("OAuth2 apps")
+
+    def __str__(self) -> str:
+        return self.get_provider_display()
 
 
 class InboundSource(models.TextChoices):

@@ -12,6 +12,7 @@ from django.core.mail import EmailMessage
 from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from destek.branding.brand import site_name
 from destek.mail.models import AutoReplyKind, Mailbox
@@ -86,3 +87,18 @@ def _render_reply(name: str, *, language: str, context: dict[str, str]) -> tuple
         body = engine.get_template(f"mail/{name}.{language}.txt").render(
             Context(context, autoescape=False))
     return " ".join(subject.split()), body.strip() + "\n"
+
+
+def send_test_email(*, mailbox: Mailbox, to: str, language: str) -> OutboundEmail:
+    """"Send test email" in Settings: a short message from the mailbox to the admin, queued in
+    the outbox and delivered by the worker through the same relay as every email."""
+    with translation.override(email_language(language)):
+        subject = _("Test email from %(address)s") % {"address": mailbox.address}
+        body = _("This is a test email sent from Settings → Mailboxes. If you are reading it, "
+                 "email from %(address)s reaches its recipients.") % {"address": mailbox.address}
+        if mailbox.signature:
+            body = f"{body}\n\n{mailbox.signature}\n"
+    email = EmailMessage(subject=subject, body=body, from_email=from_header(as_sending(mailbox)),
+                         to=[to], headers={"Auto-Submitted": "auto-generated",
+                                           **origin_headers()})
+    return outbox_email_create(message=email, kind="mailbox_test")

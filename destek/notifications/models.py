@@ -99,6 +99,15 @@ class TemplateKey(models.TextChoices):
     AGENT_REPLY = "agent_reply", _("Agent replied (to the customer)")
     AGENT_ASSIGNED = "agent_assigned", _("Ticket assigned (to the agent)")
     CUSTOMER_REPLIED = "customer_replied", _("Customer replied (to the assignee)")
+    # Sent by other apps through notify (their files: sla, livechat, privacy templates/);
+    # listed so an admin can replace them too (destek.notifications.catalog).
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breached")
+    SLA_PROGRESS_REMINDER = "sla_progress_reminder", _("Progress update due")
+    SLA_PROGRESS_UPDATE = "sla_progress_update", _("Progress update")
+    SLA_ON_CALL = "sla_on_call", _("On-call alert")
+    CHAT_TRANSCRIPT = "chat_transcript", _("Chat transcript")
+    EXPORT_READY = "export_ready", _("Data export ready")
 
 
 class TemplateLanguage(models.TextChoices):

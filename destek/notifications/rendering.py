@@ -54,14 +54,30 @@ def _from_file(key: str, language: str, context: Mapping[str, Any]) -> Rendered:
                     body=_render(body, context).strip() + "\n")
 
 
+def shipped_source(*, key: str, language: str) -> Rendered:
+    """The shipped template's text for `key` in `language` (unrendered): what an admin's
+    edit starts from and what "reset to default" goes back to."""
+    engine = Engine.get_default()
+    subject = engine.find_template(f"notifications/{key}.{language}.subject.txt")[0]
+    body = engine.find_template(f"notifications/{key}.{language}.txt")[0]
+    return Rendered(subject=subject.source.strip(), body=body.source.strip() + "\n")
+
+
+def render_source(*, subject: str, body: str, context: Mapping[str, Any]) -> Rendered:
+    """An admin's template text rendered as the worker renders it (autoescape off, one-line
+    subject). Raises TemplateSyntaxError and whatever rendering raises."""
+    return Rendered(subject=_clean_subject(_render(Template(subject), context)),
+                    body=_render(Template(body), context).strip() + "\n")
+
+
 def render_notification(*, key: str, language: str, context: Mapping[str, Any]) -> Rendered:
     """Subject and text body for `key` in `language` (call inside translation.override)."""
     language = email_language(language)
     override = EmailTemplate.objects.filter(key=key, language=language).first()
     if override is not None:
         try:
-            return Rendered(subject=_clean_subject(_render(Template(override.subject), context)),
-                            body=_render(Template(override.body), context).strip() + "\n")
+            return render_source(subject=override.subject, body=override.body,
+                                 context=context)
         except Exception:
             # A broken admin edit must never block ticket intake: fall back to the shipped
             # template and say so in the log.

@@ -80,3 +80,15 @@ def test_selected_relation_tells_what_select_related_loaded(
         assert selected_relation(Ticket.objects.none().model(pk=with_row.pk), "sla") == (
             False, None)
     assert selected_relation(Ticket.objects.get(pk=with_row.pk), "sla") == (False, None)
+
+
+def test_set_model_labels_names_a_third_party_model_translatably():
+    """accounts.apps gives allauth's Authenticator its names; Django reads them at render
+    time, and the migration state does not change (no migration for allauth's app)."""
+    from allauth.mfa.models import Authenticator
+    from django.utils import translation
+
+    with translation.override("tr"):
+        assert str(Authenticator._meta.verbose_name_plural) == "doğrulayıcılar"
+        assert str(Authenticator._meta.get_field("type").verbose_name) == "tür"
+    assert "verbose_name" not in Authenticator._meta.get_field("type").deconstruct()[3]

@@ -80,7 +80,7 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
             agents=with_current_assignee(choices.agents_for(actor, snap), ticket),
         )
     received: dict[int, str] = {}
-    if actor.is_admin and actor.is_staff:  # the Django admin needs both
+    if actor.is_admin and actor.is_superuser:  # the Django admin: superusers only
         received = received_email_urls([m.pk for m in detail.messages
                                         if m.channel == Channel.EMAIL])
     messages_list = present_messages(detail.messages,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 
+from destek.mail import oauth
 from destek.mail.models import InboundSource, Mailbox
 from destek.mail.store import store_raw
 
@@ -50,6 +51,16 @@ class ConnectionReport:
 
 def connect(*, mailbox: Mailbox) -> BaseMailBox:
     """A logged-in imap-tools client for the mailbox's server (no folder selected)."""
+    client = open_connection(mailbox=mailbox)
+    try:
+        return log_in(client=client, mailbox=mailbox)
+    except Exception:
+        client.client.shutdown()
+        raise
+
+
+def open_connection(*, mailbox: Mailbox) -> BaseMailBox:
+    """Connected (and TLS set up) to the mailbox's server, not yet logged in."""
     timeout = settings.DESTEK_IMAP_TIMEOUT
     client: BaseMailBox
     if mailbox.imap_security == "ssl":
@@ -60,11 +71,15 @@ def connect(*, mailbox: Mailbox) -> BaseMailBox:
                                  ssl_context=ssl.create_default_context())
     else:
         client = MailBoxUnencrypted(mailbox.imap_host, mailbox.imap_port, timeout=timeout)
-    try:
-        return client.login(mailbox.imap_username, mailbox.imap_password, initial_folder=None)
-    except Exception:
-        client.client.shutdown()
-        raise
+    return client
+
+
+def log_in(*, client: BaseMailBox, mailbox: Mailbox) -> BaseMailBox:
+    """LOGIN with the password, or AUTHENTICATE XOAUTH2 with a fresh access token."""
+    if mailbox.imap_auth == "oauth2":
+        return client.xoauth2(mailbox.imap_username, oauth.access_token(mailbox),
+                              initial_folder=None)
+    return client.login(mailbox.imap_username, mailbox.imap_password, initial_folder=None)
 
 
 def describe_error(error: BaseException) -> str:

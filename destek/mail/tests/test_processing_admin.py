@@ -56,6 +56,9 @@ def test_admin_downloads_the_raw_message(admin_client, quarantined):
 def test_raw_download_needs_admin_rights(client, customer, quarantined):
     client.force_login(customer)
     response = client.get(reverse("admin:mail_inboundemail_raw", args=[quarantined.pk]))
+    assert response.status_code == 404  # the admin is for superusers only (issue 16)
+    client.logout()
+    response = client.get(reverse("admin:mail_inboundemail_raw", args=[quarantined.pk]))
     assert response.status_code == 302  # to the admin login
 
 

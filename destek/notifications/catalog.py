@@ -1,0 +1,134 @@
+"""Every email the product sends from a template, what each template is given, and sample
+values to preview it with (Settings → Email templates).
+
+The shipped texts are files named notifications/<key>.<lang>.subject.txt and .txt in the apps
+that send them (notifications, sla, livechat, privacy); an admin's EmailTemplate row replaces
+one for one language. Keys are plain strings: notifications does not import those apps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from destek.notifications.values import Duration, Translated
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+    description: str | Promise
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    key: str
+    title: str | Promise
+    recipient: str | Promise  # who receives it
+    placeholders: tuple[Placeholder, ...]
+
+
+def _p(name: str, description: str | Promise) -> Placeholder:
+    return Placeholder(name, description)
+
+
+RECIPIENT = _p("recipient_name", _("the recipient's name"))
+SITE = _p("site_name", _("the name of this help desk"))
+TICKET = (
+    RECIPIENT,
+    _p("reference", _("the ticket's reference, e.g. T-1042")),
+    _p("subject", _("the ticket's subject")),
+    _p("ticket_url", _("the link to the ticket")),
+    _p("message_text", _("the text of the message the email is about")),
+    _p("author_name", _("who wrote that message")),
+    _p("customer_name", _("the customer's name")),
+    _p("customer_email", _("the customer's email address")),
+    _p("department", _("the ticket's department")),
+    _p("priority", _("the ticket's priority")),
+    _p("status", _("the ticket's status")),
+    _p("attachment_names", _("the names of the attached files (a list)")),
+    SITE,
+)
+SLA = (
+    _p("metric", _("the SLA target concerned (first response, resolution…)")),
+    _p("target", _("the target's duration")),
+    _p("due_at", _("when the target is due (a date and time)")),
+    _p("assignee_name", _("the assigned agent's name")),
+)
+
+KINDS: tuple[EmailKind, ...] = (
+    EmailKind("ticket_opened", _("Ticket opened"), _("the customer"),
+              (*TICKET, _p("opened_by_agent", _("true when an agent opened the ticket")))),
+    EmailKind("agent_reply", _("Agent replied"), _("the customer"), TICKET),
+    EmailKind("customer_replied", _("Customer replied"), _("the assigned agent"), TICKET),
+    EmailKind("agent_assigned", _("Ticket assigned"), _("the assigned agent"),
+              (*TICKET, _p("assigned_by", _("who assigned it (empty: automatic)")))),
+    EmailKind("sla_warning", _("SLA warning"), _("the assigned agent"), (*TICKET, *SLA)),
+    EmailKind("sla_breach", _("SLA breached"), _("the agent or the supervisor"),
+              (*TICKET, *SLA, _p("escalated", _("true when sent to the supervisor")))),
+    EmailKind("sla_progress_reminder", _("Progress update due"), _("the assigned agent"),
+              (*TICKET, _p("opened_at", _("when the ticket was opened")),
+               _p("last_update_at", _("when the customer was last updated")))),
+    EmailKind("sla_progress_update", _("Progress update"), _("the customer"), TICKET),
+    EmailKind("sla_on_call", _("On-call alert"), _("the agent on call"), (*TICKET, *SLA)),
+    EmailKind("chat_transcript", _("Chat transcript"), _("the visitor"),
+              (RECIPIENT, _p("started_at", _("when the chat started")),
+               _p("lines", _("the conversation's lines (a list)")), SITE)),
+    EmailKind("export_ready", _("Data export ready"), _("the customer or the admin"),
+              (RECIPIENT, _p("for_self", _("true when the export is the recipient's own data")),
+               _p("customer_name", _("the customer's name")),
+               _p("customer_email", _("the customer's email address")),
+               _p("download_url", _("the download link")),
+               _p("expires_at", _("until when the file can be downloaded")), SITE)),
+)
+
+
+def kind(key: str) -> EmailKind | None:
+    return next((k for k in KINDS if k.key == key), None)
+
+
+def sample_context(key: str) -> dict[str, Any]:
+    """Made-up values for every placeholder of `key`, for the preview (call it inside
+    translation.override: the texts are in the preview's language)."""
+    now = timezone.now()
+    values: dict[str, Any] = {
+        "recipient_name": "Deniz Yılmaz",
+        "reference": "T-1042",
+        "subject": _t("My website shows a database error"),
+        "ticket_url": f"{settings.BASE_URL.rstrip('/')}/portal/tickets/T-1042/",
+        "message_text": _t("Since this morning my site says it cannot connect to the "
+                           "database. Can you help?"),
+        "author_name": "Deniz Yılmaz",
+        "customer_name": "Deniz Yılmaz",
+        "customer_email": "deniz@example.com",
+        "department": _t("Technical support"),
+        "priority": _t("High"),
+        "status": _t("Open"),
+        "attachment_names": ["error.png"],
+        "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
+        "opened_by_agent": False,
+        "assigned_by": "Ayşe Kaya",
+        "metric": Translated("First response"),
+        "target": Duration(60),
+        "due_at": now + timedelta(minutes=20),
+        "assignee_name": "Ayşe Kaya",
+        "escalated": False,
+        "opened_at": now - timedelta(days=2),
+        "last_update_at": now - timedelta(days=1),
+        "started_at": now.strftime("%Y-%m-%d %H:%M"),
+        "lines": ["Deniz Yılmaz: " + _t("Hello, is my domain renewed?"),
+                  "Ayşe Kaya: " + _t("Yes, until next year.")],
+        "for_self": True,
+        "download_url": f"{settings.BASE_URL.rstrip('/')}/portal/data/",
+        "expires_at": now + timedelta(days=7),
+    }
+    found = kind(key)
+    names = {p.name for p in found.placeholders} if found else set(values)
+    return {name: value for name, value in values.items() if name in names}
