@@ -88,7 +88,8 @@
     ".emoji button{background:none;border:0;font-size:18px;cursor:pointer}.sugg a{display:block;color:var(--c-text)}[hidden]{display:none!important}" +
     ".msg a{color:inherit}.links{display:flex;flex-wrap:wrap;gap:4px 12px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c-text);cursor:pointer;padding:0;text-align:left}" +
     ".typing{font-size:12px;color:#555;padding:0 10px;font-style:italic}.typing:empty{display:none}.status:empty{display:none}" +
-    ".pending{opacity:.65}button:disabled,textarea:disabled{opacity:.5;cursor:default}" +
+    // A message not yet acknowledged is outlined, not faded: faded text failed the contrast check.
+    ".pending{outline:1px dashed currentColor;outline-offset:-4px}button:disabled,textarea:disabled{opacity:.5;cursor:default}" +
     ".visitor .meta{color:inherit}.foot:empty,.links:empty{display:none}.foot label.fld{flex:1}.icon svg{width:18px;height:18px;vertical-align:middle;fill:#555}.msg svg{width:14px;height:14px;vertical-align:middle;fill:currentColor}" +
     ":focus-visible{outline:2px solid var(--c-text);outline-offset:2px}.head :focus-visible{outline-color:var(--on-c)}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
