@@ -63,12 +63,14 @@ def sla_targets_for_every_priority() -> None:
 
 
 def support_mailbox(cast: Cast) -> None:
-    """Where customers' emails would arrive (no IMAP server configured: nothing is polled)."""
+    """Where customers' emails would arrive (no IMAP server configured: nothing is polled).
+    No sender name: emails go out under the brand's name, so a newcomer who sets it in
+    Settings → Branding sees it in the From of every email."""
     Mailbox.objects.get_or_create(address="support@demo.destek.local", defaults={
-        "name": "Support", "department": cast.technical, "from_name": "Destek Support",
-        "signature": "Destek Support · support@demo.destek.local"})
+        "name": "Support", "department": cast.technical,
+        "signature": "Support team · support@demo.destek.local"})
     Mailbox.objects.get_or_create(address="billing@demo.destek.local", defaults={
-        "name": "Billing", "department": cast.billing, "from_name": "Destek Billing"})
+        "name": "Billing", "department": cast.billing})
 
 
 CANNED = [
