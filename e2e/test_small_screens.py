@@ -1,0 +1,226 @@
+"""Phones and small screens (issue 16, part 1): every main page fits a 390 px phone in both
+languages, with no horizontal scrolling and nothing cut off at the right edge; at 360 px the
+queue shows its rows as cards and the collapsed navbar opens to a readable language selector and
+a "Sign out" that works. Screenshots at phone and desktop widths are left in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from e2e.conftest import Person, RunningDestek, Shots, sign_in
+from e2e.main_pages import MAIN_PAGES, MainPage, page_url, resolve_ids
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+TOUCH_TARGET_PX = 44  # the smallest comfortable tap target (WCAG 2.5.5, Apple's HIG)
+
+# Every visible element that reaches past the viewport's right (or left) edge, outermost first.
+# An element is fine if an ancestor clips it (overflow hidden/clip), or if it sits in a box
+# meant to scroll sideways on its own: preformatted text and [data-scroll-x] (wide tables in a
+# message). Everything else would be cut off or make the whole page scroll.
+OVERFLOWING_JS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const describe = (el) => {
+    let text = el.tagName.toLowerCase();
+    if (el.id) text += "#" + el.id;
+    if (el.dataset.testid) text += "[data-testid=" + el.dataset.testid + "]";
+    else if (typeof el.className === "string" && el.className.trim())
+      text += "." + el.className.trim().split(/\\s+/).slice(0, 3).join(".");
+    return text;
+  };
+  const excused = (el) => {
+    for (let p = el.parentElement; p && p !== document.documentElement; p = p.parentElement) {
+      const style = getComputedStyle(p);
+      if (style.overflowX === "hidden" || style.overflowX === "clip") return true;
+      if (p.tagName === "PRE" || p.hasAttribute("data-scroll-x")) return true;
+    }
+    return false;
+  };
+  const found = [];
+  const reported = new Set();
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right <= width + 1 && box.left >= -1) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.position === "fixed") continue;
+    if (excused(el)) continue;
+    let inside = false;
+    for (let p = el.parentElement; p && !inside; p = p.parentElement) inside = reported.has(p);
+    if (inside) continue;
+    reported.add(el);
+    found.push(describe(el) + " spans " + Math.round(box.left) + ".." + Math.round(box.right) +
+               " px of " + width);
+  }
+  return found;
+}
+"""
+
+# Visible buttons (and button-like links) of the page's main content narrower or shorter than a
+# fingertip: the main controls must be easy to tap on a phone.
+SMALL_TARGETS_JS = """
+(minimum) => {
+  const small = [];
+  for (const el of document.querySelectorAll("main .btn, main button, nav .btn, .navbar-toggler")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (getComputedStyle(el).visibility === "hidden") continue;
+    if (el.closest("[data-touch-exempt]")) continue;
+    if (Math.round(box.height) < minimum)
+      small.push((el.dataset.testid || el.textContent.trim().slice(0, 30) || el.tagName) +
+                 " is " + Math.round(box.width) + "×" + Math.round(box.height));
+  }
+  return small;
+}
+"""
+
+_SESSIONS: dict[str, list[dict[str, Any]]] = {}  # person → their session cookies, once
+
+
+def _open_as(context: Any, server: RunningDestek, people: dict[str, Person], who: str) -> Any:
+    """A page of `context` signed in as `who` (a sign-in through the form once per person)."""
+    page = context.new_page()
+    if who == "anonymous":
+        return page
+    if who not in _SESSIONS:
+        sign_in(page, server, people[who])
+        _SESSIONS[who] = [c for c in context.cookies() if c["name"] != "django_language"]
+    else:
+        context.add_cookies(_SESSIONS[who])
+    return page
+
+
+@dataclass(frozen=True)
+class Layout:
+    scroll_width: int
+    client_width: int
+    past_the_edge: list[str]
+
+    @property
+    def fits(self) -> bool:
+        return self.scroll_width <= self.client_width and not self.past_the_edge
+
+    def __str__(self) -> str:
+        return (f"the page is {self.scroll_width} px wide in a {self.client_width} px viewport; "
+                f"past the edge: {self.past_the_edge}")
+
+
+def _layout(page: Any) -> Layout:
+    scroll_width, client_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    return Layout(scroll_width, client_width, page.evaluate(OVERFLOWING_JS))
+
+
+def _assert_fits(page: Any, what: str) -> None:
+    layout = _layout(page)
+    assert layout.fits, f"{what}: {layout}"
+
+
+@pytest.fixture(scope="module")
+def ids(destek_server: RunningDestek, people: dict[str, Person]) -> dict[str, str]:
+    return resolve_ids(destek_server, people["customer_en"].email)
+
+
+@pytest.mark.parametrize("lang", ["tr", "en"])
+@pytest.mark.parametrize("main_page", MAIN_PAGES, ids=[p.name for p in MAIN_PAGES])
+def test_main_page_fits_a_phone(destek_server: RunningDestek, people: dict[str, Person],
+                                new_context: Callable[[str], Any], ids: dict[str, str],
+                                main_page: MainPage, lang: str) -> None:
+    context = new_context(lang)
+    page = _open_as(context, destek_server, people, main_page.who)
+    page.set_viewport_size(PHONE)
+    response = page.goto(page_url(destek_server, main_page, ids))
+    assert response is not None and response.status == 200, f"{main_page.name}: {response}"
+    page.wait_for_load_state("networkidle")
+    shots = Shots(f"screens-{lang}/{main_page.name}")
+    shots(page, "phone-390")
+    phone = _layout(page)
+    small = page.evaluate(SMALL_TARGETS_JS, TOUCH_TARGET_PX)
+    page.set_viewport_size(DESKTOP)
+    page.wait_for_timeout(100)  # one layout after the resize
+    shots(page, "desktop-1280")
+    desktop = _layout(page)
+
+    assert phone.fits, f"{main_page.name} ({lang}) at 390 px: {phone}"
+    assert not small, f"{main_page.name} ({lang}): controls too small to tap at 390 px: {small}"
+    assert desktop.fits, f"{main_page.name} ({lang}) at 1280 px: {desktop}"
+
+
+@pytest.mark.parametrize("lang", ["tr", "en"])
+def test_queue_and_navbar_at_360_px(destek_server: RunningDestek, people: dict[str, Person],
+                                    new_context: Callable[[str], Any], lang: str) -> None:
+    from playwright.sync_api import expect
+
+    shots = Shots(f"small-phone-queue-{lang}")
+    page = new_context(lang).new_page()
+    page.set_viewport_size(SMALL_PHONE)
+    sign_in(page, destek_server, people["agent"])  # its own session: this test signs out
+    page.goto(destek_server.url + "/desk/?queue=all")
+    page.wait_for_load_state("networkidle")
+    _assert_fits(page, f"the queue ({lang}) at 360 px")
+
+    # Each row is a card: the header row is gone and every field shows its label.
+    expect(page.get_by_test_id("queue-table").locator("thead")).to_be_hidden()
+    rows = page.locator("[data-testid=queue-body] > tr[data-ticket-id]")
+    expect(rows.first).to_be_visible()
+    for index in range(min(rows.count(), 5)):
+        row = rows.nth(index)
+        ticket_id = row.get_attribute("data-ticket-id")
+        for field in ("priority", "status", "sla"):
+            cell = page.get_by_test_id(f"queue-{field}-{ticket_id}")
+            if field == "sla" and not cell.evaluate("cell => cell.childElementCount"):
+                continue  # a ticket without an SLA clock
+            cell.scroll_into_view_if_needed()
+            expect(cell).to_be_in_viewport()
+            box = cell.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, (
+                f"row {index}: {field} is not within the screen: {box}")
+        expect(page.get_by_test_id(f"queue-status-{ticket_id}").locator(".badge")).to_be_visible()
+        expect(page.get_by_test_id(f"queue-priority-{ticket_id}").locator(".badge")).to_be_visible()
+    # The demo data has tickets under an SLA clock: their deadline shows on the card.
+    sla_cells = page.locator("[data-testid=queue-body] td[data-testid^=queue-sla-]")
+    expect(sla_cells.locator(":is(time, span)").first).to_be_visible()
+    labels = sla_cells.evaluate_all(
+        """(cells) => cells.map(c => getComputedStyle(c, "::before").content)""")
+    assert all(label not in ("none", "normal", '""') for label in labels), (
+        f"the SLA field has no label on the card: {labels}")
+    shots(page, "queue-cards-360")
+
+    # The navbar: collapsed behind its button, which opens it to every control.
+    nav_toggle = page.get_by_test_id("nav-toggle")
+    expect(nav_toggle).to_be_visible()
+    sign_out = page.get_by_test_id("sign-out")
+    expect(sign_out).to_be_hidden()
+    nav_toggle.click()
+    expect(sign_out).to_be_visible()
+    expect(sign_out).to_be_in_viewport(ratio=1)
+    language = page.locator("select.language-select")
+    expect(language).to_be_visible()
+    readable = {"tr": "Türkçe", "en": "English"}[lang]
+    room, needed = language.evaluate(
+        """(select) => {
+             const style = getComputedStyle(select);
+             const room = select.clientWidth - parseFloat(style.paddingLeft)
+                          - parseFloat(style.paddingRight);
+             const context = document.createElement("canvas").getContext("2d");
+             context.font = style.font;
+             return [room, context.measureText(select.options[select.selectedIndex].text).width];
+           }""")
+    assert room >= needed, f"the language selector has {room} px for '{readable}' ({needed} px)"
+    expect(language.locator("option:checked")).to_have_text(readable)
+    _assert_fits(page, f"the open navbar ({lang}) at 360 px")
+    shots(page, "navbar-open-360")
+    assert (sign_out.bounding_box() or {}).get("height", 0) >= TOUCH_TARGET_PX
+    sign_out.click()
+    page.wait_for_load_state("networkidle")
+    page.goto(destek_server.url + "/desk/")
+    page.wait_for_url(lambda url: "/accounts/login/" in url)  # signed out
