@@ -6,6 +6,7 @@ a "Sign out" that works. Screenshots at phone and desktop widths are left in tes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ import pytest
 
 from e2e.conftest import Person, RunningDestek, Shots, sign_in
 from e2e.main_pages import MAIN_PAGES, MainPage, page_url, resolve_ids
+from e2e.test_live_chat import WORDS as CHAT_WORDS
+from e2e.test_live_chat import widget_host  # noqa: F401  (a fixture: other_website)
 
 pytestmark = pytest.mark.browser
 
@@ -224,3 +227,101 @@ def test_queue_and_navbar_at_360_px(destek_server: RunningDestek, people: dict[s
     page.wait_for_load_state("networkidle")
     page.goto(destek_server.url + "/desk/")
     page.wait_for_url(lambda url: "/accounts/login/" in url)  # signed out
+
+
+def _start_chat(context: Any, host: str, lang: str, name: str) -> Any:
+    """A visitor on a phone opens the widget on another website and starts a chat."""
+    from playwright.sync_api import expect
+
+    words = CHAT_WORDS[lang]
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{host}/{lang}/")
+    page.get_by_test_id("chat-launcher").click()
+    expect(page.get_by_test_id("chat-panel")).to_be_visible()
+    page.get_by_test_id("chat-name").fill(name)
+    page.get_by_test_id("chat-email").fill(f"{name.split()[0].lower()}-{lang}@e2e.destek.test")
+    prechat = page.get_by_test_id("chat-prechat")
+    prechat.locator("select[name=department]").select_option(label=words.department)
+    page.get_by_test_id("chat-topic").fill(words.topic)
+    page.get_by_test_id("chat-start").click()
+    return page
+
+
+def _chat_settings(console: Any, *, max_chats: str, status: str) -> None:
+    """The console's status form, as the agent changes it (each change is saved at once)."""
+    max_input, select = console.locator("#chat-max"), console.get_by_test_id("chat-status-select")
+    for changed, change in ((max_input.input_value() != max_chats,
+                             lambda: (max_input.fill(max_chats), max_input.press("Tab"))),
+                            (select.input_value() != status, lambda: select.select_option(status))):
+        if changed:
+            with console.expect_response(lambda r: r.url.endswith("/desk/chat/status/")) as saved:
+                change()
+            assert saved.value.ok
+
+
+@pytest.fixture(scope="module")
+def other_website(request: pytest.FixtureRequest) -> str:
+    """The hosting company's own website, where the chat widget runs (test_live_chat.py)."""
+    return str(request.getfixturevalue("widget_host"))
+
+
+@pytest.mark.parametrize("lang", ["tr", "en"])
+def test_chat_console_on_a_phone(destek_server: RunningDestek, people: dict[str, Person],
+                                 other_website: str, new_context: Callable[[str], Any],
+                                 lang: str) -> None:
+    """At 390 px an on-call agent answers the chat routed to them, takes a waiting one from the
+    list, and works in both: each chat's log and details stack, nothing leaves the screen."""
+    from playwright.sync_api import expect
+
+    shots = Shots(f"small-phone-chat-{lang}")
+    console = new_context(lang).new_page()
+    console.set_viewport_size(PHONE)
+    agent = people["agent"]  # in the demo data's departments, where the chats go
+    sign_in(console, destek_server, agent)
+    console.goto(destek_server.url + "/desk/chat/")
+    # Online, one chat at a time: the second visitor waits in the list.
+    _chat_settings(console, max_chats="1", status="online")
+    expect(console.get_by_test_id("chat-live")).to_have_class(re.compile("text-bg-success"))
+
+    first = _start_chat(new_context(lang), other_website, lang, "Ali Veli")
+    panes = console.get_by_test_id("chat-pane")
+    first_pane = panes.filter(has_text=f"ali-{lang}@")
+    expect(first_pane).to_be_visible()  # routed to the agent: it opens by itself
+    expect(first.get_by_test_id("chat-status")).to_contain_text(agent.name)
+    _assert_fits(first, f"the chat widget ({lang}) at 390 px")
+    second = _start_chat(new_context(lang), other_website, lang, "Can Yücel")
+    waiting = console.get_by_test_id("chat-waiting-row").filter(has_text="Can Yücel")
+    expect(waiting).to_be_visible()
+    _assert_fits(console, f"the chat console with a waiting chat ({lang}) at 390 px")
+    shots(console, "console-waiting")
+
+    take = waiting.get_by_test_id("chat-pick")
+    assert (take.bounding_box() or {}).get("height", 0) >= TOUCH_TARGET_PX
+    take.click()
+    pane = panes.filter(has_text=f"can-{lang}@")
+    expect(pane).to_be_visible()
+    # The log and the details stack: the details start below the log, both full width.
+    log_column, side_column = pane.locator(".chat-pane-column").all()
+    log_box, side_box = log_column.bounding_box(), side_column.bounding_box()
+    assert log_box and side_box and side_box["y"] >= log_box["y"] + log_box["height"] - 1, (
+        log_box, side_box)
+    assert log_box["width"] >= PHONE["width"] - 80, log_box
+    reply = pane.get_by_test_id("chat-reply")
+    reply.fill(CHAT_WORDS[lang].answer)
+    send = pane.get_by_test_id("chat-reply-send")
+    assert (send.bounding_box() or {}).get("height", 0) >= TOUCH_TARGET_PX
+    send.click()
+    expect(second.get_by_test_id("chat-message").filter(
+        has_text=CHAT_WORDS[lang].answer)).to_have_count(1)
+    pane.scroll_into_view_if_needed()
+    _assert_fits(console, f"the chat console with two chats ({lang}) at 390 px")
+    small = console.evaluate(SMALL_TARGETS_JS, TOUCH_TARGET_PX)
+    assert not small, f"the chat console ({lang}): controls too small to tap: {small}"
+    shots(console, "console-two-chats")
+    shots(second, "widget")
+
+    for chat_pane in (first_pane, pane):  # the agent ends both chats, free for the next run
+        chat_pane.locator(".chat-end").click()
+        expect(chat_pane.locator(".chat-state")).to_have_text(CHAT_WORDS[lang].state_ended)
+    _chat_settings(console, max_chats="3", status="offline")
