@@ -68,12 +68,14 @@ OVERFLOWING_JS = """
 }
 """
 
-# Visible buttons (and button-like links) of the page's main content narrower or shorter than a
-# fingertip: the main controls must be easy to tap on a phone.
+# Visible buttons, button-like links, tabs and form fields shorter than a fingertip: the main
+# controls must be easy to tap on a phone.
 SMALL_TARGETS_JS = """
 (minimum) => {
   const small = [];
-  for (const el of document.querySelectorAll("main .btn, main button, nav .btn, .navbar-toggler")) {
+  const controls = "main .btn, main button, main .nav-link, main .form-select, " +
+                   "main input.form-control, nav .btn, .navbar-toggler";
+  for (const el of document.querySelectorAll(controls)) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
     if (getComputedStyle(el).visibility === "hidden") continue;
@@ -148,12 +150,16 @@ def test_main_page_fits_a_phone(destek_server: RunningDestek, people: dict[str, 
     shots(page, "phone-390")
     phone = _layout(page)
     small = page.evaluate(SMALL_TARGETS_JS, TOUCH_TARGET_PX)
-    page.set_viewport_size(DESKTOP)
+    page.set_viewport_size(SMALL_PHONE)
     page.wait_for_timeout(100)  # one layout after the resize
+    small_phone = _layout(page)
+    page.set_viewport_size(DESKTOP)
+    page.wait_for_timeout(100)
     shots(page, "desktop-1280")
     desktop = _layout(page)
 
     assert phone.fits, f"{main_page.name} ({lang}) at 390 px: {phone}"
+    assert small_phone.fits, f"{main_page.name} ({lang}) at 360 px: {small_phone}"
     assert not small, f"{main_page.name} ({lang}): controls too small to tap at 390 px: {small}"
     assert desktop.fits, f"{main_page.name} ({lang}) at 1280 px: {desktop}"
 
