@@ -204,6 +204,21 @@ def test_queue_and_navbar_at_360_px(destek_server: RunningDestek, people: dict[s
         f"the SLA field has no label on the card: {labels}")
     shots(page, "queue-cards-360")
 
+    # The filters wait behind a button, so the tickets come first; a tap opens them.
+    search = page.get_by_test_id("queue-search")
+    expect(search).to_be_hidden()
+    page.evaluate("window.scrollTo(0, 0)")
+    first_card = rows.first.bounding_box()
+    assert first_card is not None and first_card["y"] < SMALL_PHONE["height"], first_card
+    page.get_by_test_id("queue-filters-toggle").click()
+    expect(search).to_be_visible()
+    search.fill("T-1")
+    page.get_by_test_id("filter-submit").click()
+    page.wait_for_url(lambda url: "q=T-1" in url)
+    expect(search).to_be_visible()  # a filtered queue shows what it is filtered by
+    expect(search).to_have_value("T-1")
+    _assert_fits(page, f"the queue with its filters open ({lang}) at 360 px")
+
     # The navbar: collapsed behind its button, which opens it to every control.
     nav_toggle = page.get_by_test_id("nav-toggle")
     expect(nav_toggle).to_be_visible()
