@@ -6,6 +6,7 @@ a "Sign out" that works. Screenshots at phone and desktop widths are left in tes
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,8 +28,9 @@ TOUCH_TARGET_PX = 44  # the smallest comfortable tap target (WCAG 2.5.5, Apple's
 
 # Every visible element that reaches past the viewport's right (or left) edge, outermost first.
 # An element is fine if an ancestor clips it (overflow hidden/clip), or if it sits in a box
-# meant to scroll sideways on its own: preformatted text and [data-scroll-x] (wide tables in a
-# message). Everything else would be cut off or make the whole page scroll.
+# meant to scroll sideways on its own: preformatted text, [data-scroll-x], and a scrolling box
+# in what people wrote (a wide table in an article or a message). Everything else would be cut
+# off or make the whole page scroll.
 OVERFLOWING_JS = """
 () => {
   const width = document.documentElement.clientWidth;
@@ -45,6 +47,8 @@ OVERFLOWING_JS = """
       const style = getComputedStyle(p);
       if (style.overflowX === "hidden" || style.overflowX === "clip") return true;
       if (p.tagName === "PRE" || p.hasAttribute("data-scroll-x")) return true;
+      if ((style.overflowX === "auto" || style.overflowX === "scroll") &&
+          p.closest(".kb-body, .message-body")) return true;
     }
     return false;
   };
@@ -130,8 +134,46 @@ def _assert_fits(page: Any, what: str) -> None:
     assert layout.fits, f"{what}: {layout}"
 
 
+# What people really paste: a long address, a wide table, a long command. Run by `destek shell`
+# (idempotent): a reply on customer_en's ticket (the page `{ticket}`) and the newest article.
+WIDE = (
+    "See https://shop.example.com/wp-admin/admin.php?page=wc-settings&tab=checkout&section="
+    "stripe&from=small-screens-check and the log below.\n\n"
+    "| Time | Request | Status | Upstream | Response time | Worker | Memory |\n"
+    "|---|---|---|---|---|---|---|\n"
+    "| 03:14:07 | GET /checkout/order-received/12345/ | 500 | php-fpm-pool-www-data-01 |"
+    " 30.001 s | worker-0000000001 | 268435456 |\n\n"
+    "```\ntail -n 200 /home/shopexample/logs/shop.example.com.error.log | grep -i "
+    "'PHP Fatal error:  Allowed memory size of 268435456 bytes exhausted'\n```\n"
+)
+WIDE_SCRIPT = """
+import json
+from destek.accounts.models import User
+from destek.kb.markdown import render_markdown
+from destek.kb.factories import make_article
+from destek.kb.models import Article
+from destek.tickets.intake import InboundMessage, receive
+from destek.tickets.models import Channel, Ticket
+wide = json.loads({wide!r})
+html, text = render_markdown(wide)
+customer = User.objects.get(email={email!r})
+ticket = Ticket.objects.filter(customer=customer).order_by("pk").first()
+receive(InboundMessage(channel=Channel.PORTAL, author=customer, external_id="small-screens-wide",
+                       subject="My website shows a 500 error since this morning",
+                       body_html=html, body_text=text,
+                       ticket_id=ticket.pk if ticket else None))
+for lang, title in (("en", "Reading a PHP error log"), ("tr", "PHP hata günlüğünü okuma")):
+    if not Article.objects.filter(title=title).exists():
+        make_article(title=title, body=wide, language=lang)
+print("WIDE=ok")
+"""
+
+
 @pytest.fixture(scope="module")
 def ids(destek_server: RunningDestek, people: dict[str, Person]) -> dict[str, str]:
+    out = destek_server.destek("shell", "-v", "0", "-c", WIDE_SCRIPT.format(
+        wide=json.dumps(WIDE), email=people["customer_en"].email))
+    assert "WIDE=ok" in out, out
     return resolve_ids(destek_server, people["customer_en"].email)
 
 
