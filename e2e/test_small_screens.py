@@ -365,10 +365,9 @@ def test_chat_console_on_a_phone(destek_server: RunningDestek, people: dict[str,
     pane = panes.filter(has_text=f"can-{lang}@")
     expect(pane).to_be_visible()
     # The log and the details stack: the details start below the log, both full width.
-    log_column, side_column = pane.locator(".chat-pane-column").all()
-    log_box, side_box = log_column.bounding_box(), side_column.bounding_box()
-    assert log_box and side_box and side_box["y"] >= log_box["y"] + log_box["height"] - 1, (
-        log_box, side_box)
+    log_box, side_box = pane.locator(".chat-pane-column").evaluate_all(  # in one layout
+        "columns => columns.map(c => c.getBoundingClientRect().toJSON())")
+    assert side_box["top"] >= log_box["bottom"] - 1, (log_box, side_box)
     assert log_box["width"] >= PHONE["width"] - 80, log_box
     reply = pane.get_by_test_id("chat-reply")
     reply.fill(CHAT_WORDS[lang].answer)
