@@ -66,6 +66,21 @@ def _fresh_desk_options() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_branding_and_chat_settings() -> None:
+    """Nor may the cached brand and chat settings (a save replaces the cached copy; the test's
+    rows are rolled back, the copy would stay). Each test starts as a running server does,
+    with "none saved" cached: a page's query count is the steady state's, without the one
+    read a cold cache costs (destek/branding/tests test that one)."""
+    from destek.branding.brand import Brand
+    from destek.branding.brand import remember as remember_brand
+    from destek.livechat.chat_settings import ChatConfig
+    from destek.livechat.chat_settings import remember as remember_chat_settings
+
+    remember_brand(Brand())
+    remember_chat_settings(ChatConfig())
+
+
+@pytest.fixture(autouse=True)
 def _fresh_mailboxes() -> None:
     """Nor may the mailboxes the SMTP door remembers (destek.mail.doors.recipients)."""
     from destek.mail.doors.recipients import forget_mailboxes

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "destek.mail",
     "destek.kb",
     "destek.sla",
+    "destek.queues",
     "destek.livechat",
     "destek.privacy",
     "destek.demo",
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",  # {{ CSP_NONCE }} (destek.core.csp)
+                "destek.branding.context_processors.brand",  # {{ brand }}: name, logo, colour
             ],
             # {% translate %} that remembers its answer (about a tenth of a desk page's CPU),
             # in every template without a {% load %}, and also what {% load i18n %} loads.

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 
 def connect() -> None:
+    from destek.accounts import domain_events as people
     from destek.core.bus import subscribe
+    from destek.desk import choices as desk_options
     from destek.hosting import domain_events as hosting
     from destek.mail.outbound import sending_mailbox
     from destek.mail.policies import bouncing_addresses
@@ -35,4 +37,10 @@ def connect() -> None:
     subscribe(ev.TicketOpened, live.on_ticket_changed)
     subscribe(ev.MessagePosted, live.on_ticket_changed)
     subscribe(ev.TicketAssigned, live.on_ticket_changed)
+    subscribe(ev.TicketAssigned, live.on_ticket_assigned)  # "assigned to you" on their desks
     subscribe(ev.TicketUpdated, live.on_ticket_changed)
+
+    # Settings changed a department, its members, a role or a canned response: the desk's
+    # per-process option lists reload.
+    subscribe(people.StaffChanged, desk_options.on_options_changed)
+    subscribe(ev.CannedResponsesChanged, desk_options.on_options_changed)

@@ -43,6 +43,14 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("kb-editor", "/kb/desk/", "agent"),
     # Administrators
     MainPage("settings", "/desk/settings/", "admin"),
+    MainPage("settings-departments", "/desk/settings/departments/", "admin"),
+    MainPage("settings-people", "/desk/settings/people/", "admin"),
+    MainPage("settings-business-hours", "/desk/settings/hours/", "admin"),
+    MainPage("settings-sla-policies", "/desk/settings/sla/", "admin"),
+    MainPage("settings-canned", "/desk/settings/canned/", "admin"),
+    MainPage("settings-canned-new", "/desk/settings/canned/new/", "admin"),
+    MainPage("settings-chat", "/desk/settings/chat/", "admin"),
+    MainPage("settings-branding", "/desk/settings/branding/", "admin"),
     MainPage("audit-log", "/desk/audit/", "admin"),
     MainPage("privacy", "/desk/privacy/", "admin"),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _  # noqa: F401  (the sections use it)
+from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.models import User
 
@@ -27,6 +27,22 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     # Issue 16's helpers add their sections here, one line each.
+    Section("departments", _("Departments and routing"),
+            _("Teams, who works in them, how tickets are assigned and where they go.")),
+    Section("people", _("People"),
+            _("Agents and their roles, outsourced agents' departments, invitations.")),
+    Section("business_hours", _("Business hours"),
+            _("Working hours and holidays the SLA clocks count."), admins_only=False),
+    Section("sla_policies", _("SLA policies"),
+            _("Response and resolution targets, and which tickets they apply to."),
+            admins_only=False),
+    Section("canned_responses", _("Canned responses"),
+            _("Saved replies for tickets and chats, shared or personal, with placeholders."),
+            admins_only=False),
+    Section("chat", _("Live chat"),
+            _("The websites the chat widget may run on, its code to copy, hours and greeting.")),
+    Section("branding", _("Branding"),
+            _("Your name, logo, colour and favicon on the portal, emails and the widget.")),
 )
 
 

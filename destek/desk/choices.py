@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
 
 from destek.accounts.models import STAFF_ROLES, Department, DepartmentMembership, User
 from destek.accounts.scope import is_department_limited, works_in_every_department
@@ -76,6 +78,7 @@ class CannedOption:
     language: str
     body: str
     department_id: int | None
+    owner_id: int | None  # None: shared; else only its owner sees it
 
     @property
     def pk(self) -> int:
@@ -132,7 +135,8 @@ def _load(version: int) -> Snapshot:
         memberships.setdefault(agent_id, set()).add(department_id)
     rows = list(
         CannedResponse.objects.order_by("title", "pk")
-        .values_list("pk", "title", "language", "body", "department_id")[:MAX_CANNED_CACHED + 1]
+        .values_list("pk", "title", "language", "body", "department_id", "owner_id")
+        [:MAX_CANNED_CACHED + 1]
     )
     canned = None if len(rows) > MAX_CANNED_CACHED else tuple(CannedOption(*row) for row in rows)
     return Snapshot(version=version, loaded_at=time.monotonic(), departments=departments,
@@ -177,14 +181,25 @@ def agents_for(actor: User, snap: Snapshot | None = None) -> tuple[AgentOption, 
                  if own & snap.memberships.get(a.id, frozenset()))[:MAX_AGENT_CHOICES]
 
 
-def canned_for(department_id: int, snap: Snapshot | None = None,
-               limit: int = 200) -> list[CannedOption]:
-    """Canned responses for a ticket of this department (and the general ones), by title."""
+def canned_for(department_id: int, snap: Snapshot | None = None, limit: int = 200, *,
+               actor_id: int | None = None) -> list[CannedOption]:
+    """Canned responses for a ticket of this department (and the general ones), by title:
+    the shared ones and `actor_id`'s personal ones."""
     snap = snap or snapshot()
     if snap.canned is None:
         rows = (CannedResponse.objects.filter(department__isnull=True)
                 | CannedResponse.objects.filter(department_id=department_id))
+        rows = rows.filter(Q(owner__isnull=True) | Q(owner_id=actor_id))
         return [CannedOption(*row) for row in rows.order_by("title", "pk").values_list(
-            "pk", "title", "language", "body", "department_id")[:limit]]
+            "pk", "title", "language", "body", "department_id", "owner_id")[:limit]]
     return [c for c in snap.canned
-            if c.department_id is None or c.department_id == department_id][:limit]
+            if (c.department_id is None or c.department_id == department_id)
+            and (c.owner_id is None or c.owner_id == actor_id)][:limit]
+
+
+def on_options_changed(event: object) -> None:
+    """Wired to Settings' changes of what the desk lists (canned responses, departments,
+    staff): reload now (this transaction's next page sees
+    the change) and again once it is committed, so no process keeps a list it read before."""
+    bump()
+    transaction.on_commit(bump)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from destek.desk.views import actions, audit, chat_panel, queue, service_link, sla, ticket
+from destek.desk.views import (
+    actions,
+    audit,
+    chat_panel,
+    queue,
+    saved_views,
+    service_link,
+    sla,
+    ticket,
+)
 from destek.privacy import erasure_views, export_views, retention_views
 
 app_name = "desk"
@@ -8,6 +17,11 @@ urlpatterns = [
     path("", queue.queue, name="queue"),
     path("queue/rows/", queue.queue_rows_view, name="queue_rows"),
     path("bulk/", actions.bulk, name="bulk"),
+    # Saved views: the queue's own tabs (destek.queues.saved_views).
+    path("views/", saved_views.saved_view_new, name="saved_view_new"),
+    path("views/tabs/", saved_views.saved_view_tabs, name="saved_view_tabs"),
+    path("views/<int:view_id>/rename/", saved_views.saved_view_edit, name="saved_view_rename"),
+    path("views/<int:view_id>/delete/", saved_views.saved_view_remove, name="saved_view_delete"),
     path("availability/", actions.availability, name="availability"),
     path("tickets/<int:ticket_id>/", ticket.ticket_view, name="ticket"),
     path("tickets/<int:ticket_id>/sla/", sla.ticket_sla, name="ticket_sla"),

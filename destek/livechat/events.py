@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from destek.realtime.notices import chat_waiting
 from destek.realtime.push import Push, push_now, push_on_commit, pushes_held, send_async
 
 T = TypeVar("T")
@@ -78,3 +79,8 @@ def read_moved(conversation_id: int, side: str, seq: int) -> None:
     publish_on_commit(conversation_group(conversation_id),
                       {"type": "chat.read", "conversation": conversation_id, "side": side,
                        "seq": seq})
+
+
+def waiting_for_an_agent(conversation_id: int, department_id: int) -> None:
+    """Routing found nobody free: the desks of its department hear it (notifications)."""
+    chat_waiting(conversation_id=conversation_id, department_id=department_id)

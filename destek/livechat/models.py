@@ -158,3 +158,31 @@ class ChatMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conversation_id}#{self.seq}"
+
+
+class ChatHours(models.TextChoices):
+    ALWAYS = "always", _("Whenever an agent is online")
+    OFFICE = "office", _("The office hours of the SLA calendar")
+    WEEKLY = "weekly", _("These hours every week")
+
+
+class ChatSettings(models.Model):
+    """The chat's settings (one row, primary key 1), changed in Settings → Live chat. Until
+    it exists, the environment's DESTEK_CHAT_* values apply (destek.livechat.chat_settings)."""
+
+    allowed_origins = models.JSONField(_("allowed websites"), default=list, blank=True)
+    hours = models.CharField(_("chat hours"), max_length=10, choices=ChatHours.choices,
+                             default=ChatHours.ALWAYS)
+    # Monday 0 … Sunday 6 → [start, end] as "HH:MM" (end "00:00": midnight); absent: closed.
+    weekly_hours = models.JSONField(_("weekly hours"), default=dict, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    greeting_en = models.CharField(_("greeting (English)"), max_length=300, blank=True)
+    greeting_tr = models.CharField(_("greeting (Turkish)"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("chat settings")
+        verbose_name_plural = _("chat settings")
+
+    def __str__(self) -> str:
+        return str(_("chat settings"))

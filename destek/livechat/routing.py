@@ -1,32 +1,42 @@
 """WebSocket URLs of live chat, mounted by destek.asgi.
 
-The visitor's socket comes from other websites, so its Origin is checked against
-DESTEK_CHAT_ALLOWED_ORIGINS (plus Destek's own hosts) instead of ALLOWED_HOSTS alone; the
+The visitor's socket comes from other websites, so its Origin is checked against the chat
+settings' websites (Settings → Live chat; DESTEK_CHAT_ALLOWED_ORIGINS until saved) plus
+Destek's own hosts instead of ALLOWED_HOSTS alone; the
 agent's console socket stays behind the desk's same-host check.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.urls import path
 
+from destek.livechat.chat_settings import acurrent
 from destek.livechat.consumers.agent import AgentConsumer
 from destek.livechat.consumers.visitor import VisitorConsumer
 
 VISITOR_PATH = "/ws/chat/visitor/"
+_origins: ContextVar[tuple[str, ...]] = ContextVar("destek_chat_origins", default=())
 
 
 class ChatOriginValidator(OriginValidator):
-    """Channels' OriginValidator with its list read from the settings on every handshake."""
+    """Channels' OriginValidator with its list read on every handshake: the chat settings'
+    websites (a cache read; the environment's until they are saved) and ALLOWED_HOSTS."""
 
     def __init__(self, application: Any) -> None:
         super().__init__(application, [])
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        config = await acurrent()  # the database only on a cache miss, off the event loop
+        _origins.set(config.allowed_origins)  # this handshake's task only
+        return await super().__call__(scope, receive, send)
+
     def validate_origin(self, parsed_origin: Any) -> bool:
-        allowed = [*settings.DESTEK_CHAT_ALLOWED_ORIGINS, *settings.ALLOWED_HOSTS]
+        allowed = [*_origins.get(), *settings.ALLOWED_HOSTS]
         return any(pattern == "*" or self.match_allowed_origin(parsed_origin, pattern)
                    for pattern in allowed)
 

@@ -13,6 +13,7 @@ from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from destek.branding.brand import site_name
 from destek.mail.models import AutoReplyKind, Mailbox
 from destek.mail.parsing.types import ParsedEmail
 from destek.mail.policies import auto_reply_capped, auto_reply_record
@@ -53,7 +54,7 @@ def send_rejection(*, parsed: ParsedEmail, mailbox: Mailbox | None, language: st
         "mailbox": mailbox.address if mailbox else parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
         "sender": address,
         "portal_url": f"{settings.BASE_URL.rstrip('/')}{reverse('portal:ticket_new')}",
-        "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
+        "site_name": site_name(),
     }
     subject, body = _render_reply("sender_rejected", language=language, context=context)
     headers = {

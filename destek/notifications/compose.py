@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone, translation
 from django.utils.html import linebreaks, urlize
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
 from destek.accounts.zones import user_zone
+from destek.branding.brand import site_name
 from destek.notifications.envelope import notification_envelope, subject_with_token, thread_id
 from destek.notifications.rendering import email_language, render_notification
 from destek.tickets.models import AuthorKind, Channel, Message, Ticket
@@ -101,7 +101,7 @@ def build_context(notice: Notice, language: str) -> dict[str, Any]:
         "priority": str(ticket.get_priority_display()),
         "status": str(ticket.get_status_display()),
         "attachment_names": attachments,
-        "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
+        "site_name": site_name(),
         **notice.extra_context,
     }
 

@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from destek.branding.brand import read_once as brand_read_once
 from destek.notifications.compose import Notice
 from destek.notifications.directory import department_mailboxes_cached
 from destek.notifications.mime import OutboxError
@@ -121,7 +122,8 @@ def deliver_many(outbox_ids: list[int]) -> list[Outcome]:
                        notices_from_payloads([row.payload for row in unrendered]),
                        strict=True))
     outcomes = {}
-    with department_mailboxes_cached(), transport_session(current_transport()) as sender:
+    with department_mailboxes_cached(), brand_read_once(), \
+            transport_session(current_transport()) as sender:
         for row in rows:
             notice = notices.get(row.pk)
             if isinstance(notice, NoticeGone):
@@ -137,7 +139,8 @@ def deliver(outbox_id: int) -> Outcome:
     if claimed is None:
         return Outcome.SKIPPED
     row, claimed_at = claimed
-    return _send_claimed(row, claimed_at)
+    with brand_read_once():  # the name in the text and in From: one read
+        return _send_claimed(row, claimed_at)
 
 
 def _send_claimed(row: OutboundEmail, claimed_at: datetime, notice: Notice | None = None,

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from destek.accounts.models import User
+from destek.branding.brand import DEFAULT_NAME
+from destek.branding.brand import for_email as current_brand
 from destek.notifications.directory import SendingMailbox, mailbox_for_department
 from destek.notifications.reply_tokens import address_with_token, make_token
 from destek.tickets.models import Ticket
@@ -75,11 +77,23 @@ def origin_headers() -> dict[str, str]:
     return {ORIGIN_HEADER: instance_id()}
 
 
+def sender_name(configured: str) -> str:
+    """The From display name: the mailbox's or DEFAULT_FROM_EMAIL's own, unless that is
+    none or the stock "Destek", where the brand's name (Settings → Branding) stands."""
+    brand = current_brand()
+    if brand.custom_name and configured.strip() in ("", DEFAULT_NAME):
+        return brand.custom_name
+    return configured
+
+
 def from_header(mailbox: SendingMailbox | None) -> str:
+    default_name, default_address = parseaddr(str(settings.DEFAULT_FROM_EMAIL))
     if mailbox is None:
-        return str(settings.DEFAULT_FROM_EMAIL)
-    default_name = parseaddr(str(settings.DEFAULT_FROM_EMAIL))[0]
-    return formataddr((mailbox.from_name or default_name, mailbox.address))
+        name = sender_name(default_name)
+        if name == default_name:
+            return str(settings.DEFAULT_FROM_EMAIL)
+        return formataddr((name, default_address))
+    return formataddr((sender_name(mailbox.from_name or default_name), mailbox.address))
 
 
 def reply_address(*, mailbox: SendingMailbox | None, fallback: str, ticket_id: int,

@@ -22,6 +22,7 @@ from django.utils import formats, timezone, translation
 
 from destek.accounts.models import User
 from destek.accounts.zones import user_zone
+from destek.branding.brand import site_name
 from destek.notifications.compose import AddressNotice
 from destek.notifications.notify import notify_address
 from destek.notifications.rendering import email_language
@@ -164,7 +165,7 @@ def export_ready_notify(job: ExportJob) -> None:
             "for_self": recipient.pk == job.customer_id,
             "download_url": base + export_download_path(job, for_user=recipient),
             "expires_at": expires,
-            "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
+            "site_name": site_name(),
         },
         headers={"Auto-Submitted": "auto-generated"},
     )

@@ -123,6 +123,16 @@ class DeskConsumer(JsonWebsocketConsumer):
         for ticket in event["tickets"]:
             self.desk_ticket_changed(ticket)
 
+    def desk_assigned(self, event: dict[str, Any]) -> None:
+        """A ticket was given to this agent (realtime.subscribers.on_ticket_assigned)."""
+        self.send_json({"type": "ticket.assigned", "ticket_id": event["ticket_id"],
+                        "reference": event["reference"]})
+
+    def desk_chat_waiting(self, event: dict[str, Any]) -> None:
+        """A chat of a department this agent sees waits for someone to take it."""
+        self.send_json({"type": "chat.waiting", "conversation": event["conversation"],
+                        "department_id": event["department_id"]})
+
     def desk_presence(self, event: dict[str, Any]) -> None:
         if event.get("sender") == self.channel_name:
             return

@@ -32,6 +32,8 @@ Push = tuple[str, dict[str, Any]]  # (group, message)
 
 TICKET_CHANGED = "desk.ticket_changed"
 TICKETS_CHANGED = "desk.tickets_changed"  # several TICKET_CHANGED for one group, in order
+ASSIGNED = "desk.assigned"  # to one agent's desks: a ticket was given to you
+CHAT_WAITING = "desk.chat_waiting"  # to the desks of a chat's department: nobody took it yet
 _TICKET_FIELDS = ("ticket_id", "department_id", "reference")
 
 _held: ContextVar[list[Push] | None] = ContextVar("held_pushes", default=None)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from destek.realtime import groups
-from destek.realtime.push import TICKET_CHANGED, push_on_commit
+from destek.realtime.push import ASSIGNED, TICKET_CHANGED, push_on_commit
+from destek.tickets.domain_events import TicketAssigned
 from destek.tickets.models import Ticket
 
 
@@ -40,3 +41,16 @@ def on_ticket_changed(event: HasTicket) -> None:
     message = ticket_changed_message(event.ticket)
     push_on_commit((groups.ALL, groups.department_group(message["department_id"])), message,
                    key=("ticket", message["ticket_id"], message["department_id"]))
+
+
+def on_ticket_assigned(event: TicketAssigned) -> None:
+    """Subscribed to TicketAssigned: the new assignee's open desks hear "assigned to you" (a
+    desktop notification, desk-notify.js), unless they took the ticket themselves."""
+    assignee = event.assignee
+    if assignee is None or (event.actor is not None and event.actor.pk == assignee.pk):
+        return
+    ticket = event.ticket
+    push_on_commit(groups.user_group(assignee.pk),
+                   {"type": ASSIGNED, "ticket_id": ticket.pk, "reference": ticket.reference},
+                   key=("assigned", ticket.pk, assignee.pk))
+

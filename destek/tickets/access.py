@@ -18,7 +18,7 @@ from destek.accounts.models import Role, User
 from destek.accounts.resellers import customer_filter, manages_customer
 from destek.accounts.scope import in_scope
 from destek.core.errors import NotFound
-from destek.tickets.models import Attachment, Message, Ticket
+from destek.tickets.models import Attachment, CannedResponse, Message, Ticket
 
 GUEST_LINK_SALT = "destek.tickets.guest-link"
 GUEST_LINK_MAX_AGE = 60 * 60 * 24 * 90
@@ -130,3 +130,31 @@ def access_attachment_by_guest_token(*, token: str, attachment_id: int | str) ->
     if attachment is None:
         raise NotFound(_("Attachment not found."))
     return attachment
+
+
+# --- canned responses: shared ones for every agent, personal ones for their owner only --------
+
+def canned_responses_visible_to(actor: User) -> QuerySet[CannedResponse]:
+    if not actor.is_agent:
+        return CannedResponse.objects.none()
+    return CannedResponse.objects.filter(Q(owner__isnull=True) | Q(owner_id=actor.pk))
+
+
+def may_manage_canned_response(actor: User, canned: CannedResponse) -> bool:
+    """Personal ones: their owner; shared ones: supervisors and administrators."""
+    if canned.owner_id is not None:
+        return canned.owner_id == actor.pk
+    return actor.may_configure
+
+
+def access_canned_response_by_id(*, actor: User, canned_id: int | str,
+                                 to_manage: bool = False) -> CannedResponse:
+    """A canned response `actor` may insert (or, with `to_manage`, change or delete)."""
+    try:
+        pk = int(canned_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("Canned response not found.")) from None
+    found = canned_responses_visible_to(actor).select_related("department").filter(pk=pk).first()
+    if found is None or (to_manage and not may_manage_canned_response(actor, found)):
+        raise NotFound(_("Canned response not found."))
+    return found

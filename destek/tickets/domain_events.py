@@ -44,3 +44,10 @@ class TicketUpdated:
     ticket: Ticket
     actor: User | None
     fields: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class CannedResponsesChanged:
+    """A canned response was added, changed or deleted: the desk reloads its lists."""
+
+    canned_id: int

@@ -272,6 +272,11 @@ class CannedResponse(models.Model):
                                 choices=[("", _("Any")), ("en", "English"), ("tr", "Türkçe")])
     department = models.ForeignKey("accounts.Department", null=True, blank=True,
                                    on_delete=models.CASCADE, verbose_name=_("department"))
+    # Empty: shared with every agent (supervisors and admins manage it); set: personal, seen
+    # and changed only by its owner (destek.tickets.access.access_canned_response_by_id).
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("owner"))
 
     class Meta:
         ordering = ["title"]

@@ -53,7 +53,8 @@ def _canned(ticket: Ticket, actor: User, snap: choices.Snapshot) -> list[tuple[A
     """(canned response, its text filled in for this ticket and agent), by title."""
     values: dict[str, dict[str, str]] = {}
     filled = []
-    for c in choices.canned_for(ticket.department_id, snap, limit=MAX_CANNED):
+    for c in choices.canned_for(ticket.department_id, snap, limit=MAX_CANNED,
+                                actor_id=actor.pk):
         if c.language not in values:
             values[c.language] = canned_placeholders(ticket=ticket, agent=actor,
                                                      language=c.language)

@@ -61,7 +61,7 @@ def chat_start(*, customer: User | None, name: str, email: str, topic: str,
         page_url=page_url[:500], department=department, service=service,
     )
     events.conversation_changed(conversation.pk)
-    return chat_route(conversation_id=conversation.pk)
+    return chat_route(conversation_id=conversation.pk, announce_waiting=True)
 
 
 def chat_pick(*, agent: User, conversation_id: int) -> Conversation:
@@ -107,7 +107,8 @@ def chat_transfer(*, actor: User, conversation_id: int, to_agent: User | None = 
                                     conversation.language)})
         events.conversation_changed(conversation.pk, agent_ids=(previous,))
     exclude = frozenset({actor.pk})
-    return chat_route(conversation_id=conversation.pk, exclude_agent_ids=exclude)
+    return chat_route(conversation_id=conversation.pk, exclude_agent_ids=exclude,
+                      announce_waiting=True)
 
 
 def chat_end(*, conversation_id: int, side: str, actor: User | None = None) -> Conversation:

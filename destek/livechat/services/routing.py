@@ -70,9 +70,10 @@ def chat_assign(*, conversation: Conversation, agent: User, note: str = "") -> C
     return conversation
 
 
-def chat_route(*, conversation_id: int, exclude_agent_ids: frozenset[int] = frozenset()
-               ) -> Conversation:
-    """Offer a waiting chat to the next agent; it stays waiting when nobody is free."""
+def chat_route(*, conversation_id: int, exclude_agent_ids: frozenset[int] = frozenset(),
+               announce_waiting: bool = False) -> Conversation:
+    """Offer a waiting chat to the next agent; it stays waiting when nobody is free (and,
+    with `announce_waiting`, for a chat that just arrived, the desks are told)."""
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update(of=("self",)).select_related(
             "agent").get(
@@ -82,6 +83,8 @@ def chat_route(*, conversation_id: int, exclude_agent_ids: frozenset[int] = froz
         Department.objects.select_for_update().get(pk=conversation.department_id)
         candidates = _candidates(conversation.department_id, set(exclude_agent_ids))
         if not candidates:
+            if announce_waiting:
+                events.waiting_for_an_agent(conversation.pk, conversation.department_id)
             return conversation
         chosen = min(candidates, key=lambda a: (a.last_routed_at or NEVER, a.agent_id))
         return chat_assign(conversation=conversation, agent=chosen.agent)

@@ -9,10 +9,10 @@ key includes the last seq: asking twice without new messages sends one email.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from destek.branding.brand import site_name
 from destek.core.errors import ApplicationError
 from destek.livechat.models import ChatMessage, Conversation, Side
 from destek.notifications.compose import AddressNotice
@@ -59,7 +59,7 @@ def chat_transcript_send(*, conversation: Conversation, reason: str) -> Outbound
             "recipient_name": conversation.display_name,
             "lines": transcript_lines(conversation=conversation),
             "started_at": timezone.localtime(conversation.created_at).strftime("%Y-%m-%d %H:%M"),
-            "site_name": getattr(settings, "DESTEK_SITE_NAME", "Destek"),
+            "site_name": site_name(),
         }
     notice = AddressNotice(key="chat_transcript", to=[address], language=language,
                            context=context, headers={"Auto-Submitted": "auto-generated"},

@@ -12,10 +12,11 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+
+from destek.livechat.chat_settings import allowed_origins
 
 View = Callable[..., HttpResponseBase]
 
@@ -32,7 +33,8 @@ def origin_allowed(request: HttpRequest) -> bool:
     origin = request.headers.get("Origin", "")
     if same_origin(request):
         return True
-    return origin.rstrip("/") in {o.rstrip("/") for o in settings.DESTEK_CHAT_ALLOWED_ORIGINS}
+    # Settings → Live chat (else DESTEK_CHAT_ALLOWED_ORIGINS): one cache read.
+    return origin.rstrip("/").lower() in {o.rstrip("/").lower() for o in allowed_origins()}
 
 
 def chat_cors(view: View) -> View:

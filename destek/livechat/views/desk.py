@@ -38,8 +38,11 @@ from destek.livechat.services.messages import chat_attachment_create
 from destek.livechat.services.routing import chat_status_set
 from destek.livechat.services.tickets import chat_convert_to_ticket
 from destek.livechat.services.transcript import chat_transcript_send, transcript_lines
-from destek.tickets.access import tickets_visible_to
-from destek.tickets.models import CannedResponse
+from destek.tickets.access import (
+    access_canned_response_by_id,
+    canned_responses_visible_to,
+    tickets_visible_to,
+)
 from destek.tickets.services.canned import render_text
 from destek.tickets.uploads import files_from_request
 
@@ -60,7 +63,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "departments": Department.objects.order_by("name"),
         "agents": User.objects.filter(role__in=STAFF_ROLES,
                                       is_active=True).order_by("full_name", "email"),
-        "canned": CannedResponse.objects.filter(
+        "canned": canned_responses_visible_to(agent).filter(
             Q(language="") | Q(language=request.LANGUAGE_CODE)).order_by("title")[:200],
         "is_supervisor": may_supervise(agent),
     })
@@ -178,9 +181,10 @@ def canned(request: HttpRequest, conversation_id: int, canned_id: int) -> HttpRe
         conversation = access_conversation_by_id(actor=agent, conversation_id=conversation_id)
     except ApplicationError:
         raise Http404 from None
-    found = CannedResponse.objects.filter(pk=canned_id).first()
-    if found is None:
-        raise Http404
+    try:
+        found = access_canned_response_by_id(actor=agent, canned_id=canned_id)
+    except ApplicationError:
+        raise Http404 from None
     values = {"customer_name": conversation.display_name, "customer_email": conversation.email,
               "agent_name": agent.display_name,
               "department": conversation.department.localized_name(conversation.language)}

@@ -13,17 +13,19 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from destek.accounts.models import Department, User
+from destek.branding.brand import current as current_brand
 from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError
 from destek.core.text import all_text_storable
 from destek.hosting.labels import service_label
 from destek.hosting.selectors import services_to_choose
 from destek.kb.search import suggest
+from destek.livechat import chat_settings
 from destek.livechat.access import access_conversation_by_token
 from destek.livechat.models import ChatAttachment, Side
 from destek.livechat.services.conversations import chat_start
@@ -33,7 +35,6 @@ from destek.livechat.services.tickets import chat_offline_message
 from destek.livechat.tokens import visitor_token
 from destek.livechat.views.cors import chat_cors, same_origin
 from destek.livechat.widget_strings import widget_strings
-from destek.sla.services.oncall import is_out_of_hours
 from destek.tickets.uploads import files_from_request
 
 WIDGET = Path(__file__).resolve().parent.parent / "static" / "livechat" / "widget.js"
@@ -119,7 +120,9 @@ def widget_js(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "OPTIONS"])
 def config(request: HttpRequest) -> HttpResponse:
     language = _language(request)
-    closed = outside_chat_hours()
+    chat = chat_settings.current()  # Settings → Live chat (a cache read)
+    brand = current_brand()  # Settings → Branding (a cache read)
+    closed = chat.is_closed()
     departments = [
         {"id": d.pk, "name": d.localized_name(language),
          "online": not closed and department_is_staffed(department_id=d.pk)}
@@ -130,7 +133,9 @@ def config(request: HttpRequest) -> HttpResponse:
         strings = widget_strings()
         services = _services(customer)
     return JsonResponse({
-        "language": language, "strings": strings, "color": settings.DESTEK_CHAT_COLOR,
+        "language": language, "strings": strings,
+        "color": brand.color or settings.DESTEK_CHAT_COLOR, "brand": brand.name,
+        "greeting": chat.greeting(language),
         "departments": departments, "online": any(d["online"] for d in departments),
         "offline_reason": "hours" if closed else "nobody",
         "customer": {"name": customer.display_name, "email": customer.email}
@@ -144,14 +149,6 @@ def config(request: HttpRequest) -> HttpResponse:
         # Knowledge-base articles while the visitor describes the problem (pre-chat form).
         "suggestions_url": kb_suggestions_url(),
     })
-
-
-def outside_chat_hours() -> bool:
-    """With DESTEK_CHAT_OFFICE_HOURS_ONLY, chat is open only within the office-hours calendar
-    (SLA settings); otherwise whenever an agent is online (24/7 support)."""
-    if not settings.DESTEK_CHAT_OFFICE_HOURS_ONLY:
-        return False
-    return is_out_of_hours(timezone.now())
 
 
 def kb_suggestions_url() -> str | None:
@@ -187,7 +184,7 @@ def start(request: HttpRequest) -> HttpResponse:
     try:
         data = _json_body(request)
         language = _language(request, data)
-        if outside_chat_hours():
+        if chat_settings.outside_chat_hours():
             raise ApplicationError(_("We are outside our office hours. Please leave us a "
                                      "message instead."), field="department")
         conversation = chat_start(

@@ -68,6 +68,8 @@
       if (data.type === "ticket.changed") onTicketChanged(data);
       else if (data.type === "presence") onPresence(data);
       else if (data.type === "sla.alert") onSlaAlert(data);
+      // Other scripts (desk-notify.js) hear every frame without a socket of their own.
+      document.dispatchEvent(new CustomEvent("desk:socket", { detail: data }));
     };
     socket.onclose = function () {
       setStatus(false);
@@ -312,17 +314,49 @@
     } else if (target.matches("[data-canned-target]")) {
       var option = target.selectedOptions[0];
       var area = document.getElementById(target.dataset.cannedTarget);
-      if (option && option.value && area) {
-        var start = area.selectionStart || 0;
-        var end = area.selectionEnd || 0;
-        area.value = area.value.slice(0, start) + option.dataset.body + area.value.slice(end);
-        area.focus();
-        area.selectionStart = area.selectionEnd = start + option.dataset.body.length;
-        area.dispatchEvent(new Event("input", { bubbles: true }));
-      }
+      if (option && option.value && area) insertAboveSignature(area, option.dataset.body);
       target.value = "";
     }
   });
+
+  // Where the agent last put the caret in a reply box: a canned response goes there. One
+  // never placed (the box untouched), or placed in the signature, means "above the signature".
+  ["keyup", "mouseup", "select", "input"].forEach(function (name) {
+    document.addEventListener(name, function (e) {
+      if (e.target.tagName === "TEXTAREA") e.target.dataset.caretPlaced = "1";
+    });
+  });
+
+  function signatureStart(text) {
+    // The signature delimiter: a line of "-- " (RFC 3676), or "--" as many people type it.
+    var found = /(^|\n)-- ?(\r?\n|$)/.exec(text);
+    return found ? found.index + found[1].length : -1;
+  }
+
+  function insertAboveSignature(area, text) {
+    var value = area.value;
+    var start = area.selectionStart || 0;
+    var end = area.selectionEnd || 0;
+    var signature = signatureStart(value);
+    var placed = area.dataset.caretPlaced === "1";
+    var caret;
+    if (signature >= 0 && (!placed || end > signature)) {
+      // Above the signature, with a blank line between them; the caret after the text.
+      var above = value.slice(0, signature).replace(/\s+$/, "");
+      var lead = above ? above + "\n\n" : "";
+      var body = text.replace(/\s+$/, "");
+      area.value = lead + body + "\n\n" + value.slice(signature);
+      caret = lead.length + body.length;
+    } else {
+      if (!placed) start = end = value.length;  // an untouched box: after what it holds
+      area.value = value.slice(0, start) + text + value.slice(end);
+      caret = start + text.length;
+    }
+    area.focus();
+    area.selectionStart = area.selectionEnd = caret;
+    area.dataset.caretPlaced = "1";
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }
 
   var toggle = document.querySelector("[data-testid=note-toggle]");
   if (toggle && toggle.checked) toggle.dispatchEvent(new Event("change", { bubbles: true }));

@@ -10,8 +10,16 @@ should never be able to trigger.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from destek.accounts.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from destek.accounts.models import Department, User
+from destek.core.bus import publish
+from destek.core.errors import NotFound
+from destek.tickets.access import may_manage_canned_response
+from destek.tickets.domain_events import CannedResponsesChanged
 from destek.tickets.models import CannedResponse, Ticket
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -53,3 +61,63 @@ def canned_response_render(*, canned: CannedResponse, ticket: Ticket, agent: Use
     """The text an agent starts a reply with; plain text, escaped later like any reply."""
     values = canned_placeholders(ticket=ticket, agent=agent, language=canned.language)
     return render_text(canned.body, values)
+
+
+# --- writes (Settings → Canned responses) ------------------------------------------------------
+
+@dataclass(frozen=True)
+class CannedResponseInput:
+    title: str
+    body: str
+    language: str
+    department: Department | None
+    personal: bool
+
+
+def _changed(canned: CannedResponse) -> None:
+    publish(CannedResponsesChanged(canned_id=canned.pk))
+
+
+def canned_response_create(*, actor: User, data: CannedResponseInput) -> CannedResponse:
+    """A shared response needs a supervisor or an administrator; anyone on the staff may keep
+    personal ones."""
+    if not actor.is_agent or (not data.personal and not actor.may_configure):
+        raise NotFound(_("Canned response not found."))
+    with transaction.atomic():
+        canned = CannedResponse.objects.create(
+            title=data.title, body=data.body, language=data.language,
+            department=data.department, owner=actor if data.personal else None)
+        _changed(canned)
+    return canned
+
+
+def canned_response_update(*, actor: User, canned: CannedResponse,
+                           data: CannedResponseInput) -> list[str]:
+    """Change a response `actor` may manage (access_canned_response_by_id, to_manage=True);
+    returns the names of the fields that changed. Making a shared one personal makes it the
+    actor's own; sharing a personal one needs a supervisor or an administrator."""
+    if not may_manage_canned_response(actor, canned) or (
+            not data.personal and not actor.may_configure):
+        raise NotFound(_("Canned response not found."))
+    owner_id = (canned.owner_id or actor.pk) if data.personal else None
+    new = {"title": data.title, "body": data.body, "language": data.language,
+           "department_id": data.department.pk if data.department else None,
+           "owner_id": owner_id}
+    changed = [name for name, value in new.items() if getattr(canned, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(canned, name, new[name])
+    with transaction.atomic():
+        canned.save(update_fields=changed)
+        _changed(canned)
+    return [name.removesuffix("_id") for name in changed]
+
+
+def canned_response_delete(*, actor: User, canned: CannedResponse) -> None:
+    if not may_manage_canned_response(actor, canned):
+        raise NotFound(_("Canned response not found."))
+    pk = canned.pk
+    with transaction.atomic():
+        canned.delete()
+        publish(CannedResponsesChanged(canned_id=pk))

@@ -41,6 +41,21 @@
     svg.appendChild(path);
     return svg;
   }
+  // Whatever colour a company picks, words on it and the colour as text on white stay readable
+  // (WCAG's 4.5:1): black or white on it, and a darker shade of it for links on white.
+  function brandColours(colour) {
+    var ctx = document.createElement("canvas").getContext("2d");
+    ctx.fillStyle = "#0d6efd"; ctx.fillStyle = colour;  // an invalid colour keeps the default
+    var hex = /^#[0-9a-f]{6}$/i.test(ctx.fillStyle) ? ctx.fillStyle : "#0d6efd";
+    var rgb = [1, 3, 5].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); });
+    function onWhite(c) {  // contrast ratio of c against white
+      var l = c.map(function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+      return 1.05 / (0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2] + 0.05);
+    }
+    var text = rgb;
+    while (onWhite(text) < 4.5) text = text.map(function (v) { return Math.floor(v * 0.9); });
+    return {c: hex, on: onWhite(rgb) >= 4.5 ? "#fff" : "#111", text: "rgb(" + text.join(",") + ")"};
+  }
   function uid() {
     return (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2));
   }
@@ -57,43 +72,56 @@
   var host = el("div", {id: "destek-chat"});
   var root = host.attachShadow({mode: "open"});
   var css = ":host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif}" +
-    ".btn{background:var(--c);color:#fff;border:0;border-radius:6px;padding:8px 12px;cursor:pointer}" +
+    ".btn{background:var(--c);color:var(--on-c);border:0;border-radius:6px;padding:8px 12px;cursor:pointer}" +
     ".launch{position:fixed;right:20px;bottom:20px;border-radius:24px;padding:12px 18px;z-index:2147483000}" +
     ".panel{position:fixed;right:20px;bottom:80px;width:340px;max-width:calc(100vw - 40px);height:480px;" +
     "max-height:calc(100vh - 100px);background:#fff;color:#222;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.25);" +
     "display:flex;flex-direction:column;overflow:hidden;z-index:2147483000}" +
-    ".head{background:var(--c);color:#fff;padding:10px 12px;display:flex;justify-content:space-between;align-items:center}" +
-    ".head button{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}" +
+    ".head{background:var(--c);color:var(--on-c);padding:10px 12px;display:flex;justify-content:space-between;align-items:center}" +
+    ".head button{background:none;border:0;color:inherit;font-size:18px;cursor:pointer}" +
     ".body{flex:1;overflow:auto;padding:10px}.foot{border-top:1px solid #ddd;padding:8px;display:flex;gap:6px;align-items:flex-end}" +
-    "form.pre{display:flex;flex-direction:column;gap:8px}label.svc{display:flex;flex-direction:column;gap:4px;font-size:.9em}input,select,textarea{border:1px solid #bbb;border-radius:6px;padding:6px;width:100%}" +
+    "form.pre{display:flex;flex-direction:column;gap:8px}label.fld{display:flex;flex-direction:column;gap:4px;font-size:.9em}input,select,textarea{border:1px solid #bbb;border-radius:6px;padding:6px;width:100%}" +
     "textarea{resize:none}.msg{margin:6px 0;max-width:85%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
-    ".visitor{margin-left:auto;background:var(--c);color:#fff}.agent{background:#eef}.system{margin:8px auto;color:#666;font-size:12px;text-align:center}" +
-    ".who{font-size:11px;opacity:.7}.meta{font-size:11px;color:#777;text-align:right}.status{font-size:12px;color:#555;padding:4px 10px}" +
+    ".visitor{margin-left:auto;background:var(--c);color:var(--on-c)}.agent{background:#eef}.system{margin:8px auto;color:#666;font-size:12px;text-align:center}" +
+    ".who{font-size:11px;font-weight:600}.meta{font-size:11px;color:#595959;text-align:right}.status{font-size:12px;color:#555;padding:4px 10px}" +
     ".icon{background:none;border:0;font-size:18px;cursor:pointer;padding:4px}.emoji{display:flex;flex-wrap:wrap;gap:2px;padding:4px 8px}" +
-    ".emoji button{background:none;border:0;font-size:18px;cursor:pointer}.sugg a{display:block;color:var(--c)}[hidden]{display:none!important}" +
-    ".msg a{color:inherit}.links{display:flex;flex-wrap:wrap;gap:4px 12px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c);cursor:pointer;padding:0;text-align:left}" +
+    ".emoji button{background:none;border:0;font-size:18px;cursor:pointer}.sugg a{display:block;color:var(--c-text)}[hidden]{display:none!important}" +
+    ".msg a{color:inherit}.links{display:flex;flex-wrap:wrap;gap:4px 12px;padding:4px 10px;font-size:12px}.links button{background:none;border:0;color:var(--c-text);cursor:pointer;padding:0;text-align:left}" +
     ".typing{font-size:12px;color:#555;padding:0 10px;font-style:italic}.typing:empty{display:none}.status:empty{display:none}" +
     ".pending{opacity:.65}button:disabled,textarea:disabled{opacity:.5;cursor:default}" +
-    ".visitor .meta{color:rgba(255,255,255,.85)}.foot:empty,.links:empty{display:none}.icon svg{width:18px;height:18px;vertical-align:middle;fill:#555}.msg svg{width:14px;height:14px;vertical-align:middle;fill:currentColor}";
-  var launch = el("button", {"class": "btn launch", "data-testid": "chat-launcher", text: "Chat"});
-  var panel = el("div", {"class": "panel", hidden: "", role: "dialog", "data-testid": "chat-panel"});
+    ".visitor .meta{color:inherit}.foot:empty,.links:empty{display:none}.foot label.fld{flex:1}.icon svg{width:18px;height:18px;vertical-align:middle;fill:#555}.msg svg{width:14px;height:14px;vertical-align:middle;fill:currentColor}" +
+    ":focus-visible{outline:2px solid var(--c-text);outline-offset:2px}.head :focus-visible{outline-color:var(--on-c)}" +
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
+  var launch = el("button", {"class": "btn launch", "aria-expanded": "false", "data-testid": "chat-launcher", text: "Chat"});
+  var panel = el("div", {"class": "panel", hidden: "", role: "dialog", id: "destek-chat-panel", "data-testid": "chat-panel"});
+  launch.setAttribute("aria-controls", panel.id);
   root.appendChild(el("style", {text: css}));
   root.appendChild(launch);
   root.appendChild(panel);
-  var title = el("span"), body = el("div", {"class": "body", "data-testid": "chat-body"});
+  var title = el("span", {id: "destek-chat-title"}), body = el("div", {"class": "body", "data-testid": "chat-body"});
   var status = el("div", {"class": "status", "data-testid": "chat-status", "aria-live": "polite"});
   var typingLine = el("div", {"class": "typing", "data-testid": "chat-typing", "aria-live": "polite"});
   var foot = el("div", {"class": "foot"});
   var links = el("div", {"class": "links"});
   var emojiBox = el("div", {"class": "emoji", hidden: ""});
-  panel.appendChild(el("div", {"class": "head"}, [title, el("button", {"aria-label": "×", text: "×", onclick: toggle})]));
+  var closeButton = el("button", {type: "button", text: "×", "data-testid": "chat-close", onclick: toggle});
+  panel.setAttribute("aria-labelledby", title.id);
+  panel.appendChild(el("div", {"class": "head"}, [title, closeButton]));
   [body, typingLine, status, emojiBox, links, foot].forEach(function (n) { panel.appendChild(n); });
 
   function toggle() {
     panel.hidden = !panel.hidden;
-    if (!panel.hidden) { unread = 0; stopTitle(); markRead(); }
+    launch.setAttribute("aria-expanded", String(!panel.hidden));
+    if (!panel.hidden) { unread = 0; stopTitle(); markRead(); focusFirst(); }
+    else launch.focus();  // the keyboard goes back to where it came from
+  }
+  function focusFirst() {  // the first field to fill in, else the close button
+    var field = [].filter.call(panel.querySelectorAll("input:not([type=file]), select, textarea:not(:disabled)"),
+      function (f) { return f.getClientRects().length; })[0];
+    (field || closeButton).focus();
   }
   launch.addEventListener("click", toggle);
+  panel.addEventListener("keydown", function (ev) { if (ev.key === "Escape") toggle(); });
 
   // --- notifications ---------------------------------------------------------------------------
   var audio = null;  // one context for the page: browsers limit how many may exist
@@ -116,14 +144,19 @@
 
   // --- views -----------------------------------------------------------------------------------
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  // Every field has its own <label> (a placeholder goes away as soon as one types).
+  function labelled(text, control, hidden) {
+    return el("label", {"class": "fld"}, [el("span", {"class": hidden ? "sr" : "", text: text}), control]);
+  }
+  function hideField(control) { control.closest("label").hidden = true; }
   function departmentSelect() {
-    var select = el("select", {name: "department", "aria-label": t("department")});
+    var select = el("select", {name: "department"});
     cfg.departments.forEach(function (d) {
       var o = el("option", {value: d.id, text: d.name});
       if (String(d.id) === opts.department) o.selected = true;
       select.appendChild(o);
     });
-    return select;
+    return labelled(t("department"), select);
   }
   function serviceChoice() {  // a signed-in customer: which of their services it is about
     var services = cfg.customer && cfg.services || [];
@@ -135,21 +168,22 @@
       if (s.id === cfg.service) o.selected = true;
       select.appendChild(o);
     });
-    return el("label", {"class": "svc", text: t("service")}, [select]);
+    return labelled(t("service"), select);
   }
   function showPrechat() {
     clear(body); clear(foot); clear(links); status.textContent = "";
     var me = cfg.customer;
     var sugg = el("div", {"class": "sugg", "data-testid": "chat-suggestions"});
-    var topic = el("textarea", {name: "topic", rows: "3", placeholder: t("topic"), "aria-label": t("topic"), "data-testid": "chat-topic"});
+    var topic = el("textarea", {name: "topic", rows: "3", "data-testid": "chat-topic"});
     topic.addEventListener("input", suggest(topic, sugg));
     var form = el("form", {"class": "pre", "data-testid": "chat-prechat"}, [
-      el("input", {name: "name", placeholder: t("name"), "aria-label": t("name"), autocomplete: "name", "data-testid": "chat-name"}),
-      el("input", {name: "email", type: "email", required: "", placeholder: t("email"), "aria-label": t("email"), autocomplete: "email", "data-testid": "chat-email"}),
-      departmentSelect(), serviceChoice(), topic, sugg,
+      labelled(t("name"), el("input", {name: "name", autocomplete: "name", "data-testid": "chat-name"})),
+      labelled(t("email"), el("input", {name: "email", type: "email", required: "", autocomplete: "email", "data-testid": "chat-email"})),
+      departmentSelect(), serviceChoice(), labelled(t("topic"), topic), sugg,
       el("button", {"class": "btn", type: "submit", text: t("start"), "data-testid": "chat-start"})].filter(Boolean));
-    if (me) { form.name.value = me.name; form.email.value = me.email; form.name.hidden = form.email.hidden = true; }
-    if (cfg.departments.length < 2) form.department.hidden = true;
+    if (cfg.greeting) form.insertBefore(el("p", {"data-testid": "chat-greeting", text: cfg.greeting}), form.firstChild);  // Settings → Live chat
+    if (me) { form.name.value = me.name; form.email.value = me.email; hideField(form.name); hideField(form.email); }
+    if (cfg.departments.length < 2) hideField(form.department);
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       api("/chat/api/start", {name: form.name.value, email: form.email.value, topic: form.topic.value,
@@ -187,13 +221,14 @@
     clear(body); clear(foot); clear(links);
     var form = el("form", {"class": "pre", "data-testid": "chat-offline"}, [
       el("strong", {text: t(cfg.offline_reason === "hours" ? "hours_title" : "offline_title")}), el("div", {text: t("offline_text")}),
-      el("input", {name: "name", placeholder: t("name"), "data-testid": "chat-name"}),
-      el("input", {name: "email", type: "email", required: "", placeholder: t("email"), "data-testid": "chat-email"}),
+      labelled(t("name"), el("input", {name: "name", autocomplete: "name", "data-testid": "chat-name"})),
+      labelled(t("email"), el("input", {name: "email", type: "email", required: "", autocomplete: "email", "data-testid": "chat-email"})),
       departmentSelect(), serviceChoice(),
-      el("textarea", {name: "body", rows: "4", required: "", placeholder: t("message"), "data-testid": "chat-offline-body"}),
+      labelled(t("message"), el("textarea", {name: "body", rows: "4", required: "", "data-testid": "chat-offline-body"})),
       el("button", {"class": "btn", type: "submit", text: t("leave_message"), "data-testid": "chat-offline-send"})].filter(Boolean));
+    if (cfg.greeting) form.insertBefore(el("p", {"data-testid": "chat-greeting", text: cfg.greeting}), form.firstChild);
     if (cfg.customer) { form.name.value = cfg.customer.name; form.email.value = cfg.customer.email; }
-    if (cfg.departments.length < 2) form.department.hidden = true;
+    if (cfg.departments.length < 2) hideField(form.department);
     var id = uid();
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
@@ -208,7 +243,7 @@
   var input, fileInput, sendButton;
   function showChat() {
     clear(body); clear(foot); clear(links); typingLine.textContent = "";
-    input = el("textarea", {rows: "2", placeholder: t("placeholder"), maxlength: String(cfg.max_message_chars), "aria-label": t("placeholder"), "data-testid": "chat-input"});
+    input = el("textarea", {rows: "2", placeholder: t("placeholder"), maxlength: String(cfg.max_message_chars), "data-testid": "chat-input"});
     input.addEventListener("keydown", function (ev) { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); sendText(); } });
     input.addEventListener("input", typing);
     fileInput = el("input", {type: "file", hidden: "", "data-testid": "chat-file"});
@@ -218,7 +253,7 @@
     foot.appendChild(el("button", {"class": "icon", type: "button", title: t("emoji"), "aria-label": t("emoji"), text: "☺", onclick: function () { emojiBox.hidden = !emojiBox.hidden; }}));
     foot.appendChild(el("button", {"class": "icon", type: "button", title: t("attach"), "aria-label": t("attach"), "data-testid": "chat-attach", onclick: function () { fileInput.click(); }}, [clipIcon()]));
     foot.appendChild(fileInput);
-    foot.appendChild(input);
+    foot.appendChild(labelled(t("message"), input, true));
     sendButton = el("button", {"class": "btn", type: "button", text: t("send"), "data-testid": "chat-send", onclick: sendText});
     foot.appendChild(sendButton);
     links.appendChild(el("button", {type: "button", text: t("transcript"), "data-testid": "chat-transcript", onclick: function () { send({type: "transcript"}); }}));
@@ -399,8 +434,14 @@
   var lang = opts.lang || (navigator.language || "en").slice(0, 2);
   api("/chat/api/config?lang=" + encodeURIComponent(lang)).then(function (data) {
     cfg = data; T = data.strings;
-    host.style.setProperty("--c", opts.color || data.color);
-    launch.textContent = t("open"); title.textContent = t("title");
+    var colours = brandColours(opts.color || data.color);
+    host.style.setProperty("--c", colours.c);
+    host.style.setProperty("--on-c", colours.on);
+    host.style.setProperty("--c-text", colours.text);
+    launch.textContent = t("open");
+    title.textContent = data.brand ? data.brand + " · " + t("title") : t("title");  // Settings → Branding
+    title.setAttribute("data-testid", "chat-title");
+    closeButton.setAttribute("aria-label", t("close"));
     document.body.appendChild(host);
     showStart();
   }).catch(function () { /* Destek unreachable: no widget rather than a broken one */ });
