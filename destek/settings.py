@@ -240,6 +240,9 @@ CELERY_BEAT_SCHEDULE = {
     # Audit events older than DESTEK_AUDIT_RETENTION_DAYS are deleted, in batches.
     "audit-purge": {"task": "destek.audit.tasks.purge_audit_log", "schedule": 3600.0,
                     "options": {"expires": 3600.0}},
+    # Live chat: chats whose visitor never connected leave the waiting list, ended.
+    "chat-abandon-unconnected": {"task": "destek.livechat.tasks.abandon_unconnected_chats",
+                                 "schedule": 60.0, "options": {"expires": 60.0}},
     # WHMCS: each enabled connection whose interval elapsed is synced (destek.hosting.whmcs).
     "whmcs-sync-due": {"task": "destek.hosting.whmcs.tasks.whmcs_sync_due", "schedule": 60.0,
                        "options": {"expires": 60.0}},
@@ -307,6 +310,8 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Istanbul")
 USE_I18N = True
 USE_TZ = True
+# One long and one short date format per language, everywhere (destek/formats).
+FORMAT_MODULE_PATH = ["destek.formats"]
 
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"

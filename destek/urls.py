@@ -11,10 +11,15 @@ from destek.kb.sitemaps import sitemaps as kb_sitemaps
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Agents land on their queue, signed-in customers on their tickets (the help center is
+    in their navbar); a visitor lands on the help center, with "Sign in" beside it, not on
+    a login wall."""
     user = request.user
     if user.is_authenticated and getattr(user, "is_agent", False):
         return redirect(reverse("desk:queue"))
-    return redirect(reverse("portal:ticket_list"))
+    if user.is_authenticated:
+        return redirect(reverse("portal:ticket_list"))
+    return redirect(reverse("kb:index"))
 
 
 # The admin's own login form would check passwords without the sign-in limits: admins sign in

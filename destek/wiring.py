@@ -15,10 +15,12 @@ def connect() -> None:
     from destek.mail.outbound import sending_mailbox
     from destek.mail.policies import bouncing_addresses
     from destek.notifications import directory
+    from destek.notifications import followers as mail_followers
     from destek.notifications import subscribers as mail
     from destek.realtime import subscribers as live
     from destek.sla import subscribers as sla
     from destek.tickets import domain_events as ev
+    from destek.tickets.services import followers
 
     directory.connect(mailbox_for_department=sending_mailbox,
                       bouncing_addresses=bouncing_addresses)
@@ -33,6 +35,12 @@ def connect() -> None:
     subscribe(ev.TicketOpened, mail.on_ticket_opened)
     subscribe(ev.MessagePosted, mail.on_message_posted)
     subscribe(ev.TicketAssigned, mail.on_ticket_assigned)
+
+    # Followers and @mentions: who is told is decided once (AgentsAlerted), then told.
+    subscribe(ev.MessagePosted, followers.on_message_posted)
+    subscribe(ev.TicketUpdated, followers.on_ticket_updated)
+    subscribe(ev.AgentsAlerted, mail_followers.on_agents_alerted)
+    subscribe(ev.AgentsAlerted, live.on_agents_alerted)
 
     subscribe(ev.TicketOpened, live.on_ticket_changed)
     subscribe(ev.MessagePosted, live.on_ticket_changed)

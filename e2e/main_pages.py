@@ -29,6 +29,7 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("kb-article", "{article}", "anonymous"),
     MainPage("login", "/accounts/login/", "anonymous"),
     MainPage("signup", "/accounts/signup/", "anonymous"),
+    MainPage("chat-widget-demo", "/chat/demo/", "anonymous"),
     # Customers (the portal)
     MainPage("portal-tickets", "/portal/", "customer_en"),
     MainPage("portal-new-ticket", "/portal/tickets/new/", "customer_en"),

@@ -11,11 +11,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from destek.accounts.mfa import must_enrol_mfa
+from destek.accounts.models import User
 from destek.accounts.zones import user_zone
 
 
 class UserLanguageMiddleware:
-    """A signed-in user's saved language wins over the browser's Accept-Language."""
+    """The language switch's cookie first; then a signed-in user's saved language, except for
+    a customer who never chose one: their pages follow the browser's Accept-Language (what
+    LocaleMiddleware picked), and so do their emails, the account following the browser."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -23,10 +26,31 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         cookie_lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if user is not None and user.is_authenticated and not cookie_lang and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        if user is None or not user.is_authenticated or cookie_lang:
+            return self.get_response(request)
+        browser = browser_language(request)
+        if user.is_customer and not user.language_chosen and browser:
+            if browser != user.language:
+                user.language = browser
+                User.objects.filter(pk=user.pk).update(language=browser)
+            language = browser
+        else:
+            language = user.language
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+def browser_language(request: HttpRequest) -> str | None:
+    """The first of the browser's Accept-Language tags that Destek speaks ("tr-TR" → "tr"),
+    in the browser's order; None when it names none of them (or sends no header)."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    for tag in request.headers.get("Accept-Language", "").split(","):
+        code = tag.split(";")[0].strip().lower()[:2]
+        if code in codes:
+            return code
+    return None
 
 
 class UserTimeZoneMiddleware:

@@ -86,6 +86,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(_("language"), max_length=8, default="en",
                                 choices=[("en", "English"), ("tr", "Türkçe")])
+    # Set by the language switch or the profile: until then a customer's pages (and emails)
+    # follow their browser's language (UserLanguageMiddleware).
+    language_chosen = models.BooleanField(_("language chosen by the user"), default=False)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     # Every date shown to this person, and "we will answer by …", in their zone; empty: the
     # installation's TIME_ZONE.

@@ -71,6 +71,7 @@ def profile_update(*, actor: User, changes: ProfileChanges,
         "full_name": " ".join(changes.full_name.split())[:200],
         "phone": normalized_phone(changes.phone),
         "language": changes.language,
+        "language_chosen": True,  # saved from the form: no longer the browser's to decide
         "time_zone": changes.time_zone,
         "email_notifications": changes.email_notifications,
     }

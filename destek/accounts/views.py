@@ -15,7 +15,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     user = request.user
     codes = {code for code, _name in settings.LANGUAGES}
-    if user.is_authenticated and language in codes and user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
+    # A choice, even of the language already shown: the browser no longer decides for them.
+    if user.is_authenticated and language in codes and (
+            user.language != language or not user.language_chosen):
+        user.language, user.language_chosen = language, True
+        user.save(update_fields=["language", "language_chosen"])
     return response

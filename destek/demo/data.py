@@ -1,4 +1,5 @@
-"""Demo data for the quick start: departments, three logins and a few tickets."""
+"""Demo data for the quick start: departments, three logins, and a product in use
+(`showcase.py`: help center, FAQ, mailbox, canned responses, SLA targets, tickets, a chat)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from destek.accounts.models import AssignmentMode, Department, DepartmentMembership, Role, User
+from destek.demo.showcase import Cast, create_showcase
 from destek.tickets.intake import InboundMessage, receive
 from destek.tickets.models import CannedResponse, Channel, Priority
 
@@ -56,7 +58,7 @@ def create_demo_data() -> list[DemoLogin]:
     _verify_emails([admin, agent, customer])
     technical = Department.objects.create(name="Technical support", name_tr="Teknik destek",
                                           assignment_mode=AssignmentMode.ROUND_ROBIN)
-    Department.objects.create(name="Billing", name_tr="Muhasebe")
+    billing = Department.objects.create(name="Billing", name_tr="Muhasebe")
     Department.objects.create(name="Sales", name_tr="Satış")
     DepartmentMembership.objects.create(department=technical, agent=agent)
     DepartmentMembership.objects.create(department=technical, agent=admin)
@@ -75,6 +77,8 @@ def create_demo_data() -> list[DemoLogin]:
     receive(InboundMessage(channel=Channel.PORTAL, author=customer, department_id=technical.pk,
                            subject="SSL certificate renewal",
                            body_text="Could you renew the certificate for shop.example.com?"))
+    create_showcase(Cast(admin=admin, agent=agent, customer=customer, technical=technical,
+                         billing=billing))
     path = demo_logins_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(f"{x.role}\t{x.email}\t{x.password}\n" for x in logins))

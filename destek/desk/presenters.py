@@ -13,7 +13,7 @@ No queries here: everything comes from what the selectors loaded.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -25,6 +25,8 @@ from django.utils.translation import get_language, gettext
 from destek.core.sanitize import REMOTE_IMAGE_PLACEHOLDER, body_for_reader
 from destek.desk.choices import AgentOption, DepartmentOption
 from destek.desk.formatting import DateFormatter, id_url, iso
+from destek.desk.history_sentences import Sentences
+from destek.desk.mentions import highlight_mentions
 from destek.desk.sla_presenters import countdown_labels, metric_labels, queue_sla_cell
 from destek.tickets.models import (
     AuthorKind,
@@ -36,6 +38,7 @@ from destek.tickets.models import (
     TicketEvent,
     format_reference,
 )
+from destek.tickets.selectors import NoteMention
 from destek.tickets.web import priority_badge, status_badge
 
 
@@ -178,6 +181,8 @@ class MessageView:
     # "shown": the agent asked (this response's CSP allows them); "": it has none.
     remote_images: str = ""
     received_email_url: str = ""  # administrators: the received email (mail/admin_parts.py)
+    # Agents @mentioned in this note who were not told: they may not see the ticket.
+    not_notified: list[str] = field(default_factory=list)
 
 
 def _message_css(m: Message) -> str:
@@ -187,7 +192,9 @@ def _message_css(m: Message) -> str:
 
 
 def present_messages(messages: list[Message], *, remote_images_for: int | None = None,
-                     received_email_urls: dict[int, str] | None = None) -> list[MessageView]:
+                     received_email_urls: dict[int, str] | None = None,
+                     mentions: dict[int, list[NoteMention]] | None = None
+                     ) -> list[MessageView]:
     """What desk/_message.html prints, from messages with author and attachments loaded.
 
     Images from other hosts are replaced by a placeholder, except in the message
@@ -211,7 +218,9 @@ def present_messages(messages: list[Message], *, remote_images_for: int | None =
             channel_label=channels.get(m.channel, m.channel),
             created_iso=iso(m.created_at),
             created_label=short_date(m.created_at),
-            body_html=body.html,
+            body_html=(highlight_mentions(body.html, [x.email for x in mentions[m.pk]])
+                       if mentions and m.pk in mentions else body.html),
+            not_notified=[x.name for x in (mentions or {}).get(m.pk, ()) if not x.notified],
             quoted_text=m.quoted_text,
             files=[AttachmentView(pk=a.pk, original_name=a.original_name,
                                   url=attachment_url(a.pk), size_label=filesizeformat(a.size))
@@ -237,6 +246,8 @@ class EventView:
     excerpt: str  # replies and notes: the start of the text
     before_label: str
     after_label: str
+    # Moves and links: a whole sentence with the other ticket as a link (history_sentences).
+    sentence: str | None = None
 
 
 def present_events(events: list[TicketEvent]) -> list[EventView]:
@@ -244,6 +255,7 @@ def present_events(events: list[TicketEvent]) -> list[EventView]:
     kinds = {value: str(label) for value, label in EventKind.choices}
     statuses = status_labels()
     short_date = DateFormatter("SHORT_DATETIME_FORMAT")
+    sentences = Sentences(id_url("desk:ticket", "ticket_id"))
     return [
         EventView(
             kind=e.kind,
@@ -257,6 +269,7 @@ def present_events(events: list[TicketEvent]) -> list[EventView]:
                      if e.kind in (EventKind.REPLIED, EventKind.NOTE) else ""),
             before_label=event_value(e.kind, e.before, statuses),
             after_label=event_value(e.kind, e.after, statuses),
+            sentence=sentences(e.kind, e.before, e.after),
         )
         for e in events
     ]

@@ -4,10 +4,14 @@ from destek.desk.views import (
     actions,
     audit,
     chat_panel,
+    followers,
+    links,
+    merge_confirm,
     queue,
     saved_views,
     service_link,
     sla,
+    split,
     ticket,
 )
 from destek.privacy import erasure_views, export_views, retention_views
@@ -28,6 +32,13 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/reply/", actions.reply, name="reply"),
     path("tickets/<int:ticket_id>/update/", actions.update, name="update"),
     path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
+    path("tickets/<int:ticket_id>/merge/confirm/", merge_confirm.merge_confirm,
+         name="merge_confirm"),
+    path("tickets/<int:ticket_id>/split/", split.split, name="split"),
+    path("tickets/<int:ticket_id>/links/", links.link, name="link"),
+    path("tickets/<int:ticket_id>/links/remove/", links.unlink, name="unlink"),
+    path("tickets/<int:ticket_id>/follow/", followers.follow, name="follow"),
+    path("mentions/", followers.mention_suggestions, name="mention_suggestions"),
     path("tickets/<int:ticket_id>/service/", service_link.ticket_service, name="ticket_service"),
     # The customer panel beside a chat in the console (livechat/_side.html loads it).
     path("chats/<int:conversation_id>/customer/", chat_panel.chat_customer_panel,

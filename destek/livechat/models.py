@@ -84,6 +84,9 @@ class Conversation(models.Model):
     visitor_read_seq = models.PositiveIntegerField(default=0)
     agent_read_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the widget first opened its socket; a chat still without one after a few minutes
+    # leaves the waiting list (destek.livechat.waiting).
+    visitor_connected_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)

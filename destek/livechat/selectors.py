@@ -10,6 +10,7 @@ from django.utils import timezone
 from destek.accounts.models import User
 from destek.livechat.access import conversations_visible_to
 from destek.livechat.models import ChatMessage, Conversation, ConversationState, Side
+from destek.livechat.waiting import still_waiting
 
 RESUME_BATCH = 200  # a client far behind gets the rest on its next resume
 
@@ -76,8 +77,10 @@ def agent_conversations(*, agent: User) -> QuerySet[Conversation]:
 
 
 def waiting_conversations(*, actor: User) -> QuerySet[Conversation]:
-    return conversations_visible_to(actor).filter(state=ConversationState.WAITING).select_related(
-        "department", "customer").order_by("created_at")
+    """Without the chats whose visitor never connected (destek.livechat.waiting)."""
+    return conversations_visible_to(actor).filter(
+        still_waiting(timezone.now()), state=ConversationState.WAITING,
+    ).select_related("department", "customer").order_by("created_at")
 
 
 def active_conversations(*, actor: User) -> QuerySet[Conversation]:

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from destek.livechat.views import public
+from destek.livechat.views import demo, public
 
 app_name = "livechat"
 urlpatterns = [
+    path("demo/", demo.widget_demo, name="demo"),
     path("widget.js", public.widget_js, name="widget"),
     path("api/config", public.config, name="config"),
     path("api/start", public.start, name="start"),

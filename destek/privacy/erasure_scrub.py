@@ -24,7 +24,14 @@ from destek.livechat.models import ChatAttachment, ChatMessage, Conversation
 from destek.mail.models import InboundEmail, InboundState
 from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.privacy.export_models import ExportJob
-from destek.tickets.models import Attachment, EventKind, Message, Ticket, TicketEvent
+from destek.tickets.models import (
+    Attachment,
+    EventKind,
+    Message,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
 
 # Ticket events whose before/after hold what people wrote (an excerpt of a reply or note,
 # subjects, CC addresses).
@@ -163,6 +170,10 @@ def anonymise_tickets(ticket_ids: list[int]) -> dict[str, int]:
     messages = scrub_messages(Message.objects.filter(ticket_id__in=ticket_ids))
     TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind__in=TEXT_EVENT_KINDS).update(
         before="", after="")
+    # A related-ticket link's note is free text (kept in the LINKED events' `before` too).
+    TicketLink.objects.filter(
+        models.Q(lower_id__in=ticket_ids) | models.Q(higher_id__in=ticket_ids)).update(note="")
+    TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind=EventKind.LINKED).update(before="")
     inbound = scrub_inbound(InboundEmail.objects.filter(
         models.Q(ticket_id__in=ticket_ids) | models.Q(ticket_message__ticket_id__in=ticket_ids)))
     outbound = scrub_outbound(OutboundEmail.objects.filter(ticket_id__in=ticket_ids))

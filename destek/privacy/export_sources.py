@@ -38,7 +38,9 @@ CHUNK_ROWS = 200
 
 # Ticket history the customer took part in or was told about; not the desk's internal work.
 CUSTOMER_EVENTS = (EventKind.CREATED, EventKind.REPLIED, EventKind.STATUS, EventKind.PRIORITY,
-                   EventKind.DEPARTMENT, EventKind.SUBJECT, EventKind.CC, EventKind.MERGED)
+                   EventKind.DEPARTMENT, EventKind.SUBJECT, EventKind.CC, EventKind.MERGED,
+                   EventKind.MERGED_OUT, EventKind.MERGED_IN, EventKind.SPLIT_OUT,
+                   EventKind.SPLIT_IN)
 
 
 class ExportSource(Protocol):

@@ -156,6 +156,16 @@ class DeskConsumer(JsonWebsocketConsumer):
             "due_at": event.get("due_at"),
         })
 
+    def desk_follow_alert(self, event: dict[str, Any]) -> None:
+        """This agent was @mentioned, or a ticket they follow changed
+        (destek.tickets.services.followers)."""
+        self.send_json({
+            "type": "follow.alert",
+            "ticket_id": event["ticket_id"],
+            "reference": event["reference"],
+            "reason": event["reason"],
+        })
+
     # --- presence ---------------------------------------------------------------------------
 
     def _may_watch(self, ticket_id: int) -> bool:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from destek.realtime import groups
 from destek.realtime.push import ASSIGNED, TICKET_CHANGED, push_on_commit
-from destek.tickets.domain_events import TicketAssigned
+from destek.tickets.domain_events import AgentsAlerted, TicketAssigned
 from destek.tickets.models import Ticket
 
 
@@ -54,3 +54,15 @@ def on_ticket_assigned(event: TicketAssigned) -> None:
                    {"type": ASSIGNED, "ticket_id": ticket.pk, "reference": ticket.reference},
                    key=("assigned", ticket.pk, assignee.pk))
 
+
+FOLLOW_ALERT = "desk.follow_alert"
+
+
+def on_agents_alerted(event: AgentsAlerted) -> None:
+    """Each agent told about a ticket (mentioned, or following it) hears it on their open
+    desks, after the commit: ids, the reference and why, nothing more."""
+    for recipient in event.recipients:
+        push_on_commit(groups.user_group(recipient.pk), {
+            "type": FOLLOW_ALERT, "ticket_id": event.ticket.pk,
+            "reference": event.ticket.reference, "reason": event.reason,
+        }, key=("follow-alert", event.ticket.pk, recipient.pk, event.reason))

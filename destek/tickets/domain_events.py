@@ -26,6 +26,7 @@ class MessagePosted:
     message: Message
     actor: User | None
     quiet: bool = False  # no notification email (an automatic reply, a cap reached)
+    previous_status: str = ""  # the status before this message (it may have changed it)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class TicketUpdated:
     ticket: Ticket
     actor: User | None
     fields: tuple[str, ...] = field(default_factory=tuple)
+    previous_status: str = ""  # when "status" is among the fields
 
 
 @dataclass(frozen=True)
@@ -51,3 +53,22 @@ class CannedResponsesChanged:
     """A canned response was added, changed or deleted: the desk reloads its lists."""
 
     canned_id: int
+
+
+class AlertReason:
+    MENTIONED = "mentioned"  # @mentioned in an internal note
+    CUSTOMER_REPLIED = "customer_replied"  # on a followed ticket
+    STATUS_CHANGED = "status_changed"  # of a followed ticket
+
+
+@dataclass(frozen=True)
+class AgentsAlerted:
+    """Agents to tell about a ticket they follow or were mentioned on (decided by
+    tickets.services.followers: only agents who may see the ticket, never the actor)."""
+
+    ticket: Ticket
+    actor: User | None
+    reason: str  # an AlertReason
+    recipients: tuple[User, ...]
+    message: Message | None = None
+    previous_status: str = ""

@@ -33,3 +33,9 @@ def record(*, ticket: Ticket, actor: User | None, kind: EventKind, before: objec
 def record_many(events: list[TicketEvent]) -> list[TicketEvent]:
     """One INSERT for all of them; their pks are set (PostgreSQL, SQLite >= 3.35)."""
     return TicketEvent.objects.bulk_create(events)
+
+
+def message_numbers(ids: list[int]) -> str:
+    """"#12, #13" for the history of messages that moved, cut to fit an event's column."""
+    text = ", ".join(f"#{pk}" for pk in sorted(ids))
+    return text if len(text) <= 255 else text[:text.rfind(",", 0, 252)] + ", …"

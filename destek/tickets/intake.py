@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from destek.accounts.emails import normalized_email
-from destek.accounts.models import Role, User
+from destek.accounts.models import Department, Role, User
 from destek.accounts.scope import is_department_limited
 from destek.core import bus
 from destek.core.errors import ApplicationError
@@ -232,6 +232,35 @@ def _open_ticket(inbound: InboundMessage, author: User | None, body_html: str, b
                         attachments=attachments)
 
 
+def open_split_ticket(*, actor: User, source: Ticket, subject: str, department: Department,
+                      now: datetime) -> Ticket:
+    """The ticket an agent splits messages of `source` into, opened by the funnel's rules for
+    a new ticket: a subject, the same customer, channel, service and CC, its priority, an
+    assignee (the original's in the same department, else routing's pick) and its audit
+    events. The messages are moved in by tickets.split, as a merge moves them, in
+    the same transaction (the caller's: it has locked `source` and checked access)."""
+    clean = " ".join(subject.split())[:MAX_SUBJECT]
+    if not clean:
+        raise ApplicationError(_("A subject is required."), field="subject")
+    same_department = department.pk == source.department_id
+    assignee = source.assignee if same_department else pick_assignee(department=department)
+    ticket = Ticket(
+        subject=clean, department=department, priority=source.priority, status=Status.NEW,
+        channel=source.channel, customer=source.customer, cc_addresses=list(source.cc_addresses),
+        service_id=source.service_id, assignee=assignee, created_at=now, updated_at=now,
+        message_count=0,
+    )
+    ticket.save(force_insert=True)
+    audit = [events.build(ticket=ticket, actor=actor, kind=EventKind.CREATED,
+                          after=Channel.DESK.label, at=now)]
+    if assignee is not None:
+        audit.append(events.build(ticket=ticket, actor=None if not same_department else actor,
+                                  kind=EventKind.ASSIGNEE, before="",
+                                  after=assignee.display_name, at=now))
+    events.record_many(audit)
+    return ticket
+
+
 def _service_for(inbound: InboundMessage, customer: User) -> Service | None:
     """The service a new ticket is about, if it is the customer's: no query for a row the
     door read or when none is named, one otherwise."""
@@ -349,7 +378,7 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
                       after=ticket.status)
     bus.publish(domain_events.MessagePosted(
         ticket=ticket, message=message, actor=author,
-        quiet=inbound.suppress_notifications or auto_reply,
+        quiet=inbound.suppress_notifications or auto_reply, previous_status=old_status,
     ))
     return IntakeResult(ticket=ticket, message=message, created_ticket=False,
                         attachments=attachments)

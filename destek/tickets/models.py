@@ -242,6 +242,14 @@ class EventKind(models.TextChoices):
     CC = "cc", _("CC changed")
     MERGED = "merged", _("Merged")
     SERVICE = "service", _("Service changed")
+    # Messages moving between tickets: `before`/`after` hold the other ticket's reference and
+    # the moved messages' numbers ("#12, #13"), so the history says what moved where.
+    MERGED_OUT = "merged_out", _("Merged into another ticket")
+    MERGED_IN = "merged_in", _("Another ticket merged in")
+    SPLIT_OUT = "split_out", _("Messages split off")
+    SPLIT_IN = "split_in", _("Split from another ticket")
+    LINKED = "linked", _("Ticket linked")
+    UNLINKED = "unlinked", _("Link removed")
 
 
 class TicketEvent(models.Model):
@@ -261,6 +269,64 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.kind}"
+
+
+class TicketLink(models.Model):
+    """Two related tickets, stored once (the lower id first) and listed on both."""
+
+    lower = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    higher = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        constraints = [
+            models.UniqueConstraint(fields=["lower", "higher"], name="uniq_ticket_link"),
+            models.CheckConstraint(condition=models.Q(lower__lt=models.F("higher")),
+                                   name="ticket_link_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lower_id} ↔ {self.higher_id}"
+
+
+class TicketFollower(models.Model):
+    """An agent who hears about a ticket's customer replies and status changes."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"],
+                                               name="uniq_ticket_follower")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.user_id}"
+
+
+class Mention(models.Model):
+    """An agent @mentioned in an internal note; `notified` is False when they could not see
+    the ticket (an outsourced agent outside its department), so they were not told."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    notified = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "user"],
+                                               name="uniq_message_mention")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}: @{self.user_id}"
 
 
 class CannedResponse(models.Model):

@@ -8,15 +8,19 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from destek.accounts.models import User
+from destek.accounts.scope import in_scope
 from destek.core.compat import set_prefetched
 from destek.core.pagination import Page, keyset_page
 from destek.tickets.access import messages_visible_to, tickets_visible_to
 from destek.tickets.models import (
     Attachment,
     CannedResponse,
+    Mention,
     Message,
     Ticket,
     TicketEvent,
+    TicketFollower,
+    TicketLink,
 )
 
 PAGE_SIZE = 25
@@ -90,3 +94,49 @@ def canned_responses_for(*, ticket: Ticket) -> QuerySet[CannedResponse]:
     return CannedResponse.objects.filter(
         Q(department__isnull=True) | Q(department_id=ticket.department_id)
     ).order_by("title")
+
+
+@dataclass(frozen=True)
+class LinkedTicket:
+    link_id: int
+    ticket: Ticket  # the other ticket, with its department
+    note: str
+
+
+def linked_tickets(*, actor: User, ticket: Ticket) -> list[LinkedTicket]:
+    """The tickets linked with `ticket` that `actor` may see, oldest link first (one query)."""
+    links = (TicketLink.objects
+             .filter((Q(lower=ticket) & in_scope(actor, "higher__department"))
+                     | (Q(higher=ticket) & in_scope(actor, "lower__department")))
+             .select_related("lower", "higher").order_by("pk"))
+    return [LinkedTicket(link_id=link.pk, note=link.note,
+                         ticket=link.higher if link.lower_id == ticket.pk else link.lower)
+            for link in links]
+
+
+def ticket_followers(*, ticket: Ticket) -> list[User]:
+    """Who follows `ticket`, by name (one query)."""
+    return [f.user for f in TicketFollower.objects.filter(ticket=ticket).select_related("user")
+            .order_by("user__full_name", "user__email")]
+
+
+@dataclass(frozen=True)
+class NoteMention:
+    email: str
+    name: str
+    notified: bool  # False: they may not see the ticket, so they were not told
+
+
+def note_mentions(*, messages: list[Message]) -> dict[int, list[NoteMention]]:
+    """The agents @mentioned in these messages' notes, by message: one query, only when a
+    note has an "@" at all."""
+    notes = [m.pk for m in messages if m.is_internal and "@" in m.body_text]
+    found: dict[int, list[NoteMention]] = {}
+    if not notes:
+        return found
+    for row in (Mention.objects.filter(message_id__in=notes).order_by("pk")
+                .values("message_id", "user__email", "user__full_name", "notified")):
+        found.setdefault(row["message_id"], []).append(NoteMention(
+            email=row["user__email"], name=row["user__full_name"] or row["user__email"],
+            notified=row["notified"]))
+    return found

@@ -105,9 +105,15 @@ def test_outsourced_cannot_merge_into_a_hidden_ticket(outsourced, other_departme
     hidden = open_ticket(customer=customer, department=department)
     client = Client()
     client.force_login(outsourced)
-    response = client.post(reverse("desk:merge", args=[mine.pk]), {"target": hidden.reference})
+    response = client.post(reverse("desk:merge", args=[mine.pk]), {"target": hidden.reference,
+                                                                   "confirmed": "1"})
     assert response.status_code == 400
     assert "No such ticket." in response.text
+    # Nor does the confirmation page show it.
+    response = client.get(reverse("desk:merge_confirm", args=[mine.pk]),
+                          {"target": hidden.reference})
+    assert response.status_code == 400
+    assert "No such ticket." in response.text and 'data-testid="merge-confirm"' not in response.text
     assert not Ticket.objects.filter(merged_into__isnull=False).exists()
 
 

@@ -8,9 +8,11 @@ Counts (sessions are cached, so no session query):
   SLA panel  : user, ticket, its SLA row, ended targets, alerts sent           = 5
   ticket     : user, the ticket with its SLA row, messages, attachments (only
                when a message has some), events, tags, the customer panel
-               (services, value, open tickets, history: tickets, chats), and the
-               SLA panel in the same page: ended targets, alerts sent          = 13
-               (no attachments: one fewer; no SLA row: nothing more to read)  = 10
+               (services, value, open tickets, history: tickets, chats), the
+               SLA panel in the same page: ended targets, alerts sent, and its
+               followers and related tickets                                   = 15
+               (no attachments: one fewer; no SLA row: nothing more to read)  = 12
+               a note with an "@" in it: the mentions to highlight             + 1
 Departments, colleagues and canned responses come from the per-process options snapshot
 (destek.desk.choices): the first page after one of them changed reloads it with
 SNAPSHOT_QUERIES more (departments, colleagues, memberships, canned responses).
@@ -36,9 +38,10 @@ pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 3
 ROWS_QUERIES = 3
-TICKET_QUERIES = 13
-TICKET_WITHOUT_ATTACHMENTS_QUERIES = 12
-TICKET_WITHOUT_SLA_QUERIES = 10
+TICKET_QUERIES = 15
+TICKET_WITHOUT_ATTACHMENTS_QUERIES = 14
+TICKET_WITHOUT_SLA_QUERIES = 12
+MENTION_QUERIES = 1
 SNAPSHOT_QUERIES = 4
 DEADLINE_SORT_QUERIES = 1
 SEARCH_QUERIES = 2  # a word's customers, then its subjects (queues.selectors._search_condition)
@@ -222,6 +225,37 @@ def test_a_customer_in_an_organization_costs_no_extra_query(agent_client, ticket
     agent_client.get(path)
     assert count_queries(agent_client, path) == TICKET_WITHOUT_SLA_QUERIES
     assert "Anadolu Hosting" in agent_client.get(path).content.decode()
+
+
+def test_followers_links_and_mentions_do_not_grow(agent_client, agent, customer, department):
+    """Followers and related tickets, one query each; the mentions to highlight, one query
+    when a note has an "@"; whatever their number."""
+    from destek.sla.models import TicketSla
+    from destek.tickets.services.followers import ticket_follow
+    from destek.tickets.services.links import ticket_link
+
+    ticket = open_ticket(customer=customer, department=department)
+    TicketSla.objects.filter(ticket_id=ticket.pk).delete()
+    path = reverse("desk:ticket", args=[ticket.pk])
+
+    def add(n: int) -> None:
+        for i in range(n):
+            colleague = AgentFactory()
+            ticket_follow(actor=colleague, ticket=ticket)
+            other = open_ticket(customer=customer, department=department, subject=f"R{i}")
+            ticket_link(actor=agent, ticket=ticket, other_id=other.pk)
+            reply(ticket=ticket, author=agent, internal=True, body=f"@{colleague.email} look")
+            TicketSla.objects.filter(ticket_id=ticket.pk).delete()
+
+    add(1)
+    small = count_queries(agent_client, path)
+    add(9)
+    page = agent_client.get(path).content.decode()
+    assert count_queries(agent_client, path) == small == (TICKET_WITHOUT_SLA_QUERIES
+                                                          + MENTION_QUERIES)
+    assert page.count('data-testid="follower"') == 10
+    assert page.count('data-testid="mention"') == 10
+    assert page.count('data-testid="link-T-') == 10
 
 
 @pytest.fixture(autouse=True)

@@ -157,7 +157,13 @@ def test_service_error_on_assignment_is_shown(agent_client, ticket, outsourced):
 
 def test_merge(agent_client, customer, department, ticket):
     target = open_ticket(customer=customer, department=department, subject="Same problem")
+    # Nothing happens before the agent confirms on the page showing both tickets.
     response = agent_client.post(url("merge", ticket), {"target": target.reference})
+    assert response.status_code == 302 and "/merge/confirm/" in response.url
+    ticket.refresh_from_db()
+    assert ticket.merged_into_id is None
+    response = agent_client.post(url("merge", ticket), {"target": target.reference,
+                                                        "confirmed": "1"})
     assert response.status_code == 302 and response.url == url("ticket", target)
     ticket.refresh_from_db()
     assert ticket.merged_into_id == target.pk and ticket.status == Status.CLOSED
@@ -170,7 +176,10 @@ def test_merge(agent_client, customer, department, ticket):
 def test_merge_errors(agent_client, ticket, billing_ticket, target):
     value = {"self": ticket.reference, "other-customer": billing_ticket.reference}.get(target,
                                                                                       target)
-    response = agent_client.post(url("merge", ticket), {"target": value})
+    response = agent_client.post(url("merge", ticket), {"target": value, "confirmed": "1"})
+    assert response.status_code == 400
+    assert 'data-testid="merge-errors"' in response.text
+    response = agent_client.get(url("merge_confirm", ticket), {"target": value})
     assert response.status_code == 400
     assert 'data-testid="merge-errors"' in response.text
     ticket.refresh_from_db()

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -19,6 +21,7 @@ from destek.core.errors import ApplicationError, NotFound
 from destek.desk.filters import parse_id
 from destek.desk.forms import BulkForm, MergeForm, ReplyForm, TicketFieldsForm
 from destek.desk.lookups import assignable_agents, departments_for
+from destek.desk.mentions import tell_author_who_was_not_notified
 from destek.desk.services import agent_set_availability
 from destek.desk.views.common import safe_next
 from destek.desk.views.ticket import render_ticket, with_current_assignee
@@ -47,7 +50,7 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         internal = form.cleaned_data["is_internal"]
         try:
             files = files_from_request(request.FILES.getlist("attachments"))
-            receive(InboundMessage(
+            result = receive(InboundMessage(
                 channel=Channel.DESK, author=acting_user(request), ticket_id=ticket.pk,
                 body_text=form.cleaned_data["body"], is_internal=internal,
                 new_status=form.cleaned_data["status"] or None, attachments=tuple(files),
@@ -56,6 +59,8 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Internal note added.") if internal else _("Reply sent."))
+            if internal:
+                tell_author_who_was_not_notified(request, result.message)
             return redirect("desk:ticket", ticket_id=ticket.pk)
     return render_ticket(request, ticket, reply_form=form, status=400)
 
@@ -94,6 +99,10 @@ def merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
     actor = acting_user(request)
     source = ticket_or_404(request, ticket_id)
     form = MergeForm(request.POST)
+    if form.is_valid() and request.POST.get("confirmed") != "1":
+        # Nothing is merged before the agent saw both tickets side by side.
+        return redirect(f"{reverse('desk:merge_confirm', args=[source.pk])}?"
+                        f"{urlencode({'target': request.POST.get('target', '')})}")
     if form.is_valid():
         try:
             target = access_ticket_by_id(actor=actor, ticket_id=form.cleaned_data["target"])

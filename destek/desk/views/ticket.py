@@ -24,6 +24,8 @@ from destek.core.csp import allow_remote_images
 from destek.core.errors import NotFound
 from destek.core.sanitize import remote_images_asked
 from destek.desk import choices
+from destek.desk.collab_forms import LinkForm, SplitForm
+from destek.desk.collaboration import collaboration, split_form_for
 from destek.desk.customer_history import Exclude
 from destek.desk.customer_panel import customer_panel
 from destek.desk.forms import MergeForm, ReplyForm, TicketFieldsForm
@@ -32,7 +34,7 @@ from destek.desk.views.sla import sla_panel
 from destek.mail.admin_parts import received_email_urls
 from destek.tickets.access import access_attachment_by_id
 from destek.tickets.models import Channel, Ticket
-from destek.tickets.selectors import ticket_detail
+from destek.tickets.selectors import note_mentions, ticket_detail
 from destek.tickets.services.canned import canned_placeholders, render_text
 from destek.tickets.web import serve_attachment, ticket_or_404
 
@@ -64,7 +66,8 @@ def _canned(ticket: Ticket, actor: User, snap: choices.Snapshot) -> list[tuple[A
 
 def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm | None = None,
                   fields_form: TicketFieldsForm | None = None,
-                  merge_form: MergeForm | None = None, status: int = 200) -> HttpResponse:
+                  merge_form: MergeForm | None = None, split_form: SplitForm | None = None,
+                  link_form: LinkForm | None = None, status: int = 200) -> HttpResponse:
     """The ticket page; the action views call it with a bound form to show its errors."""
     actor = acting_user(request)
     detail = ticket_detail(actor=actor, ticket=ticket)
@@ -82,7 +85,8 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
                                         if m.channel == Channel.EMAIL])
     messages_list = present_messages(detail.messages,
                                      remote_images_for=remote_images_asked(request),
-                                     received_email_urls=received)
+                                     received_email_urls=received,
+                                     mentions=note_mentions(messages=detail.messages))
     context: dict[str, Any] = {
         "ticket": ticket,
         "customer": ticket.customer,
@@ -98,6 +102,11 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
         "reply_form": reply_form or ReplyForm(),
         "fields_form": fields_form,
         "merge_form": merge_form or MergeForm(),
+        # Followers, related tickets, the split and link forms (desk/collaboration.py).
+        "collab": collaboration(
+            actor=actor, ticket=ticket, link_form=link_form,
+            split_form=split_form or split_form_for(ticket, list(choices.departments_for(
+                actor, snap)))),
     }
     response = render(request, "desk/ticket.html", context, status=status)
     if any(m.remote_images == "shown" for m in messages_list):

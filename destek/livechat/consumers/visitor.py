@@ -24,6 +24,7 @@ from destek.livechat.consumers.frames import (
 )
 from destek.livechat.models import Conversation, Side
 from destek.livechat.selectors import RESUME_BATCH, conversation_payload, messages_after
+from destek.livechat.services.abandon import chat_visitor_connected
 from destek.livechat.services.conversations import chat_end
 from destek.livechat.services.messages import chat_mark_read, chat_message_post, clean_client_id
 from destek.livechat.services.transcript import chat_transcript_send
@@ -69,6 +70,8 @@ class VisitorConsumer(ChatSocket):
             await self.accept()
             await self.close_with(CLOSE_NOT_FOUND)
             return
+        if conversation.visitor_connected_at is None:
+            await db(chat_visitor_connected)(conversation_id=conversation.pk)
         self.conversation = conversation
         self.bucket = TokenBucket()
         self.group = events.conversation_group(conversation.pk)

@@ -22,6 +22,7 @@ from destek.accounts.models import STAFF_ROLES, Department, User
 from destek.livechat import events
 from destek.livechat.models import ChatAgent, ChatStatus, Conversation, ConversationState
 from destek.livechat.services.messages import chat_system_message
+from destek.livechat.waiting import still_waiting
 
 NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -93,7 +94,8 @@ def chat_route(*, conversation_id: int, exclude_agent_ids: frozenset[int] = froz
 def route_waiting(*, department_id: int, limit: int = 20) -> int:
     """After capacity frees up (a chat ended, an agent came online): oldest waiting first."""
     waiting = list(Conversation.objects.filter(
-        department_id=department_id, state=ConversationState.WAITING,
+        still_waiting(timezone.now()), department_id=department_id,
+        state=ConversationState.WAITING,
     ).order_by("created_at").values_list("pk", flat=True)[:limit])
     routed = 0
     for pk in waiting:

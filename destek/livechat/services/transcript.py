@@ -9,7 +9,7 @@ key includes the last seq: asking twice without new messages sends one email.
 
 from __future__ import annotations
 
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from destek.branding.brand import site_name
@@ -23,7 +23,8 @@ from destek.notifications.rendering import email_language
 
 def transcript_lines(*, conversation: Conversation, internal: bool = False,
                      after: int = 0) -> list[str]:
-    """One line per message: "[14:02] Ayşe: Hello"; agents' notes only when asked for."""
+    """One line per message: "[14:02] Ayşe: Hello" (the active language's TIME_FORMAT);
+    agents' notes only when asked for."""
     messages = ChatMessage.objects.filter(conversation=conversation,
                                           seq__gt=after).select_related(
         "author", "attachment").order_by("seq")
@@ -31,8 +32,9 @@ def transcript_lines(*, conversation: Conversation, internal: bool = False,
         messages = messages.filter(is_internal=False)
     lines = []
     file_label, note_label = _("File"), _("Internal note")  # (xgettext skips f-strings)
+    time_format = formats.get_format("TIME_FORMAT")
     for m in messages:
-        when = timezone.localtime(m.created_at).strftime("%H:%M")
+        when = formats.date_format(timezone.localtime(m.created_at), time_format)
         if m.side == Side.VISITOR:
             who = conversation.display_name
         elif m.side == Side.AGENT:
@@ -58,7 +60,8 @@ def chat_transcript_send(*, conversation: Conversation, reason: str) -> Outbound
         context = {
             "recipient_name": conversation.display_name,
             "lines": transcript_lines(conversation=conversation),
-            "started_at": timezone.localtime(conversation.created_at).strftime("%Y-%m-%d %H:%M"),
+            "started_at": formats.date_format(timezone.localtime(conversation.created_at),
+                                              "SHORT_DATETIME_FORMAT"),
             "site_name": site_name(),
         }
     notice = AddressNotice(key="chat_transcript", to=[address], language=language,

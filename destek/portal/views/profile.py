@@ -17,12 +17,14 @@ from django.views.decorators.http import require_http_methods
 from destek.accounts.profile import ProfileChanges, profile_update
 from destek.core.errors import ApplicationError
 from destek.portal.forms import ProfileForm
+from destek.portal.lang import current_language
 from destek.portal.views.common import customer_required, portal_user
 
 
 def _initial(request: HttpRequest) -> dict[str, object]:
     user = portal_user(request)
-    return {"full_name": user.full_name, "phone": user.phone, "language": user.language,
+    # The language the page is in: for a customer who never chose one, their browser's.
+    return {"full_name": user.full_name, "phone": user.phone, "language": current_language(),
             "time_zone": user.time_zone, "email_notifications": user.email_notifications}
 
 

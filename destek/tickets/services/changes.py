@@ -86,6 +86,7 @@ def ticket_update(
         audit.append(TicketEvent(ticket=ticket, actor=actor, kind=kind, before=str(before)[:255],
                                  after=str(after)[:255], created_at=now))
 
+    previous_status = ticket.status
     with transaction.atomic():
         if status is not None and status != ticket.status:
             if status not in Status.values:
@@ -144,7 +145,8 @@ def ticket_update(
             bus.publish(domain_events.TicketAssigned(ticket=ticket, assignee=new_assignee,
                                                      actor=actor))
         bus.publish(domain_events.TicketUpdated(ticket=ticket, actor=actor,
-                                                fields=tuple(changed)))
+                                                fields=tuple(changed),
+                                                previous_status=previous_status))
     return ticket
 
 
@@ -187,13 +189,14 @@ def ticket_set_status_by_customer(*, actor: User, ticket: Ticket, status: str) -
         ticket.updated_at = now
         ticket.save(update_fields=changed)
         events.record(ticket=ticket, actor=actor, kind=EventKind.STATUS, before=old, after=status)
-        bus.publish(domain_events.TicketUpdated(ticket=ticket, actor=actor, fields=("status",)))
+        bus.publish(domain_events.TicketUpdated(ticket=ticket, actor=actor, fields=("status",),
+                                                previous_status=old))
     return ticket
 
 
-def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
-    """Move source's conversation into target and close source, pointing at target."""
-    _require_agent(actor)
+def check_merge(*, source: Ticket, target: Ticket) -> None:
+    """Whether `source` may be merged into `target` (asked before the agent confirms, and
+    again by the merge)."""
     if source.pk == target.pk:
         raise ApplicationError(_("A ticket cannot be merged into itself."), field="target")
     if source.customer_id != target.customer_id:
@@ -201,12 +204,19 @@ def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
                                field="target")
     if target.merged_into_id:
         raise ApplicationError(_("The target ticket was itself merged."), field="target")
+
+
+def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
+    """Move source's conversation into target and close source, pointing at target."""
+    _require_agent(actor)
+    check_merge(source=source, target=target)
     now = timezone.now()
     with transaction.atomic():
         locked = {t.pk: t for t in Ticket.objects.select_for_update()
                   .filter(pk__in=[source.pk, target.pk]).order_by("pk")}
         source, target = locked[source.pk], locked[target.pk]
-        moved = Message.objects.filter(ticket=source).update(ticket=target)
+        moved_ids = list(Message.objects.filter(ticket=source).values_list("pk", flat=True))
+        Message.objects.filter(pk__in=moved_ids).update(ticket=target)
         source.attachments.update(ticket=target)
         target.message_count = Message.objects.filter(ticket=target, is_internal=False).count()
         target.updated_at = now
@@ -218,10 +228,14 @@ def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
         changed = ["status", "merged_into", "updated_at"]
         stamp_status_times(source, old_status, now, changed)
         source.save(update_fields=changed)
-        events.record(ticket=source, actor=actor, kind=EventKind.MERGED,
-                      after=format_reference(target.pk))
-        events.record(ticket=target, actor=actor, kind=EventKind.MERGED,
-                      before=format_reference(source.pk), after=f"{moved}")
+        # What moved where, in both histories: "Messages #12, #13 moved to T-100042".
+        numbers = events.message_numbers(moved_ids)
+        events.record_many([
+            events.build(ticket=source, actor=actor, kind=EventKind.MERGED_OUT, before=numbers,
+                         after=format_reference(target.pk), at=now),
+            events.build(ticket=target, actor=actor, kind=EventKind.MERGED_IN,
+                         before=format_reference(source.pk), after=numbers, at=now),
+        ])
         bus.publish(domain_events.TicketUpdated(ticket=source, actor=actor,
                                                 fields=tuple(changed)))
         bus.publish(domain_events.TicketUpdated(ticket=target, actor=actor,

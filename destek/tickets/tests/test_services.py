@@ -84,7 +84,8 @@ def test_merge_moves_conversation_and_closes_source(customer, agent, department)
     target.refresh_from_db()
     assert source.status == Status.CLOSED and source.merged_into == target
     assert target.messages.count() == 3 and target.message_count == 3
-    assert source.events.filter(kind=EventKind.MERGED).exists()
+    assert source.events.filter(kind=EventKind.MERGED_OUT, after=target.reference).exists()
+    assert target.events.filter(kind=EventKind.MERGED_IN, before=source.reference).exists()
 
 
 def test_merge_refuses_other_customers_ticket(customer, other_customer, agent, department):

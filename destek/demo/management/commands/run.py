@@ -54,6 +54,7 @@ class Command(BaseCommand):
             self._start_smtpd(host=options["host"], port=options["smtpd_port"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"Destek is running at {url}"))
+        self.stdout.write(f"  chat widget demo: {url}chat/demo/")
         for login in logins:
             self.stdout.write(f"  {login.role:<9} {login.email}  password: {login.password}")
 

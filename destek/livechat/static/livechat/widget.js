@@ -95,7 +95,15 @@
   var launch = el("button", {"class": "btn launch", "aria-expanded": "false", "data-testid": "chat-launcher", text: "Chat"});
   var panel = el("div", {"class": "panel", hidden: "", role: "dialog", id: "destek-chat-panel", "data-testid": "chat-panel"});
   launch.setAttribute("aria-controls", panel.id);
-  root.appendChild(el("style", {text: css}));
+  // A constructed style sheet: a page with a strict Content-Security-Policy (Destek's own demo
+  // page, /chat/demo/) would refuse a <style> element the script adds without its nonce.
+  if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    root.appendChild(el("style", {text: css, nonce: script.nonce || ""}));
+  }
   root.appendChild(launch);
   root.appendChild(panel);
   var title = el("span", {id: "destek-chat-title"}), body = el("div", {"class": "body", "data-testid": "chat-body"});
