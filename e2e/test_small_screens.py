@@ -258,6 +258,8 @@ def test_queue_and_navbar_at_360_px(destek_server: RunningDestek, people: dict[s
     page.get_by_test_id("queue-filters-toggle").click()
     expect(search).to_be_visible()
     search.fill("T-1")
+    # Opened (Bootstrap's "collapsing" animation over: the buttons stay where they are).
+    expect(page.get_by_test_id("queue-filters")).to_have_class(re.compile(r"\bcollapse\b.*\bshow\b"))
     page.get_by_test_id("filter-submit").click()
     page.wait_for_url(lambda url: "q=T-1" in url)
     expect(search).to_be_visible()  # a filtered queue shows what it is filtered by
@@ -270,6 +272,7 @@ def test_queue_and_navbar_at_360_px(destek_server: RunningDestek, people: dict[s
     sign_out = page.get_by_test_id("sign-out")
     expect(sign_out).to_be_hidden()
     nav_toggle.click()
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bcollapse\b.*\bshow\b"))
     expect(sign_out).to_be_visible()
     expect(sign_out).to_be_in_viewport(ratio=1)
     language = page.locator("select.language-select")
@@ -290,7 +293,7 @@ def test_queue_and_navbar_at_360_px(destek_server: RunningDestek, people: dict[s
     shots(page, "navbar-open-360")
     assert (sign_out.bounding_box() or {}).get("height", 0) >= TOUCH_TARGET_PX
     sign_out.click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_url(lambda url: "/desk/" not in url)  # the sign-out's redirect, then:
     page.goto(destek_server.url + "/desk/")
     page.wait_for_url(lambda url: "/accounts/login/" in url)  # signed out
 
