@@ -21,7 +21,9 @@ import pytest
 from e2e.conftest import Person, RunningDestek, Shots, sign_in
 from e2e.main_pages import MAIN_PAGES, MainPage, page_url, resolve_ids
 
-pytestmark = pytest.mark.browser
+# Pages as drawn (layout, accessibility) do not depend on the database: CI runs these once,
+# in its SQLite phase (.ci/run).
+pytestmark = [pytest.mark.browser, pytest.mark.layout]
 
 LANGS = ("tr", "en")
 BLOCKING = ("serious", "critical")  # axe's impacts the issue allows none of

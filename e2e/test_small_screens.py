@@ -19,7 +19,9 @@ from e2e.main_pages import MAIN_PAGES, MainPage, page_url, resolve_ids
 from e2e.test_live_chat import WORDS as CHAT_WORDS
 from e2e.test_live_chat import widget_host  # noqa: F401  (a fixture: other_website)
 
-pytestmark = pytest.mark.browser
+# Pages as drawn (layout, accessibility) do not depend on the database: CI runs these once,
+# in its SQLite phase (.ci/run).
+pytestmark = [pytest.mark.browser, pytest.mark.layout]
 
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 360, "height": 740}
