@@ -9,27 +9,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.models import Department
-from destek.core.sealing import Unreadable
+from destek.configuration.forms.styling import StyledForm
 from destek.mail import oauth
 from destek.mail.models import Mailbox, OAuthApp
+from destek.mail.password_field import KeepsStoredPassword
 
 
-class BootstrapFields:
-    """Bootstrap's classes on every widget (the desk's look)."""
-
-    def style_fields(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class MailboxForm(BootstrapFields, forms.ModelForm):
+class MailboxForm(KeepsStoredPassword, StyledForm, forms.ModelForm):
     # Never sent back to the browser; left empty, the stored password is kept.
     imap_password = forms.CharField(
         label=_("Password"), required=False, strip=False,
@@ -76,23 +62,6 @@ class MailboxForm(BootstrapFields, forms.ModelForm):
         department = self.fields["department"]
         assert isinstance(department, forms.ModelChoiceField)
         department.queryset = Department.objects.order_by("name")
-        self.style_fields()
-
-    def save(self, commit: bool = True) -> Mailbox:
-        # Not a model field: the model seals it (Mailbox.imap_password).
-        self.instance.imap_password = self.cleaned_data.get("imap_password") or ""
-        return super().save(commit)
-
-    def clean_imap_password(self) -> str:
-        password = self.cleaned_data.get("imap_password") or ""
-        if not password and self.instance.pk:
-            try:
-                return self.instance.imap_password
-            except Unreadable:
-                raise forms.ValidationError(_(
-                    "The stored password cannot be read any more (the secret key changed): "
-                    "enter it again.")) from None
-        return password
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -114,7 +83,7 @@ class MailboxForm(BootstrapFields, forms.ModelForm):
         return data
 
 
-class OAuthAppForm(BootstrapFields, forms.ModelForm):
+class OAuthAppForm(StyledForm, forms.ModelForm):
     client_secret = forms.CharField(
         label=_("Client secret"), required=False, strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
@@ -132,9 +101,6 @@ class OAuthAppForm(BootstrapFields, forms.ModelForm):
         fields = ["client_id", "authorize_url", "token_url"]
         labels = {"client_id": _("Client ID")}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from destek.core.sealing import Unreadable
 from destek.mail.doors import imap
 from destek.mail.doors.tasks import poll_imap_mailbox
 from destek.mail.models import Mailbox
+from destek.mail.password_field import KeepsStoredPassword
 
 
-class MailboxForm(forms.ModelForm):
+class MailboxForm(KeepsStoredPassword, forms.ModelForm):
     # Never sent back to the browser; left empty, the stored password is kept.
     imap_password = forms.CharField(
         label=_("IMAP password"), required=False, strip=False,
@@ -30,22 +30,6 @@ class MailboxForm(forms.ModelForm):
         fields = ["name", "address", "department", "is_active", "sender_policy", "from_name",
                   "signature", "imap_host", "imap_port", "imap_security", "imap_username",
                   "imap_password", "imap_folder", "imap_archive_folder"]
-
-    def save(self, commit: bool = True) -> Mailbox:
-        # Not a model field: the model seals it (Mailbox.imap_password).
-        self.instance.imap_password = self.cleaned_data.get("imap_password") or ""
-        return super().save(commit)
-
-    def clean_imap_password(self) -> str:
-        password = self.cleaned_data.get("imap_password") or ""
-        if not password and self.instance.pk:
-            try:
-                return self.instance.imap_password
-            except Unreadable:
-                raise forms.ValidationError(_(
-                    "The stored password cannot be read any more (the secret key changed): "
-                    "enter it again.")) from None
-        return password
 
 
 @admin.register(Mailbox)

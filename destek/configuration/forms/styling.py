@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from django import forms
 
+BOOTSTRAP = frozenset({"form-control", "form-select", "form-check-input", "is-invalid"})
+
 
 def styled(form: forms.BaseForm, *, cleaned: bool = False) -> forms.BaseForm:
+    """Bootstrap's class for each widget, keeping any other class a form gave it."""
     errors = form.errors if cleaned else {}
     for name, field in form.fields.items():
         widget = field.widget
@@ -20,7 +23,8 @@ def styled(form: forms.BaseForm, *, cleaned: bool = False) -> forms.BaseForm:
             css = "form-control"
         if name in errors:
             css += " is-invalid"
-        widget.attrs["class"] = css
+        others = [c for c in widget.attrs.get("class", "").split() if c not in BOOTSTRAP]
+        widget.attrs["class"] = " ".join([css, *others])
     return form
 
 
