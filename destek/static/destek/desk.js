@@ -200,6 +200,38 @@
 
   function ticketUrl(id) { return live.dataset.ticketUrl.replace(/\/1\/$/, "/" + id + "/"); }
 
+  /* One alert in the top-right box (SLA alerts here; follow-alerts.js's through
+   * window.Destek.showDeskAlert): its text, a link to the ticket and a close button; the box
+   * keeps the five newest. */
+  function showDeskAlert(o) {
+    var box = document.getElementById("sla-alerts");
+    if (!box) return;
+    var alert = document.createElement("div");
+    alert.className = "alert shadow-sm mb-0 d-flex align-items-start gap-2 " + o.tone;
+    alert.setAttribute("role", "alert");
+    alert.dataset.testid = o.testid;
+    Object.keys(o.data || {}).forEach(function (k) { alert.dataset[k] = o.data[k]; });
+    var text = document.createElement("span");
+    text.className = "me-auto";
+    text.textContent = o.text;
+    var link = document.createElement("a");
+    link.className = "alert-link";
+    link.href = ticketUrl(o.ticketId);
+    link.textContent = o.openLabel;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("aria-label", o.closeLabel);
+    close.addEventListener("click", function () { alert.remove(); });
+    alert.appendChild(text);
+    alert.appendChild(link);
+    alert.appendChild(close);
+    box.appendChild(alert);
+    while (box.children.length > 5) box.removeChild(box.firstChild);
+  }
+  window.Destek = window.Destek || {};
+  window.Destek.showDeskAlert = showDeskAlert;
+
   function onSlaAlert(data) {
     var pattern = label("alert-" + data.kind) || label("alert-sla_breach");
     var target = data.metric ? label("metric-" + data.metric) : "";
@@ -207,29 +239,15 @@
     alerted[data.ticket_id] = data.kind;
     markAlertedRows();
     if (!box || !pattern) return;
-    var alert = document.createElement("div");
-    alert.className = "alert shadow-sm mb-0 d-flex align-items-start gap-2 " +
-      (data.kind === "sla_warning" ? "alert-warning" : "alert-danger");
-    alert.setAttribute("role", "alert");
-    alert.dataset.testid = "sla-alert-" + data.ticket_id;
-    alert.dataset.kind = data.kind;
-    var text = document.createElement("span");
-    text.className = "me-auto";
-    text.textContent = pattern.replace("{reference}", data.reference).replace("{target}", target);
-    var link = document.createElement("a");
-    link.className = "alert-link";
-    link.href = ticketUrl(data.ticket_id);
-    link.textContent = label("alert-open");
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "btn-close";
-    close.setAttribute("aria-label", label("alert-close"));
-    close.addEventListener("click", function () { alert.remove(); });
-    alert.appendChild(text);
-    alert.appendChild(link);
-    alert.appendChild(close);
-    box.appendChild(alert);
-    while (box.children.length > 5) box.removeChild(box.firstChild);
+    showDeskAlert({
+      tone: data.kind === "sla_warning" ? "alert-warning" : "alert-danger",
+      testid: "sla-alert-" + data.ticket_id,
+      data: {kind: data.kind},
+      text: pattern.replace("{reference}", data.reference).replace("{target}", target),
+      ticketId: data.ticket_id,
+      openLabel: label("alert-open"),
+      closeLabel: label("alert-close")
+    });
     refreshQueue();  // the row's colour comes from the server's fresh state
   }
 
