@@ -31,14 +31,11 @@ TOUCH_TARGET_PX = 44  # the smallest comfortable tap target (WCAG 2.5.5, Apple's
 # Every visible element that reaches past the viewport's right (or left) edge, outermost first.
 # An element is fine if an ancestor clips it (overflow hidden/clip), or if it sits in a box
 # meant to scroll sideways on its own: preformatted text, [data-scroll-x], a scrolling box in
-# what people wrote (a wide table in an article or a message) and, in Settings only, a list's
-# .table-responsive box. Everything else would be cut off or make the whole page scroll.
+# what people wrote (a wide table in an article or a message). Everything else, Settings' lists
+# included (they become cards), would be cut off or make the whole page scroll.
 OVERFLOWING_JS = """
 () => {
   const width = document.documentElement.clientWidth;
-  // Settings (admins, mostly at a desk) keeps its lists in sideways-scrolling boxes
-  // (.table-responsive); every other page shows records as cards on a phone.
-  const settings = document.querySelector("[data-testid=settings-nav]") !== null;
   const describe = (el) => {
     let text = el.tagName.toLowerCase();
     if (el.id) text += "#" + el.id;
@@ -53,7 +50,7 @@ OVERFLOWING_JS = """
       if (style.overflowX === "hidden" || style.overflowX === "clip") return true;
       if (p.tagName === "PRE" || p.hasAttribute("data-scroll-x")) return true;
       if ((style.overflowX === "auto" || style.overflowX === "scroll") &&
-          (p.closest(".kb-body, .message-body") || settings)) return true;
+          p.closest(".kb-body, .message-body")) return true;
     }
     return false;
   };

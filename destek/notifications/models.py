@@ -106,6 +106,9 @@ class TemplateKey(models.TextChoices):
     SLA_PROGRESS_REMINDER = "sla_progress_reminder", _("Progress update due")
     SLA_PROGRESS_UPDATE = "sla_progress_update", _("Progress update")
     SLA_ON_CALL = "sla_on_call", _("On-call alert")
+    TICKET_MENTIONED = "ticket_mentioned", _("Mentioned in a note")
+    FOLLOWED_CUSTOMER_REPLIED = "followed_customer_replied", _("Followed ticket: customer replied")
+    FOLLOWED_STATUS_CHANGED = "followed_status_changed", _("Followed ticket: status changed")
     CHAT_TRANSCRIPT = "chat_transcript", _("Chat transcript")
     EXPORT_READY = "export_ready", _("Data export ready")
 

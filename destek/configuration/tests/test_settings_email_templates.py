@@ -14,8 +14,10 @@ from destek.accounts.factories import AgentFactory
 from destek.accounts.models import Role
 from destek.audit.models import Action, AuditEvent
 from destek.notifications.catalog import KINDS
-from destek.notifications.models import EmailTemplate
+from destek.notifications.models import EmailTemplate, OutboundEmail
 from destek.notifications.rendering import render_notification, shipped_source
+from destek.notifications.testing import render_outbox
+from destek.tickets.factories import open_ticket, reply
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +149,29 @@ def test_settings_lists_both_sections_for_admins_only(admin_client, client):
     supervisor.force_login(AgentFactory(role=Role.SUPERVISOR))
     page = supervisor.get(reverse("settings:index")).content.decode()
     assert "settings-nav-mailboxes" not in page and "settings-nav-email_templates" not in page
+
+
+@pytest.mark.parametrize("key", ["ticket_mentioned", "followed_customer_replied",
+                                 "followed_status_changed"])
+def test_followers_and_mentions_emails_are_listed(admin_client, key):
+    page = admin_client.get(reverse("settings:email_templates")).content.decode()
+    assert f'data-testid="edit-{key}-tr"' in page
+    editor = admin_client.get(edit_url(key, "en")).content.decode()
+    assert "{{ actor_name }}" in editor or key == "followed_customer_replied"
+    assert "T-1042" in editor  # the preview got its sample values
+
+
+def test_an_edited_mention_email_is_what_is_sent(admin_client, settings, customer, agent,
+                                                 department):
+    settings.EMAIL_BACKEND = "destek.notifications.backends.OutboxEmailBackend"
+    settings.DESTEK_EMAIL_URL = ""
+    admin_client.post(edit_url("ticket_mentioned", "en"), {
+        "subject": "Ping from {{ actor_name }}: {{ reference }}",
+        "body": "{{ recipient_name }}, see {{ ticket_url }}"})
+    colleague = AgentFactory(full_name="Zeynep Kaya", email="zeynep@example.com", language="en")
+    ticket = open_ticket(customer=customer, department=department, subject="DNS")
+    reply(ticket=ticket, author=agent, internal=True, body="@zeynep@example.com look?")
+    render_outbox()
+    [sent] = [row for row in OutboundEmail.objects.all() if colleague.email in row.recipients]
+    assert sent.subject.startswith(f"Ping from {agent.display_name}: {ticket.reference}")
+    assert sent.body_text.startswith("Zeynep Kaya, see http")
