@@ -272,6 +272,7 @@ def test_queue_and_navbar_at_360_px(destek_server: RunningDestek, people: dict[s
     expect(sign_out).to_be_hidden()
     nav_toggle.click()
     expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bcollapse\b.*\bshow\b"))
+    page.get_by_test_id("user-menu").click()  # the person's menu: Security, Sign out
     expect(sign_out).to_be_visible()
     expect(sign_out).to_be_in_viewport(ratio=1)
     language = page.locator("select.language-select")
