@@ -1,6 +1,7 @@
 """The composition root: which subscriber hears which domain event (nothing else subscribes),
 and the lookups a lower layer borrows from a higher one (notifications asks the email
-channel for a department's mailbox and for the addresses that bounce).
+channel for a department's mailbox, for the addresses that bounce and for the OAuth2
+mailboxes whose mail leaves through their provider).
 
 Imports are local: this runs from CoreConfig.ready(), once the apps' models are loaded."""
 
@@ -12,6 +13,7 @@ def connect() -> None:
     from destek.core.bus import subscribe
     from destek.desk import choices as desk_options
     from destek.hosting import domain_events as hosting
+    from destek.mail.oauth_smtp import oauth_transport_for
     from destek.mail.outbound import sending_mailbox
     from destek.mail.policies import bouncing_addresses
     from destek.notifications import directory
@@ -23,7 +25,8 @@ def connect() -> None:
     from destek.tickets.services import followers
 
     directory.connect(mailbox_for_department=sending_mailbox,
-                      bouncing_addresses=bouncing_addresses)
+                      bouncing_addresses=bouncing_addresses,
+                      transport_for_sender=oauth_transport_for)
 
     # First: the deadlines are part of the change itself (same transaction).
     subscribe(ev.TicketOpened, sla.on_ticket_opened)

@@ -150,7 +150,8 @@ def smtp_test_for(*, mailbox: Mailbox) -> ServerTest | None:
             return smtp_xoauth2_login(client, user=mailbox.imap_username,
                                       token=oauth.access_token(mailbox))
 
-        return check_smtp(host=provider.smtp_host, port=provider.smtp_port, starttls=True,
+        return check_smtp(host=provider.smtp_host, port=provider.smtp_port,
+                          starttls=provider.smtp_starttls,
                          implicit_tls=False, login=login, user=mailbox.imap_username)
     transport = current_transport()
     if not isinstance(transport, SmtpTransport):

@@ -42,6 +42,7 @@ class Provider:
     extra_params: tuple[tuple[str, str], ...] = ()
     imap_port: int = 993
     smtp_port: int = 587
+    smtp_starttls: bool = True
 
 
 PROVIDERS: dict[str, Provider] = {

@@ -91,7 +91,8 @@ def _render_reply(name: str, *, language: str, context: dict[str, str]) -> tuple
 
 def send_test_email(*, mailbox: Mailbox, to: str, language: str) -> OutboundEmail:
     """"Send test email" in Settings: a short message from the mailbox to the admin, queued in
-    the outbox and delivered by the worker through the same relay as every email."""
+    the outbox and delivered by the worker as every email is (an OAuth2 mailbox's through its
+    provider, destek.mail.oauth_smtp)."""
     with translation.override(email_language(language)):
         subject = _("Test email from %(address)s") % {"address": mailbox.address}
         body = _("This is a test email sent from Settings → Mailboxes. If you are reading it, "

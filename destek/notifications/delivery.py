@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from destek.branding.brand import read_once as brand_read_once
 from destek.notifications.compose import Notice
-from destek.notifications.directory import department_mailboxes_cached
+from destek.notifications.directory import department_mailboxes_cached, transport_for_sender
 from destek.notifications.mime import OutboxError
 from destek.notifications.models import OutboundEmail, OutboxStatus
 from destek.notifications.notices import NoticeGone, is_address_payload, notices_from_payloads
@@ -139,7 +139,7 @@ def deliver(outbox_id: int) -> Outcome:
     if claimed is None:
         return Outcome.SKIPPED
     row, claimed_at = claimed
-    with brand_read_once():  # the name in the text and in From: one read
+    with brand_read_once(), department_mailboxes_cached():  # one read of each, as a batch
         return _send_claimed(row, claimed_at)
 
 
@@ -156,7 +156,10 @@ def _send_claimed(row: OutboundEmail, claimed_at: datetime, notice: Notice | Non
             return Outcome.SKIPPED  # the sweeper gave the row to another attempt meanwhile
         row = rendered
     try:
-        (sender or current_transport()).send(
+        # An OAuth2 mailbox's mail leaves through its provider (XOAUTH2), the rest through
+        # the relay; a failed token refresh or sign-in is retried like any other failure.
+        own = transport_for_sender(row.from_email)
+        (own or sender or current_transport()).send(
             outbox_id=row.pk, from_email=row.from_email, recipients=list(row.recipients),
             raw=row.raw_bytes)
     except PartiallyRefused as exc:
