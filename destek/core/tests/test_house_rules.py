@@ -104,3 +104,23 @@ def test_every_environment_variable_is_documented() -> None:
     missing = sorted(name for name in read if f"`{name}`" not in documented
                      and name != "DJANGO_SETTINGS_MODULE")
     assert missing == []
+
+
+def unclosed_template_comments(text: str) -> list[int]:
+    """Lines opening a `{# … #}` comment they do not close: Django's short comments are one
+    line only, so the rest would be shown to every reader of the page."""
+    return [number for number, line in enumerate(text.splitlines(), 1)
+            if line.count("{#") > line.count("#}")]
+
+
+def test_template_comments_close_on_their_line() -> None:
+    found = [f"{path.relative_to(SOURCE)}:{number}"
+             for path in sorted(SOURCE.rglob("*.html")) + sorted(SOURCE.rglob("*.txt"))
+             if "templates" in path.parts
+             for number in unclosed_template_comments(path.read_text(encoding="utf-8"))]
+    assert not found, "use {% comment %} for comments over several lines: " + ", ".join(found)
+
+
+def test_the_comment_check_catches_a_comment_over_two_lines() -> None:
+    assert unclosed_template_comments("<p>\n{# why,\n   and more #}\n</p>") == [2]
+    assert unclosed_template_comments("{# one line #}<p>{# another #}</p>") == []
