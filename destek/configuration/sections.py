@@ -26,7 +26,6 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    # Issue 16's helpers add their sections here, one line each.
     Section("departments", _("Departments and routing"),
             _("Teams, who works in them, how tickets are assigned and where they go.")),
     Section("people", _("People"),

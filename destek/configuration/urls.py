@@ -1,14 +1,45 @@
-"""Settings, mounted at /desk/settings/. Each section includes its own routes."""
+"""Settings, mounted at /desk/settings/: the pages of every section (sections.py)."""
 
 from django.urls import path
 
-from destek.configuration import urls_people_sla
-from destek.configuration.views import branding, canned, chat, email_templates, index, mailboxes
+from destek.configuration.views import (
+    branding,
+    canned,
+    chat,
+    departments,
+    email_templates,
+    hours,
+    index,
+    mailboxes,
+    people,
+    sla_policies,
+)
 
 app_name = "settings"
 urlpatterns = [
     path("", index.index, name="index"),
-    *urls_people_sla.urlpatterns,
+    path("departments/", departments.department_list, name="departments"),
+    path("departments/new/", departments.department_edit, name="department_add"),
+    path("departments/<int:department_id>/", departments.department_edit,
+         name="department_edit"),
+    path("departments/<int:department_id>/delete/", departments.department_delete,
+         name="department_delete"),
+    path("routing/new/", departments.rule_edit, name="routing_rule_add"),
+    path("routing/<int:rule_id>/", departments.rule_edit, name="routing_rule_edit"),
+    path("routing/<int:rule_id>/delete/", departments.rule_delete, name="routing_rule_delete"),
+    path("people/", people.people_list, name="people"),
+    path("people/invite/", people.person_invite, name="person_invite"),
+    path("people/<int:user_id>/", people.person_edit, name="person_edit"),
+    path("people/<int:user_id>/invite/", people.person_reinvite, name="person_reinvite"),
+    path("sla/", sla_policies.policy_list, name="sla_policies"),
+    path("sla/new/", sla_policies.policy_edit, name="sla_policy_add"),
+    path("sla/<int:policy_id>/", sla_policies.policy_edit, name="sla_policy_edit"),
+    path("sla/<int:policy_id>/delete/", sla_policies.policy_delete, name="sla_policy_delete"),
+    path("hours/", hours.calendar_list, name="business_hours"),
+    path("hours/new/", hours.calendar_edit, name="business_hours_add"),
+    path("hours/<int:calendar_id>/", hours.calendar_edit, name="business_hours_edit"),
+    path("hours/<int:calendar_id>/delete/", hours.calendar_delete,
+         name="business_hours_delete"),
     path("canned/", canned.index, name="canned_responses"),
     path("canned/new/", canned.create, name="canned_response_new"),
     path("canned/<int:canned_id>/", canned.edit, name="canned_response_edit"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from destek.audit.log import Action, record
 from destek.configuration.access import settings_page
-from destek.configuration.email_template_forms import EmailTemplateForm
+from destek.configuration.forms.email_templates import EmailTemplateForm
 from destek.notifications import catalog
 from destek.notifications.email_templates import (
     LANGUAGES,

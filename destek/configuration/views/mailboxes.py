@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from destek.accounts.web import acting_user
 from destek.audit.log import Action, record
 from destek.configuration.access import settings_page
-from destek.configuration.mailbox_forms import MailboxForm, OAuthAppForm, oauth_app_for
+from destek.configuration.forms.mailboxes import MailboxForm, OAuthAppForm, oauth_app_for
 from destek.mail import oauth
 from destek.mail.connection_test import check_mailbox
 from destek.mail.models import Mailbox, OAuthApp
