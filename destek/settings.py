@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "destek.queues",
     "destek.livechat",
     "destek.privacy",
+    "destek.status",
     "destek.demo",
     # Last, above every product app: connects the domain events (destek.wiring).
     "destek.apps.DestekConfig",

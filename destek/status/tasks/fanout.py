@@ -1,0 +1,1 @@
+"""The fan-out of an incident update to everyone it concerns (destek.status.fanout)."""

@@ -1,0 +1,1 @@
+"""Scheduled maintenance: reminders before the window, starting and ending it on time."""
