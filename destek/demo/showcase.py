@@ -1,6 +1,6 @@
 """What makes the demo look like a product in use: a help center in both languages with an
 FAQ, a support mailbox, canned responses, SLA targets for every priority, tickets in several
-states and a finished chat. Called once, by `create_demo_data`, in its transaction.
+states, a finished chat and a status page. Called once, by `create_demo_data`, in its transaction.
 
 Everything goes through the same services as the product (articles through the KB's, tickets
 and replies through the funnel, the chat through live chat's), so the demo exercises the real
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from destek.accounts.models import Department, User
 from destek.demo.kb_content import ARTICLES, CATEGORIES
+from destek.demo.status_content import status_page
 from destek.kb.models import Category
 from destek.kb.services.articles import ArticleInput, article_create, article_publish
 from destek.livechat.models import Side
@@ -48,6 +49,7 @@ def create_showcase(cast: Cast) -> None:
     help_center(cast.agent)
     tickets_in_every_state(cast)
     finished_chat(cast)
+    status_page(cast.agent)
 
 
 def sla_targets_for_every_priority() -> None:

@@ -67,3 +67,15 @@ def test_the_demo_is_created_once(demo, settings) -> None:  # type: ignore[no-un
     assert create_demo_data() == demo
     assert (Article.objects.count(), Ticket.objects.count(),
             Conversation.objects.count()) == counts
+
+
+def test_a_status_page_with_components_a_past_incident_and_a_maintenance(demo) -> None:  # type: ignore[no-untyped-def]
+    from destek.status.models import Component, ComponentStatus, Incident, IncidentKind
+
+    assert Component.objects.count() == 6
+    assert set(Component.objects.values_list("status", flat=True)) == {
+        ComponentStatus.OPERATIONAL}
+    past = Incident.objects.get(kind=IncidentKind.INCIDENT)
+    assert past.resolved_at is not None and past.updates.count() == 3
+    maintenance = Incident.objects.get(kind=IncidentKind.MAINTENANCE)
+    assert maintenance.is_published and maintenance.resolved_at is None
