@@ -16,6 +16,7 @@ def connect() -> None:
     from destek.mail.oauth_smtp import oauth_transport_for
     from destek.mail.outbound import sending_mailbox
     from destek.mail.policies import bouncing_addresses
+    from destek.notifications import closing as mail_closing
     from destek.notifications import directory
     from destek.notifications import followers as mail_followers
     from destek.notifications import subscribers as mail
@@ -38,6 +39,9 @@ def connect() -> None:
     subscribe(ev.TicketOpened, mail.on_ticket_opened)
     subscribe(ev.MessagePosted, mail.on_message_posted)
     subscribe(ev.TicketAssigned, mail.on_ticket_assigned)
+    # Resolved or closed without an emailed reply: the customer is told, with a reopen link.
+    subscribe(ev.TicketUpdated, mail_closing.on_ticket_updated)
+    subscribe(ev.MessagePosted, mail_closing.on_message_posted)
 
     # Followers and @mentions: who is told is decided once (AgentsAlerted), then told.
     subscribe(ev.MessagePosted, followers.on_message_posted)

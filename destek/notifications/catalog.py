@@ -75,8 +75,15 @@ KINDS: tuple[EmailKind, ...] = (
               (*TICKET, *SLA, _p("escalated", _("true when sent to the supervisor")))),
     EmailKind("sla_progress_reminder", _("Progress update due"), _("the assigned agent"),
               (*TICKET, _p("opened_at", _("when the ticket was opened")),
-               _p("last_update_at", _("when the customer was last updated")))),
-    EmailKind("sla_progress_update", _("Progress update"), _("the customer"), TICKET),
+               _p("last_update_at", _("when the customer was last updated")),
+               _p("customer_update_at",
+                  _("when the customer gets an automatic update if nobody writes")))),
+    EmailKind("sla_progress_update", _("Progress update"), _("the customer"),
+              (*TICKET,
+               _p("assignee_name", _("the assigned agent's name (empty: nobody yet)")),
+               _p("waiting_for", _("what a ticket on hold waits for (empty otherwise)")),
+               _p("last_update_at", _("when the latest public answer was written")),
+               _p("next_update_at", _("when the next update comes at the latest")))),
     EmailKind("sla_on_call", _("On-call alert"), _("the agent on call"), (*TICKET, *SLA)),
     # Agents who follow a ticket or were @mentioned in an internal note (followers.py).
     EmailKind("ticket_mentioned", _("Mentioned in a note"), _("the @mentioned agent"),
@@ -96,6 +103,10 @@ KINDS: tuple[EmailKind, ...] = (
                _p("customer_email", _("the customer's email address")),
                _p("download_url", _("the download link")),
                _p("expires_at", _("until when the file can be downloaded")), SITE)),
+    EmailKind("ticket_resolved", _("Ticket resolved or closed"), _("the customer"),
+              (*TICKET, _p("is_closed", _("true when closed, false when resolved")),
+               _p("reopen_url", _("the one-click link that reopens the ticket")),
+               _p("reopen_days", _("for how many days the reopen link works")))),
 )
 
 
@@ -139,6 +150,12 @@ def sample_context(key: str) -> dict[str, Any]:
         "for_self": True,
         "download_url": f"{settings.BASE_URL.rstrip('/')}/portal/data/",
         "expires_at": now + timedelta(days=7),
+        "waiting_for": _t("your reply: please answer our last message so that we can go on"),
+        "next_update_at": now + timedelta(hours=4),
+        "customer_update_at": now + timedelta(hours=1),
+        "is_closed": False,
+        "reopen_url": f"{settings.BASE_URL.rstrip('/')}/portal/reopen/sample/",
+        "reopen_days": 30,
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)

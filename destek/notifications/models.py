@@ -111,6 +111,7 @@ class TemplateKey(models.TextChoices):
     FOLLOWED_STATUS_CHANGED = "followed_status_changed", _("Followed ticket: status changed")
     CHAT_TRANSCRIPT = "chat_transcript", _("Chat transcript")
     EXPORT_READY = "export_ready", _("Data export ready")
+    TICKET_RESOLVED = "ticket_resolved", _("Ticket resolved or closed (to the customer)")
 
 
 class TemplateLanguage(models.TextChoices):

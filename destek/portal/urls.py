@@ -1,6 +1,7 @@
 from django.urls import path
 
 from destek.portal.views import downloads, guest, profile, tickets
+from destek.portal.views import reopen as reopen_views
 from destek.privacy import export_views
 
 app_name = "portal"
@@ -19,6 +20,8 @@ urlpatterns = [
     path("guest/<str:token>/reopen/", guest.guest_reopen, name="guest_reopen"),
     path("guest/<str:token>/attachments/<int:attachment_id>/", guest.guest_attachment,
          name="guest_attachment"),
+    # The one-click reopen link of the "resolved" email: GET confirms, POST reopens.
+    path("reopen/<str:token>/", reopen_views.reopen_link, name="reopen_link"),
     # The customer's own data (destek.privacy): "Your data", exports.
     path("data/", export_views.data_page, name="data"),
     path("data/export/", export_views.export_request_view, name="export_request"),

@@ -89,7 +89,8 @@ class SlaPolicyAdmin(RecomputesOnChange):
                                       "supervisor_after_minutes", "reassign_after_minutes",
                                       "reassign_to"]}),
         (_("Progress reports"), {"fields": ["progress_every_minutes",
-                                            "progress_customer_update"]}),
+                                            "progress_customer_update",
+                                            "progress_grace_minutes"]}),
     ]
 
     def save_model(self, request: HttpRequest, obj: SlaPolicy, form: Any, change: bool) -> None:

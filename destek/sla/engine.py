@@ -52,6 +52,11 @@ class Computed:
     targets: list[Target] = field(default_factory=list)
     progress_instant: int | None = None  # the latest progress report due at `now`
     progress_next: int | None = None
+    # The customer's status update of the latest report, when its grace has run out by
+    # `now` (customer_instant) or later (customer_next), and the one after it.
+    customer_instant: int | None = None
+    customer_next: int | None = None
+    customer_following: int | None = None
     paused: bool = False
     paused_us: int = 0
 
@@ -118,22 +123,45 @@ def compute(*, facts: Facts, policy: Policy, clock: Clock, now: int) -> Computed
             clock, policy, pauses, metric=Metric.RESOLUTION, cycle=0,
             minutes=policy.resolution_minutes, started=facts.created,
             completed=None if facts.is_open else facts.resolved))
-    if policy.progress_every_minutes and facts.is_open and not result.paused:
-        _progress(result, facts, policy, clock, pauses, now)
+    if policy.progress_every_minutes and facts.is_open:
+        _progress(result, facts, policy, clock, now)
     return result
 
 
-def _progress(result: Computed, facts: Facts, policy: Policy, clock: Clock,
-              pauses: list[Pause], now: int) -> None:
-    """Reports are due every `progress_every_minutes` of clock time without an agent
-    update; only the latest one due counts (no pile of reminders after downtime)."""
+def grace_minutes(policy: Policy) -> int:
+    """How long the assignee has, after the reminder, to write before the customer gets a
+    status update: the policy's own figure (empty: a quarter of the period), at most half
+    of the period."""
+    every = policy.progress_every_minutes or 0
+    grace = policy.progress_grace_minutes
+    if grace is None:
+        grace = every // 4
+    return max(0, min(grace, every // 2))
+
+
+def _progress(result: Computed, facts: Facts, policy: Policy, clock: Clock, now: int) -> None:
+    """Reports are due every `progress_every_minutes` of clock time without a public agent
+    update; only the latest one due counts (no pile of reminders after downtime). The
+    assignee is reminded at the report; the customer is updated `grace_minutes` later if
+    nothing public was written by then. Pauses do not stop reports: a ticket on hold is
+    exactly the one whose customer wants to hear what it waits for."""
     assert policy.progress_every_minutes
     every = policy.progress_every_minutes * MINUTE_US
     base = max(facts.created, facts.last_agent_message or facts.created)
-    periods = elapsed(clock, base, now, pauses) // every
+    spent = elapsed(clock, base, now, ())
+    periods = spent // every
     if periods >= 1:
-        result.progress_instant = deadline(clock, base, periods * every, pauses)
-    result.progress_next = deadline(clock, base, (periods + 1) * every, pauses)
+        result.progress_instant = deadline(clock, base, periods * every, ())
+    result.progress_next = deadline(clock, base, (periods + 1) * every, ())
+    if not policy.progress_customer_update:
+        return
+    grace = grace_minutes(policy) * MINUTE_US
+    if periods >= 1:
+        if spent >= periods * every + grace:
+            result.customer_instant = deadline(clock, base, periods * every + grace, ())
+        else:
+            result.customer_next = deadline(clock, base, periods * every + grace, ())
+    result.customer_following = deadline(clock, base, (periods + 1) * every + grace, ())
 
 
 @dataclass(frozen=True)
@@ -144,6 +172,7 @@ class Action:
     due: int | None
     skipped: bool = False  # recorded, not sent (a warning overtaken by its breach)
     target: Target | None = None
+    next_update: int | None = None  # a customer update: when the next one is due
 
 
 def steps(target: Target, policy: Policy) -> list[tuple[str, int]]:
@@ -170,7 +199,8 @@ def progress_cycle(facts: Facts, instant: int) -> int:
 def check_candidates(computed: Computed, policy: Policy) -> list[int]:
     """Every instant at which the scan may have something to do for this ticket."""
     instants = [at for t in computed.running() for _kind, at in steps(t, policy)]
-    instants += [at for at in (computed.progress_instant, computed.progress_next)
+    instants += [at for at in (computed.progress_instant, computed.progress_next,
+                               computed.customer_instant, computed.customer_next)
                  if at is not None]
     return instants
 
@@ -197,7 +227,13 @@ def due_actions(*, computed: Computed, facts: Facts, policy: Policy, now: int,
         cycle = progress_cycle(facts, computed.progress_instant)
         if (Metric.PROGRESS, AlertKind.REMINDER, cycle) not in done:
             actions.append(Action(metric=Metric.PROGRESS, kind=AlertKind.REMINDER, cycle=cycle,
-                                  due=computed.progress_instant))
-    if computed.progress_next is not None:
-        upcoming.append(computed.progress_next)
+                                  due=computed.progress_instant,
+                                  next_update=computed.customer_next))
+        if computed.customer_instant is not None and computed.customer_instant <= now \
+                and (Metric.PROGRESS, AlertKind.CUSTOMER_UPDATE, cycle) not in done:
+            actions.append(Action(metric=Metric.PROGRESS, kind=AlertKind.CUSTOMER_UPDATE,
+                                  cycle=cycle, due=computed.customer_instant,
+                                  next_update=computed.customer_following))
+    upcoming += [at for at in (computed.progress_next, computed.customer_next)
+                 if at is not None]
     return actions, min(upcoming, default=None)

@@ -65,6 +65,7 @@ class Policy:
     servers: frozenset[str] = frozenset()
     tiers: frozenset[str] = frozenset()
     reseller_ids: frozenset[int] = frozenset()
+    progress_grace_minutes: int | None = None  # None: a quarter of the period (engine)
 
     def matches_ticket(self, *, priority: int, channel: str, department_id: int,
                        organization_id: int | None) -> bool:
@@ -202,6 +203,7 @@ def _compile(version: int) -> Config:
             reassign_after_minutes=row.reassign_after_minutes, reassign_to=row.reassign_to,
             progress_every_minutes=row.progress_every_minutes,
             progress_customer_update=row.progress_customer_update,
+            progress_grace_minutes=row.progress_grace_minutes,
         ))
     clocks: dict[int, Clock] = {}
     office: Clock | None = None

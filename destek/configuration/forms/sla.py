@@ -48,6 +48,10 @@ class SlaPolicyForm(StyledForm, HostingConditionFields, forms.ModelForm):
         label=_("progress report every"),
         help_text=_("Remind the assignee to update the customer when a ticket stays open "
                     "this long without an update. Empty: never."))
+    progress_grace_minutes = DurationField(
+        label=_("customer update after the reminder"), min_minutes=0,
+        help_text=_("If nothing public is written this long after the reminder, the customer "
+                    "gets a status update. Empty: a quarter of the period; at most half."))
     supervisor_after_minutes = DurationField(
         label=_("notify the supervisor after the breach"), min_minutes=0,
         help_text=_("0 min: at the breach. Empty: never."))
@@ -65,6 +69,7 @@ class SlaPolicyForm(StyledForm, HostingConditionFields, forms.ModelForm):
             "warn_percent", "warn_assignee", "breach_notify_assignee",
             "supervisor_after_minutes", "reassign_after_minutes", "reassign_to",
             "progress_every_minutes", "progress_customer_update",
+            "progress_grace_minutes",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -226,3 +226,21 @@ def test_a_day_with_three_intervals_keeps_them(client: Client, admin: User) -> N
     assert client.post(reverse("settings:business_hours_edit", args=[calendar.pk]),
                        data).status_code == 302
     assert BusinessHours.objects.filter(calendar=calendar).count() == 3
+
+
+def test_progress_reports_and_the_customer_updates_grace(client: Client, admin: User) -> None:
+    normal = SlaPolicy.objects.get(name="Normal")
+    url = reverse("settings:sla_policy_edit", args=[normal.pk])
+    page = signed_in(client, admin).get(url).content.decode()
+    assert 'name="progress_grace_minutes"' in page and 'name="progress_customer_update"' in page
+    response = client.post(url, policy_post(normal, progress_every_minutes="4 h",
+                                            progress_customer_update="on",
+                                            progress_grace_minutes="45 min"))
+    assert response.status_code == 302
+    normal.refresh_from_db()
+    assert (normal.progress_every_minutes, normal.progress_customer_update,
+            normal.progress_grace_minutes) == (240, True, 45)
+    client.post(url, policy_post(normal, progress_every_minutes="4 h",
+                                 progress_grace_minutes=""))
+    normal.refresh_from_db()
+    assert (normal.progress_customer_update, normal.progress_grace_minutes) == (False, None)

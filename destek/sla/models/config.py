@@ -177,7 +177,13 @@ class SlaPolicy(models.Model):
         help_text=_("Remind the assignee to update the customer when a ticket stays open "
                     "this long without an update. Empty: never."))
     progress_customer_update = models.BooleanField(
-        _("also send the customer a progress update"), default=False)
+        _("also send the customer a progress update"), default=True,
+        help_text=_("When nothing public is written within the grace period after the "
+                    "reminder, the customer gets a status update: the ticket's state, who is "
+                    "on it, what it waits for and when the next update comes."))
+    progress_grace_minutes = models.PositiveIntegerField(
+        _("customer update after the reminder (minutes)"), null=True, blank=True,
+        help_text=_("Empty: a quarter of the progress report period. At most half of it."))
 
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 

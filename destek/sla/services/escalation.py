@@ -12,10 +12,11 @@ from destek.sla.engine import Action
 from destek.sla.facts import dt
 from destek.sla.models import AlertKind, Metric, Reassign
 from destek.sla.policies import Policy
-from destek.sla.services.notify import notify_agent, notify_customer
+from destek.sla.services.notify import notify_agent
 from destek.sla.services.oncall import agents_on_duty
+from destek.sla.services.progress import progress_update_customer
 from destek.tickets import domain_events, events
-from destek.tickets.models import OPEN_STATUSES, EventKind, Ticket
+from destek.tickets.models import OPEN_STATUSES, EventKind, Message, Ticket
 
 
 def _key(ticket: Ticket, action: Action, who: str) -> str:
@@ -27,8 +28,11 @@ def _first_in_line(ticket: Ticket) -> User | None:
     return ticket.assignee or ticket.department.supervisor
 
 
-def carry_out(*, ticket: Ticket, action: Action, policy: Policy, now: datetime) -> list[int]:
-    """Do what `action` asks; returns the ids of the people told (or given the ticket)."""
+def carry_out(*, ticket: Ticket, action: Action, policy: Policy, now: datetime,
+              latest_message: Message | None = None) -> list[int]:
+    """Do what `action` asks; returns the ids of the people told (or given the ticket).
+    `latest_message`: the ticket's latest public agent message, for a customer update (the
+    scan reads them for its whole batch at once)."""
     if action.skipped:
         return []
     due_at = dt(action.due)
@@ -61,11 +65,14 @@ def carry_out(*, ticket: Ticket, action: Action, policy: Policy, now: datetime) 
                                    metric=Metric.PROGRESS, due_at=due_at,
                                    opened_at=ticket.created_at,
                                    last_update_at=ticket.last_agent_message_at
-                                   or ticket.created_at):
+                                   or ticket.created_at,
+                                   customer_update_at=dt(action.next_update)):
             told.append(person)
-        if policy.progress_customer_update:
-            notify_customer(key="sla_progress_update", ticket=ticket,
-                            idempotency_key=_key(ticket, action, "customer"))
+    elif action.kind == AlertKind.CUSTOMER_UPDATE and policy.progress_customer_update \
+            and progress_update_customer(
+                ticket=ticket, idempotency_key=_key(ticket, action, "customer"),
+                next_update_at=dt(action.next_update), latest=latest_message):
+        told.append(ticket.customer)
     return [p.pk for p in told]
 
 

@@ -16,7 +16,7 @@ from destek.notifications.values import Duration, Translated
 from destek.realtime.groups import user_group
 from destek.realtime.push import push_on_commit
 from destek.sla.models import Metric
-from destek.tickets.models import Ticket
+from destek.tickets.models import Message, Ticket
 
 SLA_ALERT = "desk.sla_alert"
 
@@ -42,12 +42,13 @@ def notify_agent(*, key: str, recipient: User, ticket: Ticket, idempotency_key: 
     return True
 
 
-def notify_customer(*, key: str, ticket: Ticket, idempotency_key: str, **extra: Any) -> bool:
+def notify_customer(*, key: str, ticket: Ticket, idempotency_key: str,
+                    message: Message | None = None, **extra: Any) -> bool:
     customer = ticket.customer
     if not reachable(customer):
         return False
     department_address = ticket.department.email
-    notice = Notice(key=key, recipient=customer, ticket=ticket,
+    notice = Notice(key=key, recipient=customer, ticket=ticket, message=message,
                     url=customer_ticket_url(ticket),
                     reply_to=[department_address] if department_address else [],
                     extra_context=dict(extra))

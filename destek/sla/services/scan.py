@@ -24,9 +24,10 @@ from django.utils import timezone
 from destek.sla import facts as f
 from destek.sla.calendar import to_us
 from destek.sla.engine import Action, compute, due_actions
-from destek.sla.models import SlaAlert, TicketSla
+from destek.sla.models import AlertKind, SlaAlert, TicketSla
 from destek.sla.policies import Config, Policy, load_config
 from destek.sla.services.escalation import carry_out
+from destek.sla.services.progress import latest_public_agent_messages
 from destek.tickets.models import OPEN_STATUSES, Ticket
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def _scan_batch(*, now: datetime, limit: int, result: ScanResult) -> int:
     next_checks: dict[int, datetime | None] = {}
     no_longer_open: list[TicketSla] = []
     new_alerts: list[SlaAlert] = []
+    evaluated = []
     for sla in states:
         ticket = sla.ticket
         policy, actions, next_check = _evaluate(ticket, sla, config, now, done[ticket.pk])
@@ -86,9 +88,16 @@ def _scan_batch(*, now: datetime, limit: int, result: ScanResult) -> int:
         if ticket.status not in OPEN_STATUSES and sla.due_at is not None:
             # Closed by a path that did not refresh the SLA: no deadline in the queues.
             no_longer_open.append(TicketSla(ticket_id=ticket.pk, due_at=None, warn_at=None))
+        evaluated.append((ticket, policy, actions))
+    # What the customer updates quote, read for the whole batch at once.
+    latest = latest_public_agent_messages(
+        [t.pk for t, _p, actions in evaluated
+         if any(a.kind == AlertKind.CUSTOMER_UPDATE for a in actions)])
+    for ticket, policy, actions in evaluated:
         for action in actions:
             assert policy is not None
-            recipients = carry_out(ticket=ticket, action=action, policy=policy, now=now)
+            recipients = carry_out(ticket=ticket, action=action, policy=policy, now=now,
+                                   latest_message=latest.get(ticket.pk))
             new_alerts.append(SlaAlert(
                 ticket_id=ticket.pk, metric=action.metric, kind=action.kind,
                 cycle=action.cycle, due_at=f.dt(action.due), created_at=now,

@@ -166,6 +166,10 @@ def test_progress_reminder_and_customer_update(customer, department, agent, supe
     result = sla_scan(now=t0 + 121 * MINUTE)
     assert [(m, k) for _t, m, k, _c in result.sent] == [(Metric.PROGRESS, AlertKind.REMINDER)]
     assert emails("sla_progress_reminder")[0].recipients == [agent.email]
+    assert emails("sla_progress_update") == []  # the assignee has a grace period first
+    result = sla_scan(now=t0 + 151 * MINUTE)  # a quarter of the period later
+    assert [(m, k) for _t, m, k, _c in result.sent] == [
+        (Metric.PROGRESS, AlertKind.CUSTOMER_UPDATE)]
     assert emails("sla_progress_update")[0].recipients == [customer.email]
     # Ten hours of downtime later: one reminder, not five.
     result = sla_scan(now=t0 + 10 * 60 * MINUTE + MINUTE)
