@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "destek.livechat",
     "destek.privacy",
     "destek.status",
+    "destek.feedback",
+    "destek.ideas",
     "destek.demo",
     # Last, above every product app: connects the domain events (destek.wiring).
     "destek.apps.DestekConfig",
