@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 from destek.accounts.models import User
 from destek.demo import sql
@@ -146,7 +147,9 @@ def create_services(*, seed: int, most: int, customer_ids: list[int], wants: lis
     """Services for these customers (their wanted ticket counts make the busiest ones the
     biggest buyers) and the worth of every account that got one."""
     rng = random.Random(seed * 7919 + 14)  # noqa: S311 (reproducible fake data)
-    today = now.date()
+    # The installation's date, as hosting's refresh_values counts months (not UTC's: between
+    # midnight there and midnight UTC the two disagree by a day).
+    today = timezone.localdate(now)
     organizations: dict[int, int | None] = {}
     for start in range(0, len(customer_ids), 10_000):  # a statement takes ≤ 65,535 parameters
         organizations.update(User.objects.filter(pk__in=customer_ids[start:start + 10_000])
