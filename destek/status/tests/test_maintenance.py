@@ -122,3 +122,39 @@ def test_a_beat_that_lost_the_race_posts_nothing(monkeypatch: pytest.MonkeyPatch
                          due=Incident.objects.filter(pk=incident.pk))
     assert moved == 0
     assert _states(incident) == ["scheduled"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_at_once_post_each_step_once_on_postgresql(settings) -> None:  # type: ignore[no-untyped-def]
+    """Real concurrency: two beats in two threads (two connections) read the same due
+    window at the same moment; the conditional UPDATE lets one of them post."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks (SQLite serialises whole writes)")
+    settings.DESTEK_STATUS_REMINDER_HOURS = 24
+    now = timezone.now()
+    reminded = _maintenance(now + timedelta(days=3))
+    starting = _maintenance(now + timedelta(minutes=30))
+    results: list[dict[str, int]] = []
+    barrier = threading.Barrier(2)
+
+    def beat(at: datetime) -> None:
+        try:
+            barrier.wait()
+            results.append(maintenance_tick(at))
+        finally:
+            connections.close_all()
+
+    for at in (now + timedelta(minutes=31), now + timedelta(days=2, hours=1)):
+        results.clear()
+        threads = [threading.Thread(target=beat, args=(at,)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(results) == 2
+    assert _states(reminded) == ["scheduled", "scheduled"]
+    assert _states(starting) == ["scheduled", "in_progress", "completed"]
