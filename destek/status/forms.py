@@ -185,6 +185,10 @@ class ComponentForm(DeskModelForm):
         label=_("Organizations named directly"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Names, one a line."))
 
+    field_order = ["name", "name_tr", "slug", "group", "description", "description_tr",
+                   "servers_text", "plans_text", "customers_text", "organizations_text",
+                   "position", "alerts_publish", "is_public"]
+
     class Meta:
         model = Component
         fields = ["name", "name_tr", "slug", "group", "description", "description_tr",
