@@ -115,7 +115,9 @@ def _declare(request: HttpRequest, *, kind: str) -> HttpResponse:
             messages.info(request, _("Saved as a draft: nothing is shown or sent until you "
                                      "publish it."))
         return redirect("status_desk:incident", incident.pk)
-    selected = _selected_ids(request.POST.getlist("components"))
+    # A link may tick components in advance (a component's page: "Declare an incident").
+    selected = _selected_ids(request.POST.getlist("components") if request.method == "POST"
+                             else request.GET.getlist("components"))
     return render(request, "status/desk/incident_new.html", {
         "form": form, "maintenance": maintenance, "groups": component_choices(selected),
         "affected_count": _affected_count(selected),

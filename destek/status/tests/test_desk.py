@@ -348,3 +348,26 @@ def test_the_pages_are_in_turkish(agent_client: Client, web07: Component) -> Non
     assert "Olay bildir" in page
     page = agent_client.get(reverse("status_desk:incident_new")).content.decode()
     assert "Etkilenen bileşenler" in page
+
+
+def test_a_link_may_tick_components_in_advance(agent_client: Client, web07: Component) -> None:
+    page = agent_client.get(reverse("status_desk:incident_new"),
+                            {"components": [web07.pk]}).content.decode()
+    assert f'value="{web07.pk}" id="c-component-{web07.pk}" checked' in page
+
+
+def test_the_incident_page_queries_do_not_grow_with_its_timeline(agent_client: Client,
+                                                                 web07: Component) -> None:
+    incident = incident_create(actor=None, draft=IncidentDraft(
+        title="Slow", body="b", components=[web07, ComponentFactory()]))
+    url = reverse("status_desk:incident", args=[incident.pk])
+    agent_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        agent_client.get(url)
+    for i in range(5):
+        incident_post_update(actor=AgentFactory(), incident=incident,
+                             state=IncidentState.IDENTIFIED, body=f"Update {i}")
+    with CaptureQueriesContext(connection) as many:
+        page = agent_client.get(url).content.decode()
+    assert "Update 4" in page
+    assert len(many) == len(few)
