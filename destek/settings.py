@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
     # WHMCS: each enabled connection whose interval elapsed is synced (destek.hosting.whmcs).
     "whmcs-sync-due": {"task": "destek.hosting.whmcs.tasks.whmcs_sync_due", "schedule": 60.0,
                        "options": {"expires": 60.0}},
+    # Status (sdesk): scheduled maintenance reminded before its window, started and ended on
+    # time (destek.status.tasks.maintenance); safe to run twice.
+    "status-maintenance-tick": {"task": "destek.status.tasks.maintenance.maintenance_tick",
+                                "schedule": 60.0, "options": {"expires": 60.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).
@@ -502,3 +506,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {"destek": {"level": env.str("DESTEK_LOG_LEVEL", default="INFO")}},
 }
+
+# Status (sdesk): how long before a scheduled maintenance's window its customers are reminded.
+DESTEK_STATUS_REMINDER_HOURS = env.float("DESTEK_STATUS_REMINDER_HOURS", default=24.0)

@@ -59,6 +59,13 @@ MAIN_PAGES: tuple[MainPage, ...] = (
              "admin"),
     MainPage("audit-log", "/desk/audit/", "admin"),
     MainPage("privacy", "/desk/privacy/", "admin"),
+    # Status: the agents' pages (issue 17)
+    MainPage("desk-incidents", "/desk/incidents/", "agent"),
+    MainPage("desk-incident-new", "/desk/incidents/new/", "agent"),
+    MainPage("desk-maintenance-new", "/desk/incidents/maintenance/new/", "agent"),
+    MainPage("status-components", "/desk/incidents/components/", "admin"),
+    MainPage("status-component-add", "/desk/incidents/components/new/", "admin"),
+    MainPage("status-backup-add", "/desk/incidents/backups/new/", "admin"),
 )
 
 # A ticket of customer_en's (created once, idempotent) and the newest published article.

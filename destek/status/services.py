@@ -171,3 +171,12 @@ def incident_set_components(*, incident: Incident, components: list[Component]) 
     incident.components.set(components)
     components_refresh(before | {c.pk for c in components})
     return incident
+
+
+@transaction.atomic
+def incident_set_postmortem(*, incident: Incident, url: str) -> Incident:
+    """Link (or unlink, with "") the incident's post-mortem."""
+    incident.postmortem_url = url
+    incident.updated_at = timezone.now()
+    incident.save(update_fields=["postmortem_url", "updated_at"])
+    return incident
