@@ -203,6 +203,12 @@ def banners_for(customer: User | None, *, language: str | None) -> list[Banner]:
     return banners
 
 
+def incident_banner_strings() -> dict[str, str]:
+    """The chat widget's words for the banner (its config merges them into its strings)."""
+    return {"incident_known": gettext("We know about this."),
+            "incident_follow": gettext("Follow it here")}
+
+
 def _history_reference(incident: Incident) -> str:
     return gettext("incident #%(id)s") % {"id": incident.pk}
 
