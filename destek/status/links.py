@@ -254,8 +254,8 @@ def on_ticket_opened(event: TicketOpened) -> None:
 def linked_incidents(ticket: Ticket, *, limit: int = 30) -> list[Incident]:
     """The ticket page's one query: the incidents the ticket is linked to (`is_linked`) and
     the open, published ones an agent may link it to, linked first."""
-    linked = IncidentTicket.objects.filter(incident=OuterRef("pk"), ticket=ticket)
+    linked = IncidentTicket.objects.filter(ticket=ticket)
     return list(Incident.objects.filter(
-        Q(ticket_links__ticket=ticket) | Q(resolved_at=None, published_at__isnull=False))
-        .annotate(is_linked=Exists(linked)).distinct()
+        Q(pk__in=linked.values("incident_id")) | Q(resolved_at=None, published_at__isnull=False))
+        .annotate(is_linked=Exists(linked.filter(incident=OuterRef("pk"))))
         .order_by("-is_linked", "-created_at", "-id")[:limit])

@@ -15,6 +15,9 @@ register = template.Library()
 
 @register.inclusion_tag("status/links/_panel.html", takes_context=True)
 def incident_tickets_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any]:
-    request = context["request"]
-    return {"panel": build_panel(actor=request.user, incident=incident), "request": request,
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_agent:
+        return {"panel": None}
+    return {"panel": build_panel(actor=user, incident=incident), "request": request,
             "csrf_token": context.get("csrf_token")}

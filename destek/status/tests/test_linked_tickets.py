@@ -166,3 +166,19 @@ def test_an_empty_message_sends_nothing(agent_client, incident, department) -> N
     response = agent_client.post(reverse("status_links:answer", args=[incident.pk]),
                                  {"body": "  ", "token": "t"})
     assert response.status_code == 302 and not LinkedReply.objects.exists()
+
+
+def test_the_partial_renders_in_any_desk_page_with_only_the_incident(
+        rf, agent, customer, incident, department) -> None:
+    from django.template.loader import render_to_string
+
+    ticket = affected_ticket(department)
+    request = rf.get("/desk/incidents/1/")
+    request.user = agent
+    html = render_to_string("status/desk/_incident_tickets.html", {"incident": incident},
+                            request=request)
+    assert f'data-testid="incident-ticket-{ticket.reference}"' in html
+    assert 'data-testid="answer-all-form"' in html
+    request.user = customer  # never for a customer, whatever page includes it
+    assert "incident-ticket" not in render_to_string(
+        "status/desk/_incident_tickets.html", {"incident": incident}, request=request)
