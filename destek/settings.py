@@ -500,3 +500,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {"destek": {"level": env.str("DESTEK_LOG_LEVEL", default="INFO")}},
 }
+
+# Incidents and tickets (slinks): how many linked tickets one task answers before it hands
+# the rest to the next (destek.status.linked_replies).
+DESTEK_INCIDENT_REPLY_BATCH = env.int("DESTEK_INCIDENT_REPLY_BATCH", default=50)

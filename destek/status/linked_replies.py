@@ -6,15 +6,17 @@ emailed as usual, the SLA clock and history follow), with an external id made of
 `LinkedReply`'s token and the ticket: a ticket gets it once, however many times a batch or
 the whole task runs, and a form posted twice (same token) sends nothing more. Only the
 tickets the sender may see are answered (`tickets.access`: an outsourced agent's own
-departments). Batches of BATCH tickets run in a Celery task; the row's counters are the
-progress bar.
+departments). Batches (DESTEK_INCIDENT_REPLY_BATCH tickets) run in Celery tasks, one after
+the other; the row's counters are the progress bar.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,7 +30,6 @@ from destek.tickets.access import tickets_visible_to
 from destek.tickets.intake import InboundMessage, receive
 from destek.tickets.models import OPEN_STATUSES, Channel, Status, Ticket
 
-BATCH = 50
 MAX_BODY = 20_000
 
 
@@ -74,12 +75,17 @@ def linked_reply_start(*, actor: User, incident: Incident, body: str, resolve: b
     return reply
 
 
-@shared_task(name="destek.status.tasks.links.send_linked_reply", acks_late=True)
-def send_linked_reply(reply_id: int) -> None:
-    """One batch, then the next as a new task (a worker killed mid-batch: the batch runs
-    again and sends nothing twice)."""
+def batch_size() -> int:
+    return max(1, int(settings.DESTEK_INCIDENT_REPLY_BATCH))
+
+
+@shared_task(name="destek.status.tasks.links.send_linked_reply", acks_late=True, bind=True)
+def send_linked_reply(self: Any, reply_id: int) -> None:
+    """One batch, then the next as a new task on the same queue (a worker killed mid-batch:
+    the batch runs again and sends nothing twice)."""
     if linked_reply_send_batch(reply_id=int(reply_id)):
-        send_linked_reply.delay(reply_id)
+        queue = (self.request.delivery_info or {}).get("routing_key") or None
+        send_linked_reply.apply_async((reply_id,), queue=queue)
 
 
 def linked_reply_send_batch(*, reply_id: int) -> bool:
@@ -92,8 +98,9 @@ def linked_reply_send_batch(*, reply_id: int) -> bool:
         LinkedReply.objects.filter(pk=reply.pk).update(state=LinkedReplyState.DONE,
                                                        finished_at=timezone.now())
         return False
+    size = batch_size()
     batch = list(open_linked_tickets(actor=reply.author, incident=reply.incident)
-                 .filter(pk__gt=reply.last_ticket_id).values_list("pk", flat=True)[:BATCH])
+                 .filter(pk__gt=reply.last_ticket_id).values_list("pk", flat=True)[:size])
     for ticket_id in batch:
         try:
             receive(InboundMessage(
@@ -109,7 +116,7 @@ def linked_reply_send_batch(*, reply_id: int) -> bool:
     # Only the run that moves the cursor counts the batch (a retry re-sends nothing).
     LinkedReply.objects.filter(pk=reply.pk, last_ticket_id=reply.last_ticket_id).update(
         last_ticket_id=batch[-1], done=min(reply.total, reply.done + len(batch)))
-    if len(batch) < BATCH:
+    if len(batch) < size:
         LinkedReply.objects.filter(pk=reply.pk).update(
             state=LinkedReplyState.DONE, finished_at=timezone.now())
         return False

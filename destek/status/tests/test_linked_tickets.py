@@ -80,8 +80,8 @@ def test_the_ticket_page_shows_the_incident_and_agents_link_and_unlink(
 
 def test_answer_all_posts_one_reply_per_open_linked_ticket_and_is_idempotent(
         agent_client, incident, department, django_capture_on_commit_callbacks,
-        monkeypatch) -> None:
-    monkeypatch.setattr(linked_replies, "BATCH", 2)  # several batches, one task each
+        settings) -> None:
+    settings.DESTEK_INCIDENT_REPLY_BATCH = 2  # several batches, one task each
     tickets = [affected_ticket(department, f"Down {i}") for i in range(5)]
     done = tickets[0]
     Ticket.objects.filter(pk=done.pk).update(status=Status.CLOSED)
