@@ -152,3 +152,12 @@ def customer_client(client: Client, customer: User) -> Client:
 @pytest.fixture
 def agent_client(client: Client, agent: User) -> Client:
     return login(client, agent)
+
+
+@pytest.fixture(autouse=True)
+def _no_active_incidents_cached() -> None:
+    """The active incidents (destek.status.links) are cached: each test starts from the
+    steady state with nothing open cached, not a rolled-back test's incidents."""
+    from destek.status import links
+
+    links.remember(links.NONE_ACTIVE)

@@ -509,3 +509,6 @@ LOGGING = {
 
 # Status (sdesk): how long before a scheduled maintenance's window its customers are reminded.
 DESTEK_STATUS_REMINDER_HOURS = env.float("DESTEK_STATUS_REMINDER_HOURS", default=24.0)
+# Incidents and tickets (slinks): how many linked tickets one task answers before it hands
+# the rest to the next (destek.status.linked_replies).
+DESTEK_INCIDENT_REPLY_BATCH = env.int("DESTEK_INCIDENT_REPLY_BATCH", default=50)

@@ -59,3 +59,8 @@ def connect() -> None:
     # per-process option lists reload.
     subscribe(people.StaffChanged, desk_options.on_options_changed)
     subscribe(ev.CannedResponsesChanged, desk_options.on_options_changed)
+
+    # Incidents and tickets: a new ticket of a customer an open incident concerns is linked
+    # to it (destek.status.links; nothing open: one cache read).
+    from destek.status import links as incident_links
+    subscribe(ev.TicketOpened, incident_links.on_ticket_opened)

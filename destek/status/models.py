@@ -359,3 +359,37 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return self.email or self.webhook_url
+
+
+class LinkedReplyState(models.TextChoices):
+    SENDING = "sending", _("Sending")
+    DONE = "done", _("Sent")
+
+
+class LinkedReply(models.Model):
+    """One public reply an agent sent to every open ticket linked to an incident ("Answer
+    all linked tickets"; with `resolve`, "Resolve linked tickets with a final message").
+    Each ticket gets it once: its message's external id names this row's token and the
+    ticket (destek.status.tasks.links). The counters are the sender's progress bar; the
+    cursor is the last ticket handled, so a batch run twice is counted once."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE,
+                                 related_name="linked_replies")
+    token = models.CharField(max_length=64, unique=True)
+    body = models.TextField(_("message"))
+    resolve = models.BooleanField(_("resolve the tickets"), default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    state = models.CharField(max_length=16, choices=LinkedReplyState.choices,
+                             default=LinkedReplyState.SENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    last_ticket_id = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.token}"

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from destek.accounts.models import User
-from destek.status import fanout
+from destek.status import fanout, links
 from destek.status.models import (
     CLOSED_STATES,
     Component,
@@ -60,6 +60,7 @@ def components_refresh(component_ids: Iterable[int], *, at: datetime | None = No
     """Give each component the worst status of the open, published incidents on it
     (operational when there is none)."""
     ids = set(component_ids)
+    links.forget_active()  # the banners and automatic links follow (destek.status.links)
     if not ids:
         return
     effects: dict[int, list[str]] = {pk: [] for pk in ids}

@@ -4,7 +4,8 @@ the ticket.
 Its query count is fixed whatever the conversation's length (see tests/test_query_counts.py):
 ticket, messages, attachments, events, tags, one query each, the customer panel's
 (services, value, open tickets, one per history source: desk/customer_panel.py), and the SLA
-panel's (its row; when there is one, its ended targets and its alerts).
+panel's (its row; when there is one, its ended targets and its alerts), and the incidents it is
+part of or may be linked to (one query: destek.status.link_panels).
 Departments, colleagues and canned responses come from the per-process options snapshot
 (destek.desk.choices), which costs a cache read per page and a few queries when it reloads.
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from destek.accounts.models import User
@@ -32,6 +34,7 @@ from destek.desk.forms import MergeForm, ReplyForm, TicketFieldsForm
 from destek.desk.presenters import present_events, present_messages
 from destek.desk.views.sla import sla_panel
 from destek.mail.admin_parts import received_email_urls
+from destek.status.link_panels import ticket_incidents
 from destek.tickets.access import access_attachment_by_id
 from destek.tickets.models import Channel, Ticket
 from destek.tickets.selectors import note_mentions, ticket_detail
@@ -99,6 +102,8 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
                                          exclude=Exclude(ticket_id=ticket.pk)),
         "canned": _canned(ticket, actor, snap),
         "sla": sla_panel(ticket=ticket, snap=snap),  # in the page: no second request
+        # The incidents it is part of, and the open ones to link it to: one query.
+        "incidents": ticket_incidents(ticket=ticket, language=get_language()),
         "reply_form": reply_form or ReplyForm(),
         "fields_form": fields_form,
         "merge_form": merge_form or MergeForm(),

@@ -35,6 +35,7 @@ from destek.livechat.services.tickets import chat_offline_message
 from destek.livechat.tokens import visitor_token
 from destek.livechat.views.cors import chat_cors, same_origin
 from destek.livechat.widget_strings import widget_strings
+from destek.status.links import banners_for, incident_banner_strings
 from destek.tickets.uploads import files_from_request
 
 WIDGET = Path(__file__).resolve().parent.parent / "static" / "livechat" / "widget.js"
@@ -132,6 +133,10 @@ def config(request: HttpRequest) -> HttpResponse:
     with translation.override(language):
         strings = widget_strings()
         services = _services(customer)
+        # Open incidents that concern a signed-in customer (an anonymous visitor: none;
+        # nothing open: a cache read). destek.status.links.
+        strings.update(incident_banner_strings())
+        incidents = [b.as_json() for b in banners_for(customer, language=language)]
     return JsonResponse({
         "language": language, "strings": strings,
         "color": brand.color or settings.DESTEK_CHAT_COLOR, "brand": brand.name,
@@ -148,6 +153,7 @@ def config(request: HttpRequest) -> HttpResponse:
         "ws_path": "/ws/chat/visitor/",
         # Knowledge-base articles while the visitor describes the problem (pre-chat form).
         "suggestions_url": kb_suggestions_url(),
+        "incidents": incidents,
     })
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from destek.accounts.models import User
 from destek.accounts.resellers import end_customers_of
 from destek.core.errors import ApplicationError, NotFound
 from destek.portal import adapters
@@ -23,6 +25,7 @@ from destek.portal.views.common import (
     ticket_or_404,
     upload_limits,
 )
+from destek.status.links import banners_for
 from destek.tickets.models import Status
 from destek.tickets.selectors import customer_ticket_list
 
@@ -66,13 +69,20 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def incident_banners(customer: User) -> dict[str, object]:
+    """"We know about this": the open incidents that concern the customer (destek.status.links;
+    nothing open: a cache read, no query)."""
+    return {"incident_banners": banners_for(customer, language=get_language())}
+
+
 @require_http_methods(["GET", "POST"])
 @customer_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
     customer = portal_user(request)
     if request.method != "POST":
         return render(request, "portal/ticket_new.html",
-                      {"form": NewTicketForm(customer=customer), **upload_limits()})
+                      {"form": NewTicketForm(customer=customer), **upload_limits(),
+                       **incident_banners(customer)})
     form = NewTicketForm(request.POST, request.FILES, customer=customer)
     if form.is_valid():
         data = form.cleaned_data
@@ -90,7 +100,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                                         "as soon as possible.")
                              % {"reference": result.ticket.reference})
             return redirect("portal:ticket_detail", ticket_id=result.ticket.pk)
-    return render(request, "portal/ticket_new.html", {"form": form, **upload_limits()},
+    return render(request, "portal/ticket_new.html", {"form": form, **upload_limits(),
+                                                      **incident_banners(customer)},
                   status=400)
 
 

@@ -1,3 +1,3 @@
 """The status page's background work, one module per job (Celery finds them through here)."""
 
-from destek.status.tasks import fanout, maintenance  # noqa: F401
+from destek.status.tasks import fanout, links, maintenance  # noqa: F401

@@ -92,6 +92,7 @@
     ".pending{outline:1px dashed currentColor;outline-offset:-4px}button:disabled,textarea:disabled{opacity:.5;cursor:default}" +
     ".visitor .meta{color:inherit}.foot:empty,.links:empty{display:none}.foot label.fld{flex:1}.icon svg{width:18px;height:18px;vertical-align:middle;fill:#555}.msg svg{width:14px;height:14px;vertical-align:middle;fill:currentColor}" +
     ":focus-visible{outline:2px solid var(--c-text);outline-offset:2px}.head :focus-visible{outline-color:var(--on-c)}" +
+    ".incident{background:#fff3cd;color:#3d2e00;border:1px solid #d9b84a;border-radius:6px;padding:6px 8px;font-size:13px}.incident a{color:#3d2e00;font-weight:600}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
   var launch = el("button", {"class": "btn launch", "aria-expanded": "false", "data-testid": "chat-launcher", text: "Chat"});
   var panel = el("div", {"class": "panel", hidden: "", role: "dialog", id: "destek-chat-panel", "data-testid": "chat-panel"});
@@ -179,6 +180,15 @@
     });
     return labelled(t("service"), select);
   }
+  // A signed-in customer an open incident concerns (config "incidents"): "we know about it".
+  function incidentBanners(form) {
+    (cfg.incidents || []).slice(0, 3).reverse().forEach(function (i) {
+      form.insertBefore(el("div", {"class": "incident", role: "status", "data-testid": "chat-incident-" + i.id}, [
+        el("strong", {text: i.title + " (" + i.state + ")"}), el("div", {text: i.latest || ""}),
+        el("div", {}, [el("span", {text: t("incident_known") + " "}),
+          el("a", {href: new URL(i.url, base).href, target: "_blank", rel: "noopener", text: t("incident_follow")})])]), form.firstChild);
+    });
+  }
   function showPrechat() {
     clear(body); clear(foot); clear(links); status.textContent = "";
     var me = cfg.customer;
@@ -191,6 +201,7 @@
       departmentSelect(), serviceChoice(), labelled(t("topic"), topic), sugg,
       el("button", {"class": "btn", type: "submit", text: t("start"), "data-testid": "chat-start"})].filter(Boolean));
     if (cfg.greeting) form.insertBefore(el("p", {"data-testid": "chat-greeting", text: cfg.greeting}), form.firstChild);  // Settings → Live chat
+    incidentBanners(form);
     if (me) { form.name.value = me.name; form.email.value = me.email; hideField(form.name); hideField(form.email); }
     if (cfg.departments.length < 2) hideField(form.department);
     form.addEventListener("submit", function (ev) {
@@ -236,6 +247,7 @@
       labelled(t("message"), el("textarea", {name: "body", rows: "4", required: "", "data-testid": "chat-offline-body"})),
       el("button", {"class": "btn", type: "submit", text: t("leave_message"), "data-testid": "chat-offline-send"})].filter(Boolean));
     if (cfg.greeting) form.insertBefore(el("p", {"data-testid": "chat-greeting", text: cfg.greeting}), form.firstChild);
+    incidentBanners(form);
     if (cfg.customer) { form.name.value = cfg.customer.name; form.email.value = cfg.customer.email; }
     if (cfg.departments.length < 2) hideField(form.department);
     var id = uid();
