@@ -500,3 +500,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {"destek": {"level": env.str("DESTEK_LOG_LEVEL", default="INFO")}},
 }
+
+# Monitoring webhooks (destek.status.hooks): the largest alert body accepted, and how many
+# failed authentications one address may make per window before it is refused (429).
+DESTEK_STATUS_HOOKS_MAX_BYTES = env.int("DESTEK_STATUS_HOOKS_MAX_BYTES", default=256 * 1024)
+DESTEK_STATUS_HOOKS_MAX_FAILURES = env.int("DESTEK_STATUS_HOOKS_MAX_FAILURES", default=20)
+DESTEK_STATUS_HOOKS_FAILURE_WINDOW = env.int("DESTEK_STATUS_HOOKS_FAILURE_WINDOW", default=900)
