@@ -43,11 +43,12 @@ def _host(value: str) -> str:
 
 def component_for(alert: Alert) -> Component | None:
     """The component an alert names: by slug, else by one of its servers/nodes."""
-    slugs = set(alert.slugs) | {s.lower() for s in alert.slugs}
-    if slugs:
-        found = Component.objects.filter(slug__in=slugs).order_by("pk").first()
-        if found is not None:
-            return found
+    candidates = [v for s in alert.slugs for v in (s, s.lower())]  # in order of preference
+    if candidates:
+        found = {c.slug: c for c in Component.objects.filter(slug__in=set(candidates))}
+        for slug in candidates:
+            if slug in found:
+                return found[slug]
     wanted = {v.lower() for value in alert.servers for v in (value, _host(value))}
     if not wanted:
         return None
