@@ -20,6 +20,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from destek.accounts.factories import AgentFactory
+from destek.accounts.models import Role
 from destek.audit.models import Action, AuditEvent
 from destek.status.factories import ComponentFactory
 from destek.status.hooks import incidents as hook_incidents
@@ -515,3 +517,23 @@ def test_the_component_tag_wins_over_a_monitor_name_that_is_also_a_slug(
                      Authorization=f"Bearer {SECRET}")
     assert response.status_code == 200
     assert list(Incident.objects.get().components.all()) == [email]
+
+
+def test_the_hooks_need_no_csrf_token_but_the_settings_page_does() -> None:
+    _source(IncidentSource.ALERTMANAGER)
+    ComponentFactory(servers=["web-07.example.net"])
+    strict = Client(enforce_csrf_checks=True)
+    assert _am(strict, _payload("alertmanager_firing.json")).status_code == 200
+    strict.force_login(AgentFactory(role=Role.ADMIN))
+    refused = strict.post(reverse("status_hooks_desk:sources"),
+                          {"kind": "webhook", "action": "rotate"})
+    assert refused.status_code == 403
+    assert not MonitoringSource.objects.filter(kind="webhook").exists()
+
+
+def test_a_secret_sealed_under_another_key_asks_for_a_new_one(client: Client) -> None:
+    source = _source(IncidentSource.ALERTMANAGER)
+    MonitoringSource.objects.filter(pk=source.pk).update(secret_sealed="gAAAAAnot-ours")
+    response = _am(client, _payload("alertmanager_firing.json"))
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"
