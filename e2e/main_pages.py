@@ -59,6 +59,7 @@ MAIN_PAGES: tuple[MainPage, ...] = (
              "admin"),
     MainPage("audit-log", "/desk/audit/", "admin"),
     MainPage("privacy", "/desk/privacy/", "admin"),
+    MainPage("incident-monitoring", "/desk/incidents/monitoring/", "admin"),
 )
 
 # A ticket of customer_en's (created once, idempotent) and the newest published article.
