@@ -1,11 +1,12 @@
 """An alert's effect on incidents, through `destek.status.services`.
 
 Firing: the open incident with the same (source, alert key) gets a timeline entry only when
-the monitoring's text or severity changed; otherwise a new incident is declared on the alert's
-component, published at once or left as a draft by `Component.alerts_publish`. Cleared: the
-open incident is resolved (a draft quietly, a published one with a notice). One transaction per
-alert; two deliveries of the same new alert at once meet on the `incident_one_open_per_alert`
-constraint, and the loser reads the winner's incident."""
+the monitoring's text changed or its severity got worse; without one, a new incident is
+declared on the alert's component, published at once or left as a draft by
+`Component.alerts_publish`. Cleared: the open incident is resolved (a draft quietly, a
+published one with a notice). One transaction per alert; two deliveries of the same new alert
+at once meet on the `incident_one_open_per_alert` constraint, and the loser reads the
+winner's incident."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from destek.status import services
 from destek.status.hooks.alerts import Alert
-from destek.status.models import Component, Incident, IncidentState
+from destek.status.models import STATUS_ORDER, Component, Incident, IncidentState
 
 
 class UnknownComponent(LookupError):
@@ -92,11 +93,13 @@ def _apply(*, source: str, alert: Alert) -> Outcome:
     body, body_tr = _both(PROBLEM, detail=alert.text or alert.name)
     if incident is not None:
         last = incident.updates.filter(author=None).order_by("-created_at", "-id").first()
-        severity_changed = (incident.component_status, incident.impact) \
-            != (component_status, impact)
-        if last is not None and last.body == body and not severity_changed:
+        # A worse severity raises what the components show; a milder one never lowers it
+        # (nor undoes an agent's choice): that is for an agent to decide.
+        escalated = STATUS_ORDER.index(component_status) \
+            > STATUS_ORDER.index(incident.component_status)
+        if last is not None and last.body == body and not escalated:
             return Outcome(alert.key, "unchanged", incident.pk)
-        if severity_changed:
+        if escalated:
             incident.component_status, incident.impact = component_status, impact
             incident.updated_at = timezone.now()
             incident.save(update_fields=["component_status", "impact", "updated_at"])

@@ -170,7 +170,8 @@ def test_a_changed_alert_text_adds_a_quiet_update(
     assert not update.notify and sent == []
 
 
-def test_a_severity_change_moves_the_components_status(client: Client) -> None:
+def test_a_worse_severity_raises_the_status_and_a_milder_one_does_not_lower_it(
+        client: Client) -> None:
     _source(IncidentSource.ALERTMANAGER)
     web07 = ComponentFactory(servers=["web-07.example.net"], alerts_publish=True)
     payload = _payload("alertmanager_firing.json")
@@ -184,6 +185,14 @@ def test_a_severity_change_moves_the_components_status(client: Client) -> None:
     payload["commonLabels"]["severity"] = "critical"
     assert _am(client, payload).json()["alerts"][0]["action"] == "updated"
 
+    web07.refresh_from_db()
+    assert web07.status == ComponentStatus.MAJOR_OUTAGE
+    assert Incident.objects.get().impact == Impact.CRITICAL
+
+    # Milder again: noted only if the text changed, and the status stays (an agent lowers it).
+    payload["alerts"][0]["labels"]["severity"] = "warning"
+    payload["commonLabels"]["severity"] = "warning"
+    assert _am(client, payload).json()["alerts"][0]["action"] == "unchanged"
     web07.refresh_from_db()
     assert web07.status == ComponentStatus.MAJOR_OUTAGE
 
