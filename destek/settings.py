@@ -512,3 +512,8 @@ DESTEK_STATUS_REMINDER_HOURS = env.float("DESTEK_STATUS_REMINDER_HOURS", default
 # Incidents and tickets (slinks): how many linked tickets one task answers before it hands
 # the rest to the next (destek.status.linked_replies).
 DESTEK_INCIDENT_REPLY_BATCH = env.int("DESTEK_INCIDENT_REPLY_BATCH", default=50)
+# Monitoring webhooks (destek.status.hooks): the largest alert body accepted, and how many
+# failed authentications one address may make per window before it is refused (429).
+DESTEK_STATUS_HOOKS_MAX_BYTES = env.int("DESTEK_STATUS_HOOKS_MAX_BYTES", default=256 * 1024)
+DESTEK_STATUS_HOOKS_MAX_FAILURES = env.int("DESTEK_STATUS_HOOKS_MAX_FAILURES", default=20)
+DESTEK_STATUS_HOOKS_FAILURE_WINDOW = env.int("DESTEK_STATUS_HOOKS_FAILURE_WINDOW", default=900)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("destek.portal.urls")),
     path("desk/settings/", include("destek.configuration.urls")),
+    path("desk/incidents/monitoring/", include("destek.status.urls_hooks_desk")),
     path("desk/incidents/", include("destek.status.urls_desk")),
     path("desk/incident-tickets/", include("destek.status.urls_links")),
     path("desk/chat/", include("destek.livechat.urls_desk")),

@@ -66,6 +66,7 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("status-components", "/desk/incidents/components/", "admin"),
     MainPage("status-component-add", "/desk/incidents/components/new/", "admin"),
     MainPage("status-backup-add", "/desk/incidents/backups/new/", "admin"),
+    MainPage("incident-monitoring", "/desk/incidents/monitoring/", "admin"),
 )
 
 # A ticket of customer_en's (created once, idempotent) and the newest published article.

@@ -393,3 +393,35 @@ class LinkedReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id}: {self.token}"
+# shooks: monitoring webhooks (destek.status.hooks)
+class MonitoringSource(models.Model):
+    """One way monitoring reaches Destek (Alertmanager, Uptime Kuma, signed JSON): whether
+    it is on, and its shared secret, sealed (destek.core.sealing) so that a copy of the
+    database alone does not reveal it. An admin shows and rotates it on the desk."""
+
+    kind = models.CharField(_("source"), max_length=16, unique=True,
+                            choices=[c for c in IncidentSource.choices
+                                     if c[0] != IncidentSource.AGENT])
+    enabled = models.BooleanField(_("accept alerts"), default=False)
+    secret_sealed = models.TextField(blank=True, default="")
+    rotated_at = models.DateTimeField(_("secret changed"), null=True, blank=True)
+    rotated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    SEAL_PURPOSE = "status.monitoring_source"
+
+    class Meta:
+        verbose_name = _("monitoring source")
+        verbose_name_plural = _("monitoring sources")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def secret(self) -> str:
+        from destek.core.sealing import unseal
+        return unseal(self.secret_sealed, purpose=self.SEAL_PURPOSE)
+
+    def set_secret(self, secret: str) -> None:
+        from destek.core.sealing import seal
+        self.secret_sealed = seal(secret, purpose=self.SEAL_PURPOSE)
