@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('status', '0001_initial'),
+        ('status', '0002_slinks_linked_reply'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
