@@ -247,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
     # WHMCS: each enabled connection whose interval elapsed is synced (destek.hosting.whmcs).
     "whmcs-sync-due": {"task": "destek.hosting.whmcs.tasks.whmcs_sync_due", "schedule": 60.0,
                        "options": {"expires": 60.0}},
+    # Status page (sfanout): incident fan-outs whose worker died go on from their last batch;
+    # webhook deliveries due for a retry are sent.
+    "status-fanout-sweep": {"task": "destek.status.tasks.fanout.sweep_status_fanouts",
+                            "schedule": 30.0, "options": {"expires": 30.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).

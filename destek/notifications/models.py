@@ -111,6 +111,9 @@ class TemplateKey(models.TextChoices):
     FOLLOWED_STATUS_CHANGED = "followed_status_changed", _("Followed ticket: status changed")
     CHAT_TRANSCRIPT = "chat_transcript", _("Chat transcript")
     EXPORT_READY = "export_ready", _("Data export ready")
+    # destek.status: an incident's or a maintenance's update, to affected customers and
+    # subscribers (its files: status templates/).
+    STATUS_INCIDENT_UPDATE = "status_incident_update", _("Incident or maintenance update")
 
 
 class TemplateLanguage(models.TextChoices):
