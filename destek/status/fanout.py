@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from destek.status.models import FanoutState, IncidentUpdate
-from destek.status.tasks.fanout import enqueue_step
+from destek.status.tasks import fanout as fanout_tasks
 
 
 def schedule(update: IncidentUpdate) -> None:
@@ -29,4 +29,4 @@ def schedule(update: IncidentUpdate) -> None:
 
 def _start(update_id: int) -> None:
     """The first batch (it counts the recipients); each batch enqueues the next."""
-    enqueue_step(update_id, 0)
+    fanout_tasks.enqueue_step(update_id, 0)
