@@ -5,6 +5,7 @@ adapters over destek.status.sending and destek.status.webhooks; idempotent (acks
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 
@@ -13,16 +14,28 @@ from destek.status import sending, webhooks
 logger = logging.getLogger(__name__)
 
 
+# A task goes on with the next batches for this long before it hands over to a new task:
+# fewer trips through the broker, while the delivery tasks queued meanwhile still get their
+# turn. Each batch is still its own transaction (a killed worker loses one).
+TASK_SECONDS = 2.0
+
+
 @shared_task(name="destek.status.tasks.fanout.fanout_step")
 def fanout_step(update_id: int, step: int) -> int:
-    """Batch number `step` of the update's fan-out, then the next one's task. Returns how
-    many recipients it walked (0 when the batch was not due: done already, or a duplicate)."""
-    result = sending.send_step(update_id=int(update_id), step=int(step))
-    for delivery_id in result.webhook_ids:
-        enqueue_webhook(delivery_id)
-    if result.next_step is not None:
-        enqueue_step(int(update_id), result.next_step)
-    return len(result.webhook_ids)
+    """Batch number `step` of the update's fan-out and the following ones for up to
+    TASK_SECONDS, then a task for the next one. Returns the number of the batch it handed
+    on (-1: the fan-out is finished, or `step` was not due: a duplicate task)."""
+    started = time.monotonic()
+    next_step: int | None = int(step)
+    while next_step is not None:
+        result = sending.send_step(update_id=int(update_id), step=next_step)
+        for delivery_id in result.webhook_ids:
+            enqueue_webhook(delivery_id)
+        next_step = result.next_step
+        if next_step is not None and time.monotonic() - started > TASK_SECONDS:
+            enqueue_step(int(update_id), next_step)
+            return next_step
+    return -1
 
 
 @shared_task(name="destek.status.tasks.fanout.deliver_status_webhook")
