@@ -253,6 +253,10 @@ CELERY_BEAT_SCHEDULE = {
     # time (destek.status.tasks.maintenance); safe to run twice.
     "status-maintenance-tick": {"task": "destek.status.tasks.maintenance.maintenance_tick",
                                 "schedule": 60.0, "options": {"expires": 60.0}},
+    # Status page (sfanout): incident fan-outs whose worker died go on from their last batch;
+    # webhook deliveries due for a retry are sent.
+    "status-fanout-sweep": {"task": "destek.status.tasks.fanout.sweep_status_fanouts",
+                            "schedule": 30.0, "options": {"expires": 30.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).

@@ -107,6 +107,21 @@ KINDS: tuple[EmailKind, ...] = (
               (*TICKET, _p("is_closed", _("true when closed, false when resolved")),
                _p("reopen_url", _("the one-click link that reopens the ticket")),
                _p("reopen_days", _("for how many days the reopen link works")))),
+    # destek.status: sent to the customers an incident affects and to its subscribers.
+    EmailKind("status_incident_update", _("Incident or maintenance update"),
+              _("affected customers and subscribers"),
+              (RECIPIENT,
+               _p("is_maintenance", _("true for a scheduled maintenance")),
+               _p("title", _("the incident's title")),
+               _p("state", _("the incident's state after this update")),
+               _p("impact", _("the incident's impact")),
+               _p("update_text", _("the text of the update")),
+               _p("components", _("the affected components (a list)")),
+               _p("window_start", _("when the maintenance starts (empty for an incident)")),
+               _p("window_end", _("when the maintenance ends")),
+               _p("incident_url", _("the incident's page on the status page")),
+               _p("unsubscribe_url", _("the link to stop the emails (subscribers only)")),
+               SITE)),
 )
 
 
@@ -156,6 +171,16 @@ def sample_context(key: str) -> dict[str, Any]:
         "is_closed": False,
         "reopen_url": f"{settings.BASE_URL.rstrip('/')}/portal/reopen/sample/",
         "reopen_days": 30,
+        "is_maintenance": False,
+        "title": _t("Web server web-07 is unreachable"),
+        "state": _t("Identified"),
+        "impact": _t("Major"),
+        "update_text": _t("A failed disk is being replaced; sites will be back shortly."),
+        "components": ["Shared hosting – web-07"],
+        "window_start": "",
+        "window_end": "",
+        "incident_url": f"{settings.BASE_URL.rstrip('/')}/status/incidents/7/",
+        "unsubscribe_url": "",
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)

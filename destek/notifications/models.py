@@ -112,6 +112,9 @@ class TemplateKey(models.TextChoices):
     CHAT_TRANSCRIPT = "chat_transcript", _("Chat transcript")
     EXPORT_READY = "export_ready", _("Data export ready")
     TICKET_RESOLVED = "ticket_resolved", _("Ticket resolved or closed (to the customer)")
+    # destek.status: an incident's or a maintenance's update, to affected customers and
+    # subscribers (its files: status templates/).
+    STATUS_INCIDENT_UPDATE = "status_incident_update", _("Incident or maintenance update")
 
 
 class TemplateLanguage(models.TextChoices):

@@ -9,7 +9,11 @@ from destek.accounts.models import User
 from destek.notifications.compose import AddressNotice, Notice
 from destek.notifications.directory import bouncing_addresses
 from destek.notifications.models import OutboundEmail
-from destek.notifications.outbox import outbox_address_notice_create, outbox_notice_create
+from destek.notifications.outbox import (
+    outbox_address_notice_create,
+    outbox_address_notices_create_many,
+    outbox_notice_create,
+)
 
 
 def wants_ticket_email(recipient: User) -> bool:
@@ -44,3 +48,18 @@ def notify_address(*, notice: AddressNotice, kind: str,
             return None
     return outbox_address_notice_create(notice=notice, kind=kind,
                                         idempotency_key=idempotency_key)
+
+
+def notify_address_many(*, notices: list[tuple[AddressNotice, str]], kind: str) -> list[int]:
+    """`notify_address` for many notices at once (each with its idempotency key): one
+    lookup of the bouncing addresses, one INSERT (destek.notifications.outbox). Returns the
+    ids of the rows waiting for delivery."""
+    addresses = [address for notice, _key in notices for address in notice.to]
+    bouncing = bouncing_addresses(addresses) if addresses else set()
+    kept = []
+    for notice, key in notices:
+        if bouncing:
+            notice.to = [a for a in notice.to if a.lower() not in bouncing]
+        if notice.to:
+            kept.append((notice, key))
+    return outbox_address_notices_create_many(notices=kept, kind=kind)

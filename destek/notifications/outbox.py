@@ -175,3 +175,45 @@ def outbox_retry(*, ids: list[int]) -> int:
         for pk in retry_ids:
             enqueue_on_commit(pk)
     return len(retry_ids)
+
+
+DELIVERY_CHUNK = 50  # rows per delivery task of a bulk write (outbox_address_notices_create_many)
+
+
+def outbox_address_notices_create_many(*, notices: list[tuple[AddressNotice, str]],
+                                       kind: str) -> list[int]:
+    """Many AddressNotices (each with its idempotency key) into the outbox in one INSERT,
+    in the caller's transaction; the ids of the rows with those keys still waiting are
+    delivered after the commit, DELIVERY_CHUNK to a task (or by the coalesced wake-up).
+
+    A key already taken writes nothing (ON CONFLICT DO NOTHING on PostgreSQL, INSERT OR
+    IGNORE on SQLite): a batch written again after a crash, or by two racing tasks, adds
+    no row. Returns the ids of the rows with these keys that are pending."""
+    if not notices:
+        return []
+    if render_in_worker():
+        rows = [_unrendered(kind=kind, ticket=None, idempotency_key=key,
+                            message_id=new_message_id(), recipients=notice.to,
+                            payload=address_notice_payload(notice))
+                for notice, key in notices]
+    else:
+        now = timezone.now()
+        rows = [OutboundEmail(status=OutboxStatus.PENDING, kind=kind[:40],
+                              idempotency_key=key[:200], next_attempt_at=now, created_at=now,
+                              rendered_at=now, **serialized(compose_address(notice)))
+                for notice, key in notices]
+    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(OutboundEmail.objects.filter(
+        idempotency_key__in=[key[:200] for _notice, key in notices],
+        status=OutboxStatus.PENDING).order_by("pk").values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(lambda: _deliver_chunks(ids), robust=True)
+    return ids
+
+
+def _deliver_chunks(ids: list[int]) -> None:
+    if DELIVERY_WAKEUP.coalescing():
+        DELIVERY_WAKEUP.wake()
+        return
+    for start in range(0, len(ids), DELIVERY_CHUNK):
+        enqueue_many(ids[start:start + DELIVERY_CHUNK])

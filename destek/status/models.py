@@ -266,6 +266,13 @@ class IncidentUpdate(models.Model):
                                     default=FanoutState.NOT_SENT)
     fanout_total = models.PositiveIntegerField(default=0)
     fanout_done = models.PositiveIntegerField(default=0)
+    # Where the fan-out stands (destek.status.tasks.fanout), committed with each batch: the
+    # recipients' list being walked, the last id done in it, the batch number a task must
+    # carry to run, and when a batch last committed (the sweeper resumes a stalled one).
+    fanout_phase = models.CharField(max_length=16, blank=True, default="")
+    fanout_cursor = models.BigIntegerField(default=0)
+    fanout_step = models.PositiveIntegerField(default=0)
+    fanout_progress_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("incident update")
@@ -425,3 +432,38 @@ class MonitoringSource(models.Model):
     def set_secret(self, secret: str) -> None:
         from destek.core.sealing import seal
         self.secret_sealed = seal(secret, purpose=self.SEAL_PURPOSE)
+class WebhookState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One incident update POSTed to one webhook subscriber: written by the fan-out (once per
+    update and subscription), sent in the background with retries (destek.status.webhooks).
+    `body` is the exact JSON sent, so every attempt carries the same bytes and signature."""
+
+    update = models.ForeignKey(IncidentUpdate, on_delete=models.CASCADE,
+                               related_name="webhook_deliveries")
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE,
+                                     related_name="deliveries")
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=WebhookState.choices,
+                              default=WebhookState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["update", "subscription"],
+                                               name="webhook_delivery_once")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"],
+                                name="webhook_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.update_id} → {self.subscription_id}: {self.status}"

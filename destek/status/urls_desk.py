@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from destek.status.desk_views import components, incidents
+from destek.status.progress_views import fanout_progress
 
 app_name = "status_desk"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -24,4 +25,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("backups/new/", components.backup_edit, name="backup_add"),
     path("backups/<int:pk>/", components.backup_edit, name="backup_edit"),
     path("backups/<int:pk>/delete/", components.backup_delete, name="backup_delete"),
+    # The sender's progress bar of a fan-out, polled while it sends.
+    path("updates/<int:pk>/progress/", fanout_progress, name="fanout_progress"),
 ]
