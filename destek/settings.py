@@ -255,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
                                 "schedule": 60.0, "options": {"expires": 60.0}},
     # Status page (sfanout): incident fan-outs whose worker died go on from their last batch;
     # webhook deliveries due for a retry are sent.
-    "status-fanout-sweep": {"task": "destek.status.tasks.fanout.sweep_status_fanouts",
+    "status-fanout-sweep": {"task": "destek.status.fanout_tasks.sweep_status_fanouts",
                             "schedule": 30.0, "options": {"expires": 30.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

@@ -5,7 +5,7 @@ sender's progress bar.
 
 `schedule` marks the update sending in the caller's transaction; after the commit a task
 walks the recipients batch by batch (destek.status.sending, one task per batch), and the
-sweeper resumes a fan-out whose worker died (destek.status.tasks.fanout).
+sweeper resumes a fan-out whose worker died (destek.status.fanout_tasks).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from destek.status import fanout_tasks
 from destek.status.models import FanoutState, IncidentUpdate
-from destek.status.tasks import fanout as fanout_tasks
 
 
 def schedule(update: IncidentUpdate) -> None:

@@ -266,7 +266,7 @@ class IncidentUpdate(models.Model):
                                     default=FanoutState.NOT_SENT)
     fanout_total = models.PositiveIntegerField(default=0)
     fanout_done = models.PositiveIntegerField(default=0)
-    # Where the fan-out stands (destek.status.tasks.fanout), committed with each batch: the
+    # Where the fan-out stands (destek.status.fanout_tasks), committed with each batch: the
     # recipients' list being walked, the last id done in it, the batch number a task must
     # carry to run, and when a batch last committed (the sweeper resumes a stalled one).
     fanout_phase = models.CharField(max_length=16, blank=True, default="")

@@ -17,6 +17,7 @@ from destek.hosting.factories import ServiceFactory
 from destek.notifications import directory
 from destek.notifications.models import OutboundEmail
 from destek.notifications.testing import render_outbox
+from destek.status import fanout_tasks as tasks
 from destek.status import sending
 from destek.status.factories import ComponentFactory
 from destek.status.models import (
@@ -36,7 +37,6 @@ from destek.status.services import (
     incident_post_update,
     incident_publish,
 )
-from destek.status.tasks import fanout as tasks
 
 pytestmark = pytest.mark.django_db
 

@@ -37,11 +37,10 @@ from destek.hosting.models import Service
 from destek.notifications import delivery
 from destek.notifications import tasks as outbox_tasks
 from destek.notifications.models import OutboundEmail, OutboxStatus
-from destek.status import sending
+from destek.status import fanout_tasks, sending
 from destek.status.factories import ComponentFactory
 from destek.status.models import FanoutState, IncidentUpdate
 from destek.status.services import IncidentDraft, incident_create
-from destek.status.tasks import fanout as fanout_tasks
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from destek.status import fanout_tasks as tasks
 from destek.status import webhooks
 from destek.status.factories import ComponentFactory
 from destek.status.models import (
@@ -21,7 +22,6 @@ from destek.status.models import (
     WebhookState,
 )
 from destek.status.services import IncidentDraft, incident_create
-from destek.status.tasks import fanout as tasks
 
 pytestmark = pytest.mark.django_db
 

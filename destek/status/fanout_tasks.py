@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 TASK_SECONDS = 2.0
 
 
-@shared_task(name="destek.status.tasks.fanout.fanout_step")
+@shared_task(name="destek.status.fanout_tasks.fanout_step")
 def fanout_step(update_id: int, step: int) -> int:
     """Batch number `step` of the update's fan-out and the following ones for up to
     TASK_SECONDS, then a task for the next one. Returns the number of the batch it handed
@@ -38,12 +38,12 @@ def fanout_step(update_id: int, step: int) -> int:
     return -1
 
 
-@shared_task(name="destek.status.tasks.fanout.deliver_status_webhook")
+@shared_task(name="destek.status.fanout_tasks.deliver_status_webhook")
 def deliver_status_webhook(delivery_id: int) -> str:
     return webhooks.deliver(int(delivery_id))
 
 
-@shared_task(name="destek.status.tasks.fanout.sweep_status_fanouts")
+@shared_task(name="destek.status.fanout_tasks.sweep_status_fanouts")
 def sweep_status_fanouts() -> int:
     """Beat ("status-fanout-sweep"): fan-outs with no batch committed for a while (their
     worker died, their task was lost) go on from their last committed batch; webhook
