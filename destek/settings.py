@@ -500,3 +500,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {"destek": {"level": env.str("DESTEK_LOG_LEVEL", default="INFO")}},
 }
+
+# Public status page (destek.status.public_views, subscriptions): how long its data is cached
+# and shared caches may keep it; the subscribe form's limits (allauth's rate limits: per
+# client IP and per address) so it cannot be used to mail-bomb someone.
+STATUS_CACHE_SECONDS = env.int("DESTEK_STATUS_CACHE_SECONDS", default=30)
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "status_subscribe": "5/m/ip,20/h/ip,3/h/key"}
