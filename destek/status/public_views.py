@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from destek.branding.brand import site_name
-from destek.status.models import Component, ComponentStatus, Incident, IncidentState, worst
+from destek.status.models import Component, ComponentStatus, Incident, IncidentState
 from destek.status.selectors import StatusPage, feed_updates, incident_public_get, status_page
 from destek.status.subscriptions import SubscribeForm
 
@@ -241,7 +241,7 @@ def badge(request: HttpRequest) -> HttpResponse:
             status = cached_status_page().status
             label = _("status")
         else:
-            status = worst([component.status])
+            status = component.status
             label = component.localized_name(language)
         message = str(ComponentStatus(status).label).lower()
         svg = badge_svg(label=str(label), message=message, status=status)
