@@ -49,6 +49,7 @@ CONFIRM_DAYS = 3
 CONFIRM_SALT = "destek.status.subscription.confirm"
 CONFIRM_KIND = "status_subscription_confirm"
 RATE_ACTION = "status_subscribe"
+WEBHOOKS_SHOWN = 200  # the newest; a list bounded whoever looks
 
 
 class ComponentChoiceField(forms.ModelMultipleChoiceField):
@@ -213,7 +214,7 @@ def webhooks_of(user: User) -> list[Subscription]:
         .select_related("user").prefetch_related("components").order_by("-created_at")
     if not user.is_admin:
         rows = rows.filter(user=user)
-    return list(rows)
+    return list(rows[:WEBHOOKS_SHOWN])
 
 
 def webhook_remove(*, user: User, subscription_id: int) -> bool:
