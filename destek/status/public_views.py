@@ -3,9 +3,10 @@ summary JSON and the badge.
 
 Fast and cacheable: the page's data (`selectors.status_page`, five queries) is kept in
 Django's cache for `STATUS_CACHE_SECONDS`, so a burst of visitors costs one read a period;
-every response carries `Cache-Control: public, max-age=…` and an ETag a browser or a proxy
-revalidates with (304). Signed-in visitors see dates in their own time zone, so their
-pages are `private`. The JSON and badge are for other sites: `Access-Control-Allow-Origin: *`.
+every response carries `Cache-Control: …, max-age=…` and an ETag a browser or a proxy
+revalidates with (304): `public` for the feed, JSON and badge, `private` for the HTML pages
+(they carry the CSRF cookie; signed-in visitors also see dates in their own time zone).
+The feed, JSON and badge are for other sites: `Access-Control-Allow-Origin: *`.
 """
 
 from __future__ import annotations
@@ -52,10 +53,15 @@ def forget_status_page() -> None:
 
 def _cacheable(request: HttpRequest, response: HttpResponse, *,
                version: str | None = None) -> HttpResponse:
-    """Cache headers and an ETag; a 304 when the client has it. Pages are versioned by what
-    they show (`version`: their data's time, the language and the visitor's time zone), not
-    by their bytes, which hold a fresh CSRF token each time; other responses by their body."""
-    public = not request.user.is_authenticated
+    """Cache headers and an ETag; a 304 when the client has it.
+
+    HTML pages (`version` given) are `private`: they carry the CSRF cookie (every page's
+    forms and htmx headers use it), and a shared cache would hand one visitor's cookie to
+    everyone. They are versioned by what they show (their data's time, the language and the
+    visitor's time zone), not by their bytes, which hold a fresh CSRF token each time. The
+    feed, JSON and badge hold nothing personal: `public` for anonymous clients, versioned by
+    their body."""
+    public = version is None and not request.user.is_authenticated
     response["Cache-Control"] = f"{'public' if public else 'private'}, " \
                                 f"max-age={cache_seconds()}"
     if version is None:

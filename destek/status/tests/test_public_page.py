@@ -59,7 +59,8 @@ def test_the_page_shows_the_worst_status_groups_and_active_incidents(client: Cli
     assert reverse("status:incident", args=[incident.pk]) in html
     assert "Draft only agents see" not in html
     assert reverse("status:incident", args=[draft.pk]) not in html
-    assert response["Cache-Control"] == "public, max-age=30"
+    # Browsers may keep it (not shared caches: it carries the visitor's CSRF cookie).
+    assert response["Cache-Control"] == "private, max-age=30"
     assert response["ETag"]
     # 90 cells a component, each with its title text, and an accessible summary.
     assert html.count('data-testid="uptime-bar"') == 2
@@ -223,6 +224,7 @@ def test_the_summary_json_has_its_documented_shape_and_allows_any_origin(
     response = client.get(reverse("status:summary"))
     assert response["Access-Control-Allow-Origin"] == "*"
     assert response["Cache-Control"] == "public, max-age=30"
+    assert not response.cookies  # nothing personal for a shared cache to keep
     data = json.loads(response.content)
     assert data["version"] == 1
     assert data["status"] == {"indicator": "major_outage", "description": "Major outage"}
