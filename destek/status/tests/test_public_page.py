@@ -4,8 +4,9 @@ queries, both languages."""
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterator
+import uuid
 from datetime import timedelta
 from xml.etree import ElementTree
 
@@ -24,10 +25,12 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_page() -> Iterator[None]:
-    forget_status_page()
-    yield
-    forget_status_page()
+def _own_cache_keys(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each test its own cache keys (the page's data, the rate limits' counters): the xdist
+    workers of a PostgreSQL run share one Redis database."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 def declare(*components: Component, title: str = "Web-07 is down", publish: bool = True,

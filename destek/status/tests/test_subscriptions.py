@@ -3,15 +3,15 @@ unsubscribe, the form's rate limit, and webhooks for signed-in customers and adm
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import re
-from collections.abc import Iterator
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -28,10 +28,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits() -> Iterator[None]:
-    cache.clear()  # the rate limits' counters
-    yield
-    cache.clear()
+def _own_cache_keys(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each test its own cache keys (the page's data, the rate limits' counters): the xdist
+    workers of a PostgreSQL run share one Redis database."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 def _confirmation(address: str) -> tuple[str, str]:
