@@ -521,3 +521,8 @@ DESTEK_INCIDENT_REPLY_BATCH = env.int("DESTEK_INCIDENT_REPLY_BATCH", default=50)
 DESTEK_STATUS_HOOKS_MAX_BYTES = env.int("DESTEK_STATUS_HOOKS_MAX_BYTES", default=256 * 1024)
 DESTEK_STATUS_HOOKS_MAX_FAILURES = env.int("DESTEK_STATUS_HOOKS_MAX_FAILURES", default=20)
 DESTEK_STATUS_HOOKS_FAILURE_WINDOW = env.int("DESTEK_STATUS_HOOKS_FAILURE_WINDOW", default=900)
+# Public status page (destek.status.public_views, subscriptions): how long its data is cached
+# and shared caches may keep it; the subscribe form's limits (allauth's rate limits: per
+# client IP and per address) so it cannot be used to mail-bomb someone.
+STATUS_CACHE_SECONDS = env.int("DESTEK_STATUS_CACHE_SECONDS", default=30)
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "status_subscribe": "5/m/ip,20/h/ip,3/h/key"}

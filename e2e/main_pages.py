@@ -30,12 +30,14 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("login", "/accounts/login/", "anonymous"),
     MainPage("signup", "/accounts/signup/", "anonymous"),
     MainPage("chat-widget-demo", "/chat/demo/", "anonymous"),
+    MainPage("status-page", "/status/", "anonymous"),
     # Customers (the portal)
     MainPage("portal-tickets", "/portal/", "customer_en"),
     MainPage("portal-new-ticket", "/portal/tickets/new/", "customer_en"),
     MainPage("portal-ticket", "/portal/tickets/{ticket}/", "customer_en"),
     MainPage("portal-profile", "/portal/profile/", "customer_en"),
     MainPage("portal-data", "/portal/data/", "customer_en"),
+    MainPage("status-webhooks", "/status/subscriptions/webhooks/", "customer_en"),
     # Agents (the desk)
     MainPage("desk-queue", "/desk/", "agent"),
     MainPage("desk-ticket", "/desk/tickets/{ticket}/", "agent"),

@@ -19,6 +19,7 @@ from destek.core.errors import ApplicationError
 from destek.portal.forms import ProfileForm
 from destek.portal.lang import current_language
 from destek.portal.views.common import customer_required, portal_user
+from destek.status.selectors import backups_of_customer
 
 
 def _initial(request: HttpRequest) -> dict[str, object]:
@@ -34,7 +35,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = portal_user(request)
     if request.method != "POST":
         return render(request, "portal/profile.html",
-                      {"form": ProfileForm(initial=_initial(request))})
+                      {"form": ProfileForm(initial=_initial(request)),
+                       "backups": backups_of_customer(user)})
     form = ProfileForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -58,4 +60,5 @@ def profile(request: HttpRequest) -> HttpResponse:
                                     secure=settings.LANGUAGE_COOKIE_SECURE,
                                     httponly=settings.LANGUAGE_COOKIE_HTTPONLY)
             return response
-    return render(request, "portal/profile.html", {"form": form}, status=400)
+    return render(request, "portal/profile.html",
+                  {"form": form, "backups": backups_of_customer(user)}, status=400)
