@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from destek.accounts.models import User
 from destek.status.linked_replies import new_token, open_linked_tickets
@@ -27,10 +27,7 @@ MAX_LISTED = 100
 
 def incident_desk_url(incident_id: int) -> str:
     """The incident's desk page (destek.status.urls_desk, "status_desk:incident")."""
-    try:
-        return reverse("status_desk:incident", args=[incident_id])
-    except NoReverseMatch:  # not mounted (yet): its agreed address
-        return f"/desk/incidents/{incident_id}/"
+    return reverse("status_desk:incident", args=[incident_id])
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from destek.accounts.models import User
@@ -181,10 +181,7 @@ class Banner:
 
 def incident_public_url(incident_id: int) -> str:
     """The public incident page (destek.status.urls, "status:incident")."""
-    try:
-        return reverse("status:incident", args=[incident_id])
-    except NoReverseMatch:  # the public page not mounted (yet): its agreed address
-        return f"/status/incidents/{incident_id}/"
+    return reverse("status:incident", args=[incident_id])
 
 
 def banners_for(customer: User | None, *, language: str | None) -> list[Banner]:

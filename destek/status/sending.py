@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Min, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from destek.accounts.models import User
@@ -82,20 +82,12 @@ def _absolute(path: str) -> str:
 
 def incident_url(incident_id: int) -> str:
     """The incident on the public status page."""
-    try:
-        path = reverse("status:incident", args=[incident_id])
-    except NoReverseMatch:  # the public page's route is not there yet: its documented path
-        path = f"/status/incidents/{incident_id}/"
-    return _absolute(path)
+    return _absolute(reverse("status:incident", args=[incident_id]))
 
 
 def unsubscribe_url(token: str) -> str:
     """One click ends a subscription (the public page's subscriptions)."""
-    try:
-        path = reverse("status:unsubscribe", args=[token])
-    except NoReverseMatch:
-        path = f"/status/unsubscribe/{token}/"
-    return _absolute(path)
+    return _absolute(reverse("status:unsubscribe", args=[token]))
 
 
 # --- what is said ----------------------------------------------------------------------------
@@ -149,6 +141,8 @@ class Story:
         headers = {**AUTOMATIC_HEADERS, "X-Destek-Incident": str(self.incident.pk)}
         if unsubscribe:
             headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+            # RFC 8058: the mail client's one-click button POSTs to the link.
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         return AddressNotice(
             key=KIND, to=[to], language=language, headers=headers,
             context={**self.context(language, zone_name), "recipient_name": name,

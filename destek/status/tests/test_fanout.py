@@ -137,8 +137,10 @@ def test_the_email_is_in_the_recipients_language_with_the_incident_and_its_links
     assert "Shared hosting web-07" in en_text and "Investigating" in en_text
 
     fan = mail("fan@example.org")
-    assert "/status/unsubscribe/" in fan.get_body(("plain",)).get_content()
-    assert fan["List-Unsubscribe"] == f"<https://destek.example/status/unsubscribe/{sub.token}/>"
+    assert "/unsubscribe" in fan.get_body(("plain",)).get_content()
+    assert fan["List-Unsubscribe"] == (
+        f"<https://destek.example/status/subscriptions/{sub.token}/unsubscribe>")
+    assert fan["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_the_turkish_text_falls_back_to_english_when_the_update_has_none(
