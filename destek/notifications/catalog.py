@@ -107,6 +107,12 @@ KINDS: tuple[EmailKind, ...] = (
               (*TICKET, _p("is_closed", _("true when closed, false when resolved")),
                _p("reopen_url", _("the one-click link that reopens the ticket")),
                _p("reopen_days", _("for how many days the reopen link works")))),
+    # Sent by destek.feedback once per ticket when it is resolved (feedback/asking.py).
+    EmailKind("csat_survey", _("Satisfaction survey"), _("the customer"),
+              (*TICKET,
+               _p("rating_links", _("the one-click answers, each with label and url (a list)")),
+               _p("is_five_point", _("true when the answers are 1 to 5 stars")),
+               _p("link_days", _("for how many days the rating links work")))),
 )
 
 
@@ -156,6 +162,12 @@ def sample_context(key: str) -> dict[str, Any]:
         "is_closed": False,
         "reopen_url": f"{settings.BASE_URL.rstrip('/')}/portal/reopen/sample/",
         "reopen_days": 30,
+        "rating_links": [
+            {"label": _t("Good"), "url": f"{settings.BASE_URL.rstrip('/')}/portal/rate/good/"},
+            {"label": _t("Okay"), "url": f"{settings.BASE_URL.rstrip('/')}/portal/rate/okay/"},
+            {"label": _t("Bad"), "url": f"{settings.BASE_URL.rstrip('/')}/portal/rate/bad/"}],
+        "is_five_point": False,
+        "link_days": 30,
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)

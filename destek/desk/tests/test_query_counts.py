@@ -10,8 +10,9 @@ Counts (sessions are cached, so no session query):
                when a message has some), events, tags, the customer panel
                (services, value, open tickets, history: tickets, chats), the
                SLA panel in the same page: ended targets, alerts sent, and its
-               followers and related tickets                                   = 15
-               (no attachments: one fewer; no SLA row: nothing more to read)  = 12
+               followers and related tickets, the customer's ratings (one
+               query; the ticket's own rating comes with the ticket row)      = 16
+               (no attachments: one fewer; no SLA row: nothing more to read)  = 13
                a note with an "@" in it: the mentions to highlight             + 1
 Departments, colleagues and canned responses come from the per-process options snapshot
 (destek.desk.choices): the first page after one of them changed reloads it with
@@ -38,9 +39,9 @@ pytestmark = pytest.mark.django_db
 
 QUEUE_QUERIES = 3
 ROWS_QUERIES = 3
-TICKET_QUERIES = 15
-TICKET_WITHOUT_ATTACHMENTS_QUERIES = 14
-TICKET_WITHOUT_SLA_QUERIES = 12
+TICKET_QUERIES = 16
+TICKET_WITHOUT_ATTACHMENTS_QUERIES = 15
+TICKET_WITHOUT_SLA_QUERIES = 13
 MENTION_QUERIES = 1
 SNAPSHOT_QUERIES = 4
 DEADLINE_SORT_QUERIES = 1
