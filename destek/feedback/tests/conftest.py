@@ -19,3 +19,8 @@ def ticket(customer: User, department: Department) -> Ticket:
 def resolved(ticket: Ticket, agent: User) -> Ticket:
     ticket = ticket_assign(actor=agent, ticket=ticket, assignee=agent)
     return ticket_update(actor=agent, ticket=ticket, status=Status.RESOLVED)
+
+
+@pytest.fixture
+def ticket_factory(customer: User, department: Department):  # type: ignore[no-untyped-def]
+    return lambda: open_ticket(customer=customer, department=department, subject="Another")

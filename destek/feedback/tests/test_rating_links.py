@@ -135,3 +135,19 @@ def test_portal_refuses_to_rate_an_open_ticket(customer_client, ticket):
     assert response.status_code == 404 and not Rating.objects.exists()
     page = customer_client.get(reverse("portal:ticket_detail", args=[ticket.pk]))
     assert 'data-testid="rating-widget"' not in page.content.decode()
+
+
+def test_the_guest_link_page_rates_too_and_only_done_tickets(client, resolved, ticket_factory):
+    from destek.tickets.access import guest_token_for
+
+    token = guest_token_for(resolved)
+    page = client.get(reverse("portal:guest_ticket", args=[token])).content.decode()
+    assert reverse("portal:guest_rate", args=[token]) in page
+    response = client.post(reverse("portal:guest_rate", args=[token]),
+                           {"score": "5", "comment": "quick"})
+    assert response.status_code == 302
+    assert Rating.objects.get().source == RatingSource.PORTAL
+    still_open = ticket_factory()
+    response = client.post(reverse("portal:guest_rate", args=[guest_token_for(still_open)]),
+                           {"score": "5"})
+    assert response.status_code == 404 and Rating.objects.count() == 1
