@@ -12,6 +12,7 @@ def connect() -> None:
     from destek.accounts import domain_events as people
     from destek.core.bus import subscribe
     from destek.desk import choices as desk_options
+    from destek.feedback import asking as csat
     from destek.hosting import domain_events as hosting
     from destek.mail.oauth_smtp import oauth_transport_for
     from destek.mail.outbound import sending_mailbox
@@ -42,6 +43,9 @@ def connect() -> None:
     # Resolved or closed without an emailed reply: the customer is told, with a reopen link.
     subscribe(ev.TicketUpdated, mail_closing.on_ticket_updated)
     subscribe(ev.MessagePosted, mail_closing.on_message_posted)
+    # Resolved, with or without a reply: "How did we do?" once per ticket (feedback/asking).
+    subscribe(ev.TicketUpdated, csat.on_ticket_updated)
+    subscribe(ev.MessagePosted, csat.on_message_posted)
 
     # Followers and @mentions: who is told is decided once (AgentsAlerted), then told.
     subscribe(ev.MessagePosted, followers.on_message_posted)

@@ -331,6 +331,13 @@ def test_customer_on_another_website_chats_with_an_agent(
     expect(page.get_by_test_id("chat-new")).to_be_visible()
     shots(page, "widget-ended")
 
+    # --- the visitor rates the chat (feedback): an answer, a comment, sent across origins -----
+    page.get_by_test_id("chat-rating-5").check()
+    page.get_by_test_id("chat-rating-comment").fill("Quick and kind.")
+    page.get_by_test_id("chat-rating-send").click()
+    expect(page.get_by_test_id("chat-rating-thanks")).to_be_visible()
+    shots(page, "widget-rated")
+
     def is_transcript(message: EmailMessage) -> bool:
         return (visitor_email in str(message["To"])
                 and words.mail_subject in str(message["Subject"]))

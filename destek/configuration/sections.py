@@ -46,6 +46,8 @@ SECTIONS: tuple[Section, ...] = (
             _("Support addresses, their IMAP servers, sign-in and tests.")),
     Section("email_templates", _("Email templates"),
             _("What every email says, in both languages.")),
+    Section("satisfaction", _("Satisfaction ratings"),
+            _("How customers rate tickets and chats: the scale, changes, the email's links.")),
 )
 
 

@@ -12,6 +12,7 @@ from destek.configuration.views import (
     index,
     mailboxes,
     people,
+    satisfaction,
     sla_policies,
 )
 
@@ -45,6 +46,7 @@ urlpatterns = [
     path("canned/<int:canned_id>/", canned.edit, name="canned_response_edit"),
     path("canned/<int:canned_id>/delete/", canned.delete, name="canned_response_delete"),
     path("chat/", chat.edit, name="chat"),
+    path("satisfaction/", satisfaction.edit, name="satisfaction"),
     path("branding/", branding.edit, name="branding"),
     path("mailboxes/", mailboxes.mailbox_list, name="mailboxes"),
     path("mailboxes/add/", mailboxes.mailbox_edit, name="mailbox_add"),

@@ -37,6 +37,7 @@ from destek.desk.customer_history import (
     ticket_source_from,
 )
 from destek.desk.formatting import DayFormatter, fixed_url
+from destek.feedback.selectors import RatingSummary, customer_rating_summary
 from destek.hosting.models import (
     BILLED_STATUSES,
     ControlPanel,
@@ -118,6 +119,8 @@ class CustomerPanel:
     customer_since: str
     open_tickets: list[HistoryItem]
     history: list[HistoryItem]
+    # Satisfaction: how many ratings, their average, the last few (one query).
+    ratings: RatingSummary | None = None
 
 
 def _words(beside: str) -> PanelWords:
@@ -235,6 +238,7 @@ def customer_panel(*, actor: User, customer: User, service_id: int | None = None
                                                  rows=tickets)),
         history=customer_history(actor=actor, customer=customer, exclude=exclude,
                                  sources=history_sources),
+        ratings=customer_rating_summary(customer.pk),
     )
 
 

@@ -8,6 +8,7 @@ from destek.desk.views import (
     links,
     merge_confirm,
     queue,
+    ratings,
     saved_views,
     service_link,
     sla,
@@ -58,4 +59,6 @@ urlpatterns = [
     path("privacy/retention/", retention_views.retention, name="privacy_retention"),
     # The security audit log, administrators only (destek.audit).
     path("audit/", audit.audit_log, name="audit"),
+    # Satisfaction ratings the agent received (feedback): newest first, with the average.
+    path("ratings/", ratings.my_ratings, name="my_ratings"),
 ]

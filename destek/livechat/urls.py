@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/upload", public.upload, name="upload"),
     path("api/offline", public.offline, name="offline"),
     path("api/suggestions", public.suggestions, name="suggestions"),
+    path("api/rate", public.rate, name="rate"),
     path("api/files/<int:attachment_id>/", public.visitor_file, name="file"),
 ]

@@ -46,4 +46,10 @@ def widget_strings() -> dict[str, str]:
         "new_message": _("New message"),
         "error": _("Something went wrong. Please try again."),
         "agent": _("Support team"),
+        # The rating at the end of a chat (destek.feedback).
+        "rate_title": _("How did we do?"),
+        "rate_comment": _("Comment (optional)"),
+        "rate_complaint": _("This is a complaint"),
+        "rate_send": _("Send my rating"),
+        "rate_thanks": _("Thank you for your feedback."),
     }

@@ -122,6 +122,12 @@ KINDS: tuple[EmailKind, ...] = (
                _p("incident_url", _("the incident's page on the status page")),
                _p("unsubscribe_url", _("the link to stop the emails (subscribers only)")),
                SITE)),
+    # Sent by destek.feedback once per ticket when it is resolved (feedback/asking.py).
+    EmailKind("csat_survey", _("Satisfaction survey"), _("the customer"),
+              (*TICKET,
+               _p("rating_links", _("the one-click answers, each with label and url (a list)")),
+               _p("is_five_point", _("true when the answers are 1 to 5 stars")),
+               _p("link_days", _("for how many days the rating links work")))),
 )
 
 
@@ -181,6 +187,12 @@ def sample_context(key: str) -> dict[str, Any]:
         "window_end": "",
         "incident_url": f"{settings.BASE_URL.rstrip('/')}/status/incidents/7/",
         "unsubscribe_url": "",
+        "rating_links": [
+            {"label": _t("Good"), "url": f"{settings.BASE_URL.rstrip('/')}/portal/rate/good/"},
+            {"label": _t("Okay"), "url": f"{settings.BASE_URL.rstrip('/')}/portal/rate/okay/"},
+            {"label": _t("Bad"), "url": f"{settings.BASE_URL.rstrip('/')}/portal/rate/bad/"}],
+        "is_five_point": False,
+        "link_days": 30,
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)

@@ -115,6 +115,7 @@ class TemplateKey(models.TextChoices):
     # destek.status: an incident's or a maintenance's update, to affected customers and
     # subscribers (its files: status templates/).
     STATUS_INCIDENT_UPDATE = "status_incident_update", _("Incident or maintenance update")
+    CSAT_SURVEY = "csat_survey", _("Satisfaction survey (to the customer)")
 
 
 class TemplateLanguage(models.TextChoices):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from destek.portal.views import downloads, guest, profile, tickets
+from destek.portal.views import rating as rating_views
 from destek.portal.views import reopen as reopen_views
 from destek.privacy import export_views
 
@@ -22,6 +23,11 @@ urlpatterns = [
          name="guest_attachment"),
     # The one-click reopen link of the "resolved" email: GET confirms, POST reopens.
     path("reopen/<str:token>/", reopen_views.reopen_link, name="reopen_link"),
+    # "How did we do?": the email's one-click answers (GET shows, POST records) and the
+    # ticket page's form (feedback.ratings).
+    path("rate/<str:token>/", rating_views.rating_link, name="rating_link"),
+    path("tickets/<int:ticket_id>/rate/", rating_views.ticket_rate, name="ticket_rate"),
+    path("guest/<str:token>/rate/", rating_views.guest_rate, name="guest_rate"),
     # The customer's own data (destek.privacy): "Your data", exports.
     path("data/", export_views.data_page, name="data"),
     path("data/export/", export_views.export_request_view, name="export_request"),

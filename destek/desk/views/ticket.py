@@ -122,8 +122,9 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
 @staff_required
 @require_GET
 def ticket_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    # The SLA row with the ticket: the panel needs no query of its own.
-    return render_ticket(request, ticket_or_404(request, ticket_id, related=("sla",)))
+    # The SLA row and the customer's rating (feedback.Rating, one-to-one) with the ticket:
+    # neither panel needs a query of its own.
+    return render_ticket(request, ticket_or_404(request, ticket_id, related=("sla", "rating")))
 
 
 @staff_required

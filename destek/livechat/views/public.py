@@ -22,12 +22,15 @@ from destek.branding.brand import current as current_brand
 from destek.core.downloads import file_download
 from destek.core.errors import ApplicationError
 from destek.core.text import all_text_storable
+from destek.feedback.models import RatingSource
+from destek.feedback.ratings import rating_record
+from destek.feedback.selectors import feedback_settings, rating_choices_for
 from destek.hosting.labels import service_label
 from destek.hosting.selectors import services_to_choose
 from destek.kb.search import suggest
 from destek.livechat import chat_settings
 from destek.livechat.access import access_conversation_by_token
-from destek.livechat.models import ChatAttachment, Side
+from destek.livechat.models import ChatAttachment, ConversationState, Side
 from destek.livechat.services.conversations import chat_start
 from destek.livechat.services.messages import chat_attachment_create
 from destek.livechat.services.routing import department_is_staffed
@@ -137,6 +140,8 @@ def config(request: HttpRequest) -> HttpResponse:
         # nothing open: a cache read). destek.status.links.
         strings.update(incident_banner_strings())
         incidents = [b.as_json() for b in banners_for(customer, language=language)]
+        rating_choices = [{"score": c.score, "label": c.label}
+                          for c in rating_choices_for(feedback_settings().scale)]
     return JsonResponse({
         "language": language, "strings": strings,
         "color": brand.color or settings.DESTEK_CHAT_COLOR, "brand": brand.name,
@@ -154,6 +159,8 @@ def config(request: HttpRequest) -> HttpResponse:
         # Knowledge-base articles while the visitor describes the problem (pre-chat form).
         "suggestions_url": kb_suggestions_url(),
         "incidents": incidents,
+        # "How did we do?" once the chat has ended (Settings → Feedback: the scale).
+        "rating_choices": rating_choices,
     })
 
 
@@ -255,3 +262,25 @@ def offline(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"reference": result.ticket.reference,
                          "duplicate": result.duplicate}, status=201)
 
+
+
+@chat_cors
+@require_http_methods(["POST", "OPTIONS"])
+def rate(request: HttpRequest) -> HttpResponse:
+    """The visitor's answer to "How did we do?" once the chat has ended: the conversation
+    token proves who they are (signed in or not). The same answer twice is one rating; a
+    different one changes it while Settings → Feedback allows."""
+    try:
+        data = _json_body(request)
+        conversation = access_conversation_by_token(token=str(data.get("token") or ""))
+        if conversation.state != ConversationState.ENDED:
+            raise ApplicationError(_("A chat can be rated once it has ended."))
+        with translation.override(conversation.language):
+            rating = rating_record(
+                conversation=conversation, customer=conversation.customer,
+                score=data.get("score"), scale=feedback_settings().scale,
+                source=RatingSource.CHAT, comment=str(data.get("comment") or ""),
+                is_complaint=data.get("complaint") is True)
+    except ApplicationError as error:
+        return _error(error)
+    return JsonResponse({"score": rating.score}, status=201)

@@ -20,6 +20,7 @@ from destek.accounts.zones import user_zone
 from destek.core.csp import allow_remote_images
 from destek.core.errors import NotFound
 from destek.core.sanitize import REMOTE_IMAGE_PLACEHOLDER, body_for_reader, remote_images_asked
+from destek.feedback.selectors import rating_panel, ticket_rating
 from destek.hosting.labels import service_label
 from destek.portal.forms import ReplyForm
 from destek.portal.sla import ticket_expectation
@@ -98,6 +99,15 @@ def merged_reply_refusal() -> str:
     return _("This ticket was merged into another one. Please reply there.")
 
 
+def _rating_context(ticket: Ticket, reader: User) -> dict[str, Any]:
+    """A resolved or closed ticket shows its rating form (to its customer) or the rating
+    given: two queries then (the rating, the settings row), none while it is open."""
+    if ticket.status not in DONE_STATUSES or ticket.merged_into_id is not None:
+        return {}
+    return {"rating_widget": rating_panel(rating=ticket_rating(ticket.pk)),
+            "can_rate": reader.pk == ticket.customer_id}
+
+
 def render_ticket_page(request: HttpRequest, *, ticket: Ticket, reply_form: ReplyForm,
                        guest_token: str | None = None, status: int = 200) -> HttpResponse:
     """The conversation page, for a signed-in customer or (with `guest_token`) a guest.
@@ -122,6 +132,7 @@ def render_ticket_page(request: HttpRequest, *, ticket: Ticket, reply_form: Repl
         "guest_token": guest_token,
         "end_customer": end_customer_label(ticket=ticket, reader=reader),
         **upload_limits(),
+        **_rating_context(ticket, reader),
     }
     # Dates in the reader's zone: the middleware activated a signed-in reader's; a guest's
     # is their account's.

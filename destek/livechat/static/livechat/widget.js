@@ -290,6 +290,32 @@
     links.appendChild(el("button", {type: "button", text: t("new_chat"), "data-testid": "chat-new", onclick: function () {
       disconnect(); store = {}; save(); state = ""; agentRead = 0; status.textContent = ""; showStart();
     }}));
+    showRating();
+  }
+  function showRating() {
+    // "How did we do?" once, below the conversation; the token proves who is answering.
+    if (!cfg.rating_choices || !cfg.rating_choices.length || root.querySelector("[data-testid=chat-rating]")) return;
+    if (store.rated) { body.appendChild(el("p", {"data-testid": "chat-rating", text: t("rate_thanks")})); return; }
+    var score = el("div", {"class": "scores", role: "radiogroup"});
+    cfg.rating_choices.forEach(function (c) {
+      score.appendChild(el("label", {}, [el("input", {type: "radio", name: "score", value: String(c.score), required: "", "data-testid": "chat-rating-" + c.score}), document.createTextNode(" " + c.label + " ")]));
+    });
+    var complaint = el("input", {type: "checkbox", name: "complaint", "data-testid": "chat-rating-complaint"});
+    var form = el("form", {"class": "pre", "data-testid": "chat-rating"}, [
+      el("strong", {text: t("rate_title")}), score,
+      labelled(t("rate_comment"), el("textarea", {name: "comment", rows: "2", maxlength: "4000", "data-testid": "chat-rating-comment"})),
+      el("label", {}, [complaint, document.createTextNode(" " + t("rate_complaint"))]),
+      el("button", {"class": "btn", type: "submit", text: t("rate_send"), "data-testid": "chat-rating-send"})]);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var chosen = form.querySelector("input[name=score]:checked");
+      api("/chat/api/rate", {token: store.token, score: chosen ? Number(chosen.value) : null,
+        comment: form.comment.value, complaint: complaint.checked})
+        .then(function () { store.rated = true; save(); clear(form); form.appendChild(el("p", {"data-testid": "chat-rating-thanks", text: t("rate_thanks")})); })
+        .catch(function (e) { status.textContent = (e && e.error) || t("error"); });
+    });
+    body.appendChild(form);
+    form.scrollIntoView && form.scrollIntoView();
   }
 
   // --- messages ----------------------------------------------------------------------------------
