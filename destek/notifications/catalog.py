@@ -107,6 +107,11 @@ KINDS: tuple[EmailKind, ...] = (
               (*TICKET, _p("is_closed", _("true when closed, false when resolved")),
                _p("reopen_url", _("the one-click link that reopens the ticket")),
                _p("reopen_days", _("for how many days the reopen link works")))),
+    # The periodic NPS survey (destek.feedback.nps).
+    EmailKind("nps_survey", _("NPS survey"), _("the customer"),
+              (RECIPIENT, _p("score_urls", _("the eleven answer links, for 0 to 10 (a list)")),
+               _p("unsubscribe_url", _("the link that stops the survey")),
+               _p("valid_days", _("for how many days the answer links work")), SITE)),
 )
 
 
@@ -156,6 +161,10 @@ def sample_context(key: str) -> dict[str, Any]:
         "is_closed": False,
         "reopen_url": f"{settings.BASE_URL.rstrip('/')}/portal/reopen/sample/",
         "reopen_days": 30,
+        "score_urls": [f"{settings.BASE_URL.rstrip('/')}/feedback/nps/answer/sample/{n}/"
+                       for n in range(11)],
+        "unsubscribe_url": f"{settings.BASE_URL.rstrip('/')}/feedback/nps/unsubscribe/sample/",
+        "valid_days": 30,
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)

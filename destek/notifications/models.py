@@ -112,6 +112,7 @@ class TemplateKey(models.TextChoices):
     CHAT_TRANSCRIPT = "chat_transcript", _("Chat transcript")
     EXPORT_READY = "export_ready", _("Data export ready")
     TICKET_RESOLVED = "ticket_resolved", _("Ticket resolved or closed (to the customer)")
+    NPS_SURVEY = "nps_survey", _("NPS survey (to the customer)")
 
 
 class TemplateLanguage(models.TextChoices):
