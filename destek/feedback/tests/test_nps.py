@@ -118,6 +118,36 @@ def test_same_period_is_idempotent() -> None:
     assert config.nps_every_days == 1
 
 
+def test_a_racing_run_in_the_batch_does_not_stop_the_others() -> None:
+    """Another worker already wrote this period's survey for one customer of the batch: the
+    batch falls back to one savepoint per customer and sends the rest."""
+    enable(every_days=1)
+    taken, free = hosted(2)
+    now = timezone.now()
+    NpsResponse.objects.create(customer=taken, sent_at=now - timedelta(days=3),
+                               period=nps.period_index(now, 1))
+    with mock.patch.object(nps, "per_run_cap", return_value=2):
+        assert nps.nps_send_due(now=now).sent == 1
+    assert NpsResponse.objects.filter(customer=free).count() == 1
+    assert NpsResponse.objects.filter(customer=taken).count() == 1
+    assert list(OutboundEmail.objects.values_list("idempotency_key", flat=True)) == [
+        f"nps-{free.pk}-{nps.period_index(now, 1)}"]
+
+
+def test_the_email_template_is_editable_and_previews_in_both_languages() -> None:
+    from destek.notifications.catalog import kind
+    from destek.notifications.email_templates import email_template_get, email_template_preview
+
+    found = kind("nps_survey")
+    assert found is not None
+    for language in ("en", "tr"):
+        text = email_template_get(kind=found, language=language)
+        preview = email_template_preview(kind=found, language=language, subject=text.subject,
+                                         body=text.body)
+        assert preview.rendered is not None, preview.error
+        assert "10: http" in preview.rendered.body
+
+
 def test_opted_out_and_no_email_skipped() -> None:
     enable()
     a, b, c = hosted(3)
