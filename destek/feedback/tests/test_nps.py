@@ -360,3 +360,13 @@ def test_task_runs_the_service() -> None:
     enable()
     hosted(2)
     assert nps_send_due.apply().get() == 1
+
+
+def test_the_beat_runs_it_as_often_as_the_cap_assumes() -> None:
+    from django.conf import settings
+
+    from destek.feedback.tasks import nps_send_due
+
+    entry = settings.CELERY_BEAT_SCHEDULE["feedback-nps-send"]
+    assert entry["task"] == nps_send_due.name
+    assert entry["schedule"] * nps.RUNS_PER_DAY == 24 * 60 * 60
