@@ -257,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
     # webhook deliveries due for a retry are sent.
     "status-fanout-sweep": {"task": "destek.status.fanout_tasks.sweep_status_fanouts",
                             "schedule": 30.0, "options": {"expires": 30.0}},
+    # Feedback (fnps): the NPS survey, spread over the period, to a few customers every hour
+    # (destek.feedback.nps; nothing when it is off; safe to run twice).
+    "feedback-nps-send": {"task": "destek.feedback.tasks.nps_send_due", "schedule": 3600.0,
+                          "options": {"expires": 3600.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).

@@ -48,6 +48,7 @@ urlpatterns = [
          name="django.contrib.sitemaps.views.sitemap"),
     path("api/", include("destek.api.urls")),
     path("mail/inbound/", include("destek.mail.doors.urls")),
+    path("feedback/nps/", include("destek.feedback.urls_nps")),
 ]
 
 handler404 = "destek.api.errors.page_not_found"

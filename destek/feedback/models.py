@@ -167,6 +167,9 @@ class NpsResponse(models.Model):
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                  related_name="nps_responses")
     sent_at = models.DateTimeField(default=timezone.now)
+    # Which period of FeedbackSettings.nps_every_days it was sent in (days since the epoch
+    # // the period): one survey per customer and period, whatever reruns or races.
+    period = models.PositiveIntegerField(default=0)
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -178,6 +181,8 @@ class NpsResponse(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__lte=10),
                                    name="nps_score_0_to_10"),
+            models.UniqueConstraint(fields=["customer", "period"],
+                                    name="nps_one_per_customer_period"),
         ]
 
     def __str__(self) -> str:

@@ -128,6 +128,11 @@ KINDS: tuple[EmailKind, ...] = (
                _p("rating_links", _("the one-click answers, each with label and url (a list)")),
                _p("is_five_point", _("true when the answers are 1 to 5 stars")),
                _p("link_days", _("for how many days the rating links work")))),
+    # The periodic NPS survey (destek.feedback.nps).
+    EmailKind("nps_survey", _("NPS survey"), _("the customer"),
+              (RECIPIENT, _p("score_urls", _("the eleven answer links, for 0 to 10 (a list)")),
+               _p("unsubscribe_url", _("the link that stops the survey")),
+               _p("valid_days", _("for how many days the answer links work")), SITE)),
 )
 
 
@@ -193,6 +198,10 @@ def sample_context(key: str) -> dict[str, Any]:
             {"label": _t("Bad"), "url": f"{settings.BASE_URL.rstrip('/')}/portal/rate/bad/"}],
         "is_five_point": False,
         "link_days": 30,
+        "score_urls": [f"{settings.BASE_URL.rstrip('/')}/feedback/nps/answer/sample/{n}/"
+                       for n in range(11)],
+        "unsubscribe_url": f"{settings.BASE_URL.rstrip('/')}/feedback/nps/unsubscribe/sample/",
+        "valid_days": 30,
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)

@@ -116,6 +116,7 @@ class TemplateKey(models.TextChoices):
     # subscribers (its files: status templates/).
     STATUS_INCIDENT_UPDATE = "status_incident_update", _("Incident or maintenance update")
     CSAT_SURVEY = "csat_survey", _("Satisfaction survey (to the customer)")
+    NPS_SURVEY = "nps_survey", _("NPS survey (to the customer)")
 
 
 class TemplateLanguage(models.TextChoices):
