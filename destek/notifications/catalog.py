@@ -191,7 +191,6 @@ def sample_context(key: str) -> dict[str, Any]:
         "window_start": "",
         "window_end": "",
         "incident_url": f"{settings.BASE_URL.rstrip('/')}/status/incidents/7/",
-        "unsubscribe_url": "",
         "rating_links": [
             {"label": _t("Good"), "url": f"{settings.BASE_URL.rstrip('/')}/portal/rate/good/"},
             {"label": _t("Okay"), "url": f"{settings.BASE_URL.rstrip('/')}/portal/rate/okay/"},
