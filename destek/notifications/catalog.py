@@ -107,6 +107,16 @@ KINDS: tuple[EmailKind, ...] = (
               (*TICKET, _p("is_closed", _("true when closed, false when resolved")),
                _p("reopen_url", _("the one-click link that reopens the ticket")),
                _p("reopen_days", _("for how many days the reopen link works")))),
+    # The suggestions board (destek.ideas): a status change, to everyone who posted, voted
+    # or commented.
+    EmailKind("idea_status_changed", _("Suggestion status changed"),
+              _("who posted, voted for or commented on the suggestion"),
+              (RECIPIENT, _p("idea_title", _("the suggestion's title")),
+               _p("idea_url", _("the link to the suggestion")),
+               _p("status", _("the suggestion's new status")),
+               _p("previous_status", _("the status before the change")),
+               _p("official_response", _("the team's official response (may be empty)")),
+               SITE)),
 )
 
 
@@ -156,6 +166,9 @@ def sample_context(key: str) -> dict[str, Any]:
         "is_closed": False,
         "reopen_url": f"{settings.BASE_URL.rstrip('/')}/portal/reopen/sample/",
         "reopen_days": 30,
+        "idea_title": _t("Let's Encrypt wildcard certificates"),
+        "idea_url": f"{settings.BASE_URL.rstrip('/')}/ideas/42/",
+        "official_response": _t("We are adding this to the control panel next month."),
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)
