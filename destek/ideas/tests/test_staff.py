@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from destek.accounts.factories import CustomerFactory
 from destek.audit.models import Action, AuditEvent
-from destek.ideas import factories, services, staff
+from destek.ideas import factories, notices, services, staff
 from destek.ideas.models import Idea, IdeaComment, IdeaStatus, IdeaTicket, IdeaVote
 from destek.ideas.tasks import notify_status_change
 from destek.notifications.models import OutboundEmail
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _emails() -> list[OutboundEmail]:
-    return list(OutboundEmail.objects.filter(kind=staff.EMAIL_KEY).order_by("pk"))
+    return list(OutboundEmail.objects.filter(kind=notices.EMAIL_KEY).order_by("pk"))
 
 
 def test_a_status_change_emails_every_follower_once_in_their_language(
@@ -38,7 +38,7 @@ def test_a_status_change_emails_every_follower_once_in_their_language(
     assert len(_emails()) == 3
     # the notification job running again (a retried task): nothing new either
     change = idea.status_changes.get()
-    assert staff.notify_change(change_id=change.pk) == 0
+    assert notices.notify_change(change_id=change.pk) == 0
     assert len(_emails()) == 3
     idea.refresh_from_db()
     assert idea.status == IdeaStatus.PLANNED and idea.responded_by == agent
@@ -60,8 +60,8 @@ def test_the_email_is_in_the_recipients_language(customer, third_customer, agent
 
 
 def test_a_popular_idea_is_told_by_the_task_in_batches(customer, agent, public, monkeypatch):
-    monkeypatch.setattr(staff, "INLINE_FOLLOWERS", 2)
-    monkeypatch.setattr(staff, "BATCH", 2)
+    monkeypatch.setattr(notices, "INLINE_FOLLOWERS", 2)
+    monkeypatch.setattr(notices, "BATCH", 2)
     idea = factories.idea(author=customer, cat=public)
     voters = [CustomerFactory() for _ in range(4)]
     for voter in voters:
