@@ -413,6 +413,8 @@ if env.str("DESTEK_MAILGUN_WEBHOOK_SIGNING_KEY", default=""):
 # --- live chat (docs/configuration.md) -------------------------------------------------------
 # Websites that may embed the chat widget (scheme://host[:port]); Destek's own hosts always may.
 DESTEK_CHAT_ALLOWED_ORIGINS = env.list("DESTEK_CHAT_ALLOWED_ORIGINS", default=[])
+# The control panels that may show the suggestions board in a frame (/ideas/embed/).
+DESTEK_IDEAS_EMBED_ORIGINS = env.list("DESTEK_IDEAS_EMBED_ORIGINS", default=[])
 DESTEK_CHAT_COLOR = env.str("DESTEK_CHAT_COLOR", default="#0d6efd")
 # Chat only within the office-hours calendar (SLA settings); off: whenever an agent is online.
 DESTEK_CHAT_OFFICE_HOURS_ONLY = env.bool("DESTEK_CHAT_OFFICE_HOURS_ONLY", default=False)

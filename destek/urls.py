@@ -42,6 +42,7 @@ urlpatterns = [
     path("desk/", include("destek.desk.urls")),
     path("chat/", include("destek.livechat.urls")),
     path("kb/", include("destek.kb.urls")),
+    path("ideas/", include("destek.ideas.urls")),
     path("status/hooks/", include("destek.status.urls_hooks")),
     path("status/", include("destek.status.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": kb_sitemaps},

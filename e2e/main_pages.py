@@ -31,6 +31,8 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("signup", "/accounts/signup/", "anonymous"),
     MainPage("chat-widget-demo", "/chat/demo/", "anonymous"),
     MainPage("status-page", "/status/", "anonymous"),
+    MainPage("ideas-board", "/ideas/", "anonymous"),
+    MainPage("ideas-embed", "/ideas/embed/", "anonymous"),
     # Customers (the portal)
     MainPage("portal-tickets", "/portal/", "customer_en"),
     MainPage("portal-new-ticket", "/portal/tickets/new/", "customer_en"),
@@ -38,12 +40,15 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("portal-profile", "/portal/profile/", "customer_en"),
     MainPage("portal-data", "/portal/data/", "customer_en"),
     MainPage("status-webhooks", "/status/subscriptions/webhooks/", "customer_en"),
+    MainPage("ideas-new", "/ideas/new/", "customer_en"),
+    MainPage("ideas-idea", "/ideas/{idea}/", "customer_en"),
     # Agents (the desk)
     MainPage("desk-queue", "/desk/", "agent"),
     MainPage("desk-ticket", "/desk/tickets/{ticket}/", "agent"),
     MainPage("chat-console", "/desk/chat/", "agent"),
     MainPage("chat-history", "/desk/chat/history/", "agent"),
     MainPage("kb-editor", "/kb/desk/", "agent"),
+    MainPage("ideas-idea-staff", "/ideas/{idea}/", "agent"),
     # Administrators
     MainPage("settings", "/desk/settings/", "admin"),
     MainPage("settings-departments", "/desk/settings/departments/", "admin"),
@@ -71,7 +76,8 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("incident-monitoring", "/desk/incidents/monitoring/", "admin"),
 )
 
-# A ticket of customer_en's (created once, idempotent) and the newest published article.
+# A ticket and a suggestion of customer_en's (created once, idempotent) and the newest
+# published article.
 IDS_SCRIPT = """
 import json
 from destek.accounts.models import User
@@ -88,7 +94,17 @@ if ticket is None:
     ticket = Ticket.objects.filter(customer=customer).order_by("pk").first()
 article = Article.objects.filter(status="published").order_by("-pk").first()
 url = reverse("kb:article", args=[article.language, article.slug]) if article else "/kb/"
-print("IDS=" + json.dumps({{"ticket": ticket.pk, "article": url}}))
+from destek.ideas.models import Idea, IdeaCategory
+from destek.ideas.services import comment_create, idea_create
+idea = Idea.objects.filter(author=customer).order_by("pk").first()
+if idea is None:
+    category = IdeaCategory.objects.order_by("pk").first() or IdeaCategory.objects.create(
+        name="Control panel", name_tr="Kontrol paneli")
+    idea = idea_create(author=customer, category_id=category.pk,
+                       title="One-click staging copies of my WordPress site",
+                       description="Let me copy my site to a staging address and back.")
+    comment_create(actor=customer, idea=idea, body="Even better with a scheduled sync.")
+print("IDS=" + json.dumps({{"ticket": ticket.pk, "article": url, "idea": idea.pk}}))
 """
 
 

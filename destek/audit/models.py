@@ -30,6 +30,9 @@ class Action(models.TextChoices):
     # A person's own contact details that matter to security: their phone number (the
     # portal's profile) and their email address (allauth's email management).
     CONTACT_CHANGED = "contact_changed", _("Contact details changed")
+    # A staff member's moderation of the suggestions board (destek.ideas.moderation): an
+    # edit, hiding, locking, spam, a merge.
+    IDEA_MODERATED = "idea_moderated", _("Suggestion moderated")
 
 
 class AuditEvent(models.Model):

@@ -20,6 +20,9 @@ from django.http import HttpRequest, HttpResponseBase
 
 # The attribute django-csp reads for a per-response addition (what its @csp_update sets).
 _UPDATE_ATTRIBUTE = "_csp_update"
+# What django-csp's @csp_replace and Django's @xframe_options_exempt set on a response.
+_REPLACE_ATTRIBUTE = "_csp_replace"
+_XFRAME_EXEMPT_ATTRIBUTE = "xframe_options_exempt"
 
 
 def add_to_policy(response: HttpResponseBase, directive: str, *sources: str) -> None:
@@ -50,3 +53,14 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         update["connect-src"] = [*update.get("connect-src", ()), f"{scheme}://{host}"]
         parts.update = update
         return parts
+
+
+def allow_framing_by(response: HttpResponseBase, origins: list[str] | tuple[str, ...]) -> None:
+    """This response may be shown in a frame on `origins` only (an embeddable page): its
+    frame-ancestors names them and X-Frame-Options is left off (it cannot name an origin)."""
+    if not origins:
+        return
+    replace: dict[str, Any] = dict(getattr(response, _REPLACE_ATTRIBUTE, None) or {})
+    replace["frame-ancestors"] = list(origins)
+    setattr(response, _REPLACE_ATTRIBUTE, replace)
+    setattr(response, _XFRAME_EXEMPT_ATTRIBUTE, True)

@@ -133,6 +133,16 @@ KINDS: tuple[EmailKind, ...] = (
               (RECIPIENT, _p("score_urls", _("the eleven answer links, for 0 to 10 (a list)")),
                _p("unsubscribe_url", _("the link that stops the survey")),
                _p("valid_days", _("for how many days the answer links work")), SITE)),
+    # The suggestions board (destek.ideas): a status change, to everyone who posted, voted
+    # or commented.
+    EmailKind("idea_status_changed", _("Suggestion status changed"),
+              _("who posted, voted for or commented on the suggestion"),
+              (RECIPIENT, _p("idea_title", _("the suggestion's title")),
+               _p("idea_url", _("the link to the suggestion")),
+               _p("status", _("the suggestion's new status")),
+               _p("previous_status", _("the status before the change")),
+               _p("official_response", _("the team's official response (may be empty)")),
+               SITE)),
 )
 
 
@@ -201,6 +211,9 @@ def sample_context(key: str) -> dict[str, Any]:
                        for n in range(11)],
         "unsubscribe_url": f"{settings.BASE_URL.rstrip('/')}/feedback/nps/unsubscribe/sample/",
         "valid_days": 30,
+        "idea_title": _t("Let's Encrypt wildcard certificates"),
+        "idea_url": f"{settings.BASE_URL.rstrip('/')}/ideas/42/",
+        "official_response": _t("We are adding this to the control panel next month."),
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)

@@ -117,6 +117,8 @@ class TemplateKey(models.TextChoices):
     STATUS_INCIDENT_UPDATE = "status_incident_update", _("Incident or maintenance update")
     CSAT_SURVEY = "csat_survey", _("Satisfaction survey (to the customer)")
     NPS_SURVEY = "nps_survey", _("NPS survey (to the customer)")
+    # destek.ideas: a suggestion's new status, to who posted, voted or commented.
+    IDEA_STATUS_CHANGED = "idea_status_changed", _("Suggestion status changed")
 
 
 class TemplateLanguage(models.TextChoices):
