@@ -30,6 +30,8 @@ class Action(models.TextChoices):
     # A person's own contact details that matter to security: their phone number (the
     # portal's profile) and their email address (allauth's email management).
     CONTACT_CHANGED = "contact_changed", _("Contact details changed")
+    # A supervisor decided an unhappy customer's rating needs no recovery (destek.feedback).
+    RECOVERY_DISMISSED = "recovery_dismissed", _("Recovery dismissed")
 
 
 class AuditEvent(models.Model):

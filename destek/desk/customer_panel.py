@@ -37,6 +37,7 @@ from destek.desk.customer_history import (
     ticket_source_from,
 )
 from destek.desk.formatting import DayFormatter, fixed_url
+from destek.feedback.selectors import is_at_risk
 from destek.hosting.models import (
     BILLED_STATUSES,
     ControlPanel,
@@ -118,6 +119,7 @@ class CustomerPanel:
     customer_since: str
     open_tickets: list[HistoryItem]
     history: list[HistoryItem]
+    at_risk: bool = False  # an open recovery (destek.feedback): "At risk" on every sidebar
 
 
 def _words(beside: str) -> PanelWords:
@@ -235,6 +237,7 @@ def customer_panel(*, actor: User, customer: User, service_id: int | None = None
                                                  rows=tickets)),
         history=customer_history(actor=actor, customer=customer, exclude=exclude,
                                  sources=history_sources),
+        at_risk=is_at_risk(customer.pk),  # one indexed query
     )
 
 

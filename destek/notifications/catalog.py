@@ -107,6 +107,9 @@ KINDS: tuple[EmailKind, ...] = (
               (*TICKET, _p("is_closed", _("true when closed, false when resolved")),
                _p("reopen_url", _("the one-click link that reopens the ticket")),
                _p("reopen_days", _("for how many days the reopen link works")))),
+    # destek.feedback.recovery: a recovery ticket was resolved; the link opens the rated
+    # ticket in the portal, where its rating can be changed.
+    EmailKind("feedback_reask", _("How did we do now?"), _("the customer"), TICKET),
 )
 
 
