@@ -10,8 +10,9 @@ Counts (sessions are cached, so no session query):
                when a message has some), events, tags, the customer panel
                (services, value, open tickets, history: tickets, chats), the
                SLA panel in the same page: ended targets, alerts sent, and its
-               followers and related tickets, the incidents (status.links)     = 16
-               (no attachments: one fewer; no SLA row: nothing more to read)  = 13
+               followers and related tickets, the incidents (status.links),
+               whether the customer is at risk (an open recovery, feedback)    = 17
+               (no attachments: one fewer; no SLA row: nothing more to read)  = 14
                a note with an "@" in it: the mentions to highlight             + 1
 Departments, colleagues and canned responses come from the per-process options snapshot
 (destek.desk.choices): the first page after one of them changed reloads it with
@@ -39,9 +40,10 @@ pytestmark = pytest.mark.django_db
 QUEUE_QUERIES = 3
 ROWS_QUERIES = 3
 # +1 each: the incidents the ticket is part of or may be linked to (status.link_panels).
-TICKET_QUERIES = 16
-TICKET_WITHOUT_ATTACHMENTS_QUERIES = 15
-TICKET_WITHOUT_SLA_QUERIES = 13
+# +1 each: whether the customer is at risk (feedback.selectors.is_at_risk, issue 18).
+TICKET_QUERIES = 17
+TICKET_WITHOUT_ATTACHMENTS_QUERIES = 16
+TICKET_WITHOUT_SLA_QUERIES = 14
 MENTION_QUERIES = 1
 SNAPSHOT_QUERIES = 4
 DEADLINE_SORT_QUERIES = 1
