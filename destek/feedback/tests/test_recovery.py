@@ -186,3 +186,27 @@ def test_portal_complaint(client, customer, other_customer, department, supervis
     login(client, supervisor)
     queue = client.get(reverse("desk:queue") + "?tag=complaint")
     assert complaint.ticket.subject.encode() in queue.content
+
+
+def test_the_recovery_ticket_speaks_the_customer_s_language(department, supervisor):
+    turkish = CustomerFactory(language="tr")
+    rate(open_ticket(customer=turkish, department=department, subject="Site çöktü"), 1,
+         comment="Çok yavaş")
+    ticket = Recovery.objects.get().ticket
+    assert ticket.subject == "Geri kazanım: Site çöktü"
+    assert "5 üzerinden 1" in ticket.messages.get().body_text
+
+
+def test_a_bad_rating_again_after_recovery_reopens_it(customer, department, supervisor):
+    ticket = open_ticket(customer=customer, department=department)
+    rate(ticket, 1)
+    recovery = Recovery.objects.get()
+    ticket_update(actor=supervisor, ticket=recovery.ticket, status=Status.RESOLVED)
+    rate(ticket, 5)  # the re-rating after the re-ask: nothing to do
+    recovery.refresh_from_db()
+    assert recovery.state == RecoveryState.RESOLVED
+    rate(ticket, 2)
+    recovery.refresh_from_db()
+    assert recovery.state == RecoveryState.OPEN and Recovery.objects.count() == 1
+    recovery.ticket.refresh_from_db()
+    assert recovery.ticket.status not in (Status.RESOLVED, Status.CLOSED)
