@@ -68,3 +68,8 @@ def connect() -> None:
     # to it (destek.status.links; nothing open: one cache read).
     from destek.status import links as incident_links
     subscribe(ev.TicketOpened, incident_links.on_ticket_opened)
+
+    # Feedback: a recovery ticket resolved → the recovery is closed, the customer asked again.
+    from destek.feedback import recovery as feedback_recovery
+    subscribe(ev.TicketUpdated, feedback_recovery.on_ticket_updated)
+    subscribe(ev.MessagePosted, feedback_recovery.on_message_posted)

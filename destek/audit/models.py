@@ -33,6 +33,8 @@ class Action(models.TextChoices):
     # A staff member's moderation of the suggestions board (destek.ideas.moderation): an
     # edit, hiding, locking, spam, a merge.
     IDEA_MODERATED = "idea_moderated", _("Suggestion moderated")
+    # A supervisor decided an unhappy customer's rating needs no recovery (destek.feedback).
+    RECOVERY_DISMISSED = "recovery_dismissed", _("Recovery dismissed")
 
 
 class AuditEvent(models.Model):

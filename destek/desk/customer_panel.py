@@ -121,6 +121,7 @@ class CustomerPanel:
     history: list[HistoryItem]
     # Satisfaction: how many ratings, their average, the last few (one query).
     ratings: RatingSummary | None = None
+    at_risk: bool = False  # an open recovery (destek.feedback): "At risk" on every sidebar
 
 
 def _words(beside: str) -> PanelWords:
@@ -238,7 +239,8 @@ def customer_panel(*, actor: User, customer: User, service_id: int | None = None
                                                  rows=tickets)),
         history=customer_history(actor=actor, customer=customer, exclude=exclude,
                                  sources=history_sources),
-        ratings=customer_rating_summary(customer.pk),
+        ratings=(ratings := customer_rating_summary(customer.pk)),
+        at_risk=ratings.at_risk,  # in the ratings' query
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, F, Q, Window
+from django.db.models import Avg, Count, Exists, F, Q, Window
 from django.utils import timezone
 
 from destek.feedback.models import FeedbackSettings, Rating, Recovery, RecoveryState
@@ -77,22 +77,29 @@ class RatingSummary:
     count: int
     average: float | None
     recent: Sequence[Rating]
+    # An open recovery: "At risk" on every sidebar. Only a rating opens one, so a customer
+    # without ratings is never at risk.
+    at_risk: bool = False
 
 
 def customer_rating_summary(customer_id: int | None, *, recent: int = 3) -> RatingSummary:
-    """A customer's ratings for the desk's sidebar: how many, the average and the last few,
-    in one query (window aggregates over the customer's rows, rating_customer_time)."""
+    """A customer's ratings for the desk's sidebar: how many, the average, the last few and
+    whether they are at risk, in one query (window aggregates over the customer's rows,
+    rating_customer_time; an EXISTS on recovery_customer_state)."""
     if customer_id is None:
         return RatingSummary(0, None, [])
     over = Window(Avg("score"), partition_by=[F("customer_id")])
+    open_recovery = Recovery.objects.filter(customer_id=customer_id, state=RecoveryState.OPEN)
     rows = list(Rating.objects.filter(customer_id=customer_id)
                 .annotate(all_avg=over,
-                          all_count=Window(Count("id"), partition_by=[F("customer_id")]))
+                          all_count=Window(Count("id"), partition_by=[F("customer_id")]),
+                          at_risk=Exists(open_recovery))
                 .select_related("ticket").order_by("-created_at", "-id")[:recent])
     if not rows:
         return RatingSummary(0, None, [])
     first = rows[0]
-    return RatingSummary(first.all_count, float(first.all_avg), list(rows))
+    return RatingSummary(first.all_count, float(first.all_avg), list(rows),
+                         at_risk=bool(first.at_risk))
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,9 @@ KINDS: tuple[EmailKind, ...] = (
                _p("previous_status", _("the status before the change")),
                _p("official_response", _("the team's official response (may be empty)")),
                SITE)),
+    # destek.feedback.recovery: a recovery ticket was resolved; the link opens the rated
+    # ticket in the portal, where its rating can be changed.
+    EmailKind("feedback_reask", _("How did we do now?"), _("the customer"), TICKET),
 )
 
 

@@ -119,6 +119,8 @@ class TemplateKey(models.TextChoices):
     NPS_SURVEY = "nps_survey", _("NPS survey (to the customer)")
     # destek.ideas: a suggestion's new status, to who posted, voted or commented.
     IDEA_STATUS_CHANGED = "idea_status_changed", _("Suggestion status changed")
+    # destek.feedback: after a recovery, the customer is asked again.
+    FEEDBACK_REASK = "feedback_reask", _("How did we do now?")
 
 
 class TemplateLanguage(models.TextChoices):

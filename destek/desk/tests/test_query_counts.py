@@ -11,8 +11,8 @@ Counts (sessions are cached, so no session query):
                (services, value, open tickets, history: tickets, chats), the
                SLA panel in the same page: ended targets, alerts sent, and its
                followers and related tickets, the incidents (status.links), the
-               customer's ratings (one query; the ticket's own rating comes
-               with the ticket row)                                           = 17
+               customer's ratings and whether they are at risk (one query; the
+               ticket's own rating comes with the ticket row)                 = 17
                (no attachments: one fewer; no SLA row: nothing more to read)  = 14
                a note with an "@" in it: the mentions to highlight             + 1
 Departments, colleagues and canned responses come from the per-process options snapshot
@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 QUEUE_QUERIES = 3
 ROWS_QUERIES = 3
 # +1 each: the incidents the ticket is part of or may be linked to (status.link_panels),
-# +1 each: the customer's ratings in the panel (feedback.selectors).
+# +1 each: the customer's ratings and whether they are at risk (feedback.selectors).
 TICKET_QUERIES = 17
 TICKET_WITHOUT_ATTACHMENTS_QUERIES = 16
 TICKET_WITHOUT_SLA_QUERIES = 14
