@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from destek.feedback.models import Recovery, RecoveryState
+from destek.feedback.models import Rating, RatingScale, RatingSource, Recovery, RecoveryState
 from destek.livechat.services.conversations import chat_start
 from destek.tickets.factories import open_ticket
 
@@ -23,7 +23,11 @@ def test_at_risk_beside_tickets_and_chats(client, agent, customer, department):
     pages = [reverse("desk:ticket", args=[ticket.pk]),
              reverse("desk:chat_customer_panel", args=[chat.pk])]
     assert all(BADGE not in client.get(p).content.decode() for p in pages)
-    recovery = Recovery.objects.create(customer=customer, state=RecoveryState.OPEN)
+    # Only a rating opens a recovery (destek.feedback.recovery): a bad one.
+    rating = Rating.objects.create(ticket=ticket, customer=customer, scale=RatingScale.THREE,
+                                   score=1, source=RatingSource.EMAIL)
+    recovery = Recovery.objects.create(rating=rating, customer=customer,
+                                       state=RecoveryState.OPEN)
     assert all(BADGE in client.get(p).content.decode() for p in pages)
     Recovery.objects.filter(pk=recovery.pk).update(state=RecoveryState.RESOLVED)
     assert all(BADGE not in client.get(p).content.decode() for p in pages)
