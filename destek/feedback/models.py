@@ -32,8 +32,6 @@ class FeedbackSettings(models.Model):
     change_window_days = models.PositiveIntegerField(
         _("a rating may be changed for (days)"), default=7)
     link_valid_days = models.PositiveIntegerField(_("rating links work for (days)"), default=30)
-    recovery_first_response_minutes = models.PositiveIntegerField(
-        _("recovery: first response within (minutes)"), default=60)
     nps_enabled = models.BooleanField(_("send the NPS survey"), default=False)
     nps_every_days = models.PositiveIntegerField(
         _("ask each customer at most every (days)"), default=90)

@@ -24,7 +24,6 @@ class Migration(migrations.Migration):
                 ('scale', models.CharField(choices=[('three', 'Good / okay / bad'), ('five', '1 to 5 stars')], default='three', max_length=8, verbose_name='rating scale')),
                 ('change_window_days', models.PositiveIntegerField(default=7, verbose_name='a rating may be changed for (days)')),
                 ('link_valid_days', models.PositiveIntegerField(default=30, verbose_name='rating links work for (days)')),
-                ('recovery_first_response_minutes', models.PositiveIntegerField(default=60, verbose_name='recovery: first response within (minutes)')),
                 ('nps_enabled', models.BooleanField(default=False, verbose_name='send the NPS survey')),
                 ('nps_every_days', models.PositiveIntegerField(default=90, verbose_name='ask each customer at most every (days)')),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
