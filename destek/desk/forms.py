@@ -19,7 +19,7 @@ from destek.accounts.models import Department, User
 from destek.desk.choices import AgentOption, DepartmentOption
 from destek.desk.filters import parse_id
 from destek.desk.widgets import FastSelect, FastTextInput
-from destek.tickets.models import Priority, Status, Ticket, parse_reference
+from destek.tickets.models import Priority, Status, Ticket, WaitingFor, parse_reference
 
 NO_CHANGE = ""
 UNASSIGNED = "none"
@@ -63,6 +63,12 @@ class ReplyForm(forms.Form):
     is_internal = forms.BooleanField(label=_("Internal note"), required=False)
     status = forms.ChoiceField(label=_("Set status"), required=False, widget=FastSelect,
                                choices=[(NO_CHANGE, _("Keep status")), *Status.choices])
+    waiting_for = forms.ChoiceField(label=_("Waiting for (when pending or on hold)"),
+                                    required=False, choices=WaitingFor.choices,
+                                    widget=FastSelect)
+    waiting_note = forms.CharField(label=_("Waiting note"), required=False, max_length=200,
+                                   help_text=_("Shown to the customer as written."),
+                                   widget=FastTextInput)
 
 
 class TicketFieldsForm(forms.Form):
@@ -76,6 +82,12 @@ class TicketFieldsForm(forms.Form):
     cc = forms.CharField(label=_("CC"), required=False, max_length=2000,
                          help_text=_("Email addresses, separated by commas."),
                          widget=FastTextInput)
+    waiting_for = forms.ChoiceField(label=_("Waiting for (when pending or on hold)"),
+                                    required=False, choices=WaitingFor.choices,
+                                    widget=FastSelect)
+    waiting_note = forms.CharField(label=_("Waiting note"), required=False, max_length=200,
+                                   help_text=_("Shown to the customer as written."),
+                                   widget=FastTextInput)
 
     def __init__(self, *args: Any, departments: Sequence[Department | DepartmentOption],
                  agents: Sequence[User | AgentOption], **kwargs: Any) -> None:
@@ -97,6 +109,8 @@ class TicketFieldsForm(forms.Form):
             "assignee": str(ticket.assignee_id or ""),
             "tags": ", ".join(tag_names),
             "cc": ", ".join(ticket.cc_addresses),
+            "waiting_for": ticket.waiting_for,
+            "waiting_note": ticket.waiting_note,
         }
 
     def clean_department(self) -> Department:

@@ -28,6 +28,7 @@ from destek.hosting.selectors import is_service_of, service_of, services_to_matc
 from destek.tickets import domain_events, events
 from destek.tickets.access import customer_may_post, tickets_visible_to
 from destek.tickets.models import (
+    WAITING_STATUSES,
     Attachment,
     AuthorKind,
     Channel,
@@ -38,7 +39,11 @@ from destek.tickets.models import (
     Ticket,
 )
 from destek.tickets.services.routing import pick_assignee, route_new_ticket
-from destek.tickets.services.status import stamp_status_times, status_after_message
+from destek.tickets.services.status import (
+    apply_waiting,
+    stamp_status_times,
+    status_after_message,
+)
 from destek.tickets.uploads import InboundFile, validate_files
 
 MAX_SUBJECT = 250
@@ -62,6 +67,8 @@ class InboundMessage:
     priority: int | None = None
     is_internal: bool = False
     new_status: str | None = None  # an agent may set the status with a reply
+    waiting_for: str | None = None  # ... and what a pending/on-hold ticket waits for
+    waiting_note: str | None = None
     external_id: str = ""
     attachments: tuple[InboundFile, ...] = ()
     cc: tuple[str, ...] = ()
@@ -370,6 +377,8 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
         if inbound.new_status not in Status.values:
             raise ApplicationError(_("Choose a valid status."), field="status")
         ticket.status = Status(inbound.new_status)
+        if ticket.status in WAITING_STATUSES:
+            apply_waiting(ticket, inbound.waiting_for, inbound.waiting_note, changed)
     stamp_status_times(ticket, old_status, now, changed)
     ticket.save(update_fields=changed)
     events.record(ticket=ticket, actor=author, kind=kind, after=body_text[:120])

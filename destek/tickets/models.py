@@ -27,6 +27,16 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class WaitingFor(models.TextChoices):
+    """What a pending or on-hold ticket waits for, as its customer is told."""
+    NOT_SET = "", _("Not set")
+    CUSTOMER_REPLY = "customer_reply", _("your reply")
+    PROVIDER = "provider", _("a provider or vendor (e.g. the domain registry, the data centre)")
+    SCHEDULED = "scheduled", _("a scheduled date or maintenance window")
+    INTERNAL_TEAM = "internal_team", _("another team of ours")
+
+
+WAITING_STATUSES = (Status.PENDING, Status.ON_HOLD)
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
@@ -68,6 +78,11 @@ class Ticket(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.NEW)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    # Set by an agent for a pending/on-hold ticket, cleared when it leaves those statuses.
+    waiting_for = models.CharField(_("waiting for"), max_length=16, blank=True, default="",
+                                   db_default="", choices=WaitingFor.choices)
+    waiting_note = models.CharField(_("waiting note"), max_length=200, blank=True, default="",
+                                    db_default="")
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="tickets", verbose_name=_("customer"))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

@@ -54,6 +54,8 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 channel=Channel.DESK, author=acting_user(request), ticket_id=ticket.pk,
                 body_text=form.cleaned_data["body"], is_internal=internal,
                 new_status=form.cleaned_data["status"] or None, attachments=tuple(files),
+                waiting_for=form.cleaned_data["waiting_for"],
+                waiting_note=form.cleaned_data["waiting_note"],
             ))
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -83,6 +85,7 @@ def update(request: HttpRequest, ticket_id: int) -> HttpResponse:
                     actor=actor, ticket=locked, status=data["status"], priority=data["priority"],
                     department=data["department"], assignee=data["assignee"],
                     tags=parse_tags(data["tags"]), cc_addresses=data["cc"],
+                    waiting_for=data["waiting_for"], waiting_note=data["waiting_note"],
                 )
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from destek.notifications.values import Translated
 from destek.sla.services.notify import notify_customer
-from destek.tickets.models import AuthorKind, Message, Status, Ticket
+from destek.tickets.models import AuthorKind, Message, Status, Ticket, WaitingFor
 
 # What a ticket in a waiting status waits for, as the customer reads it.
 WAITING_FOR = {
@@ -28,7 +28,12 @@ WAITING_FOR = {
 }
 
 
-def waiting_for(status: str) -> Translated | str:
+def waiting_for(ticket: Ticket) -> Translated | str:
+    """The reason an agent chose (its label, in the customer's language at rendering), else
+    what the ticket's status implies. The agent's note travels as written (waiting_note)."""
+    if ticket.waiting_for and ticket.waiting_for in WaitingFor.values:
+        return Translated.of(WaitingFor(ticket.waiting_for).label)
+    status = ticket.status
     text = WAITING_FOR.get(Status(status)) if status in Status.values else None
     return Translated(text) if text else ""
 
@@ -55,7 +60,8 @@ def progress_update_customer(*, ticket: Ticket, idempotency_key: str,
         message=latest,
         # Agents are named to customers, never by their address (as in replies).
         assignee_name=assignee.full_name if assignee is not None else "",
-        waiting_for=waiting_for(ticket.status),
+        waiting_for=waiting_for(ticket),
+        waiting_note=ticket.waiting_note,
         next_update_at=next_update_at,
         last_update_at=latest.created_at if latest is not None else None,
     )

@@ -17,6 +17,7 @@ from destek.core.errors import ApplicationError, PermissionDenied
 from destek.tickets import domain_events, events
 from destek.tickets.access import access_ticket_by_id
 from destek.tickets.models import (
+    WAITING_STATUSES,
     EventKind,
     Message,
     Priority,
@@ -26,7 +27,7 @@ from destek.tickets.models import (
     TicketEvent,
     format_reference,
 )
-from destek.tickets.services.status import stamp_status_times
+from destek.tickets.services.status import apply_waiting, stamp_status_times
 
 UNSET = object()
 
@@ -75,8 +76,13 @@ def ticket_update(
     tags: list[str] | None = None,
     cc_addresses: list[str] | None = None,
     assignee: User | object | None = UNSET,
+    waiting_for: str | None = None,
+    waiting_note: str | None = None,
 ) -> Ticket:
-    """Change any of a ticket's fields as an agent; every change is an audit event."""
+    """Change any of a ticket's fields as an agent; every change is an audit event.
+
+    `waiting_for` / `waiting_note` (what a pending or on-hold ticket waits for, told to the
+    customer) apply only while the ticket waits; leaving those statuses clears them."""
     _require_agent(actor)
     now = timezone.now()
     changed: list[str] = []
@@ -96,6 +102,8 @@ def ticket_update(
             changed.append("status")
             stamp_status_times(ticket, old, now, changed)
             note(EventKind.STATUS, old, status)
+        if ticket.status in WAITING_STATUSES:
+            apply_waiting(ticket, waiting_for, waiting_note, changed)
         if priority is not None and priority != ticket.priority:
             if priority not in Priority.values:
                 raise ApplicationError(_("Choose a valid priority."), field="priority")
