@@ -20,9 +20,9 @@ from destek.status.models import ComponentStatus
 from destek.status.services import IncidentDraft, incident_create
 from destek.status.factories import ComponentFactory, ComponentGroupFactory
 group = ComponentGroupFactory(name="Shared hosting", name_tr="Paylaşımlı barındırma")
-web = ComponentFactory(group=group, slug="e2e-web-07", name="Shared hosting – web-07",
+web = ComponentFactory(group=group, slug="e2e-page-web-07", name="Shared hosting – web-07",
                        name_tr="Paylaşımlı barındırma – web-07")
-ComponentFactory(group=group, slug="e2e-dns", name="DNS")
+ComponentFactory(group=group, slug="e2e-page-dns", name="DNS")
 incident_create(actor=None, draft=IncidentDraft(
     title="Slow websites on web-07", title_tr="web-07 üzerinde yavaş siteler",
     body="We are looking into slow responses.", body_tr="Yavaş yanıtları inceliyoruz.",
@@ -61,7 +61,7 @@ def test_status_page_on_a_phone_in_both_languages(
         active = page.get_by_test_id("status-active")
         expect(active).to_contain_text(title)
         expect(active.get_by_test_id("status-latest-update")).to_contain_text(update)
-        component = page.get_by_test_id("status-component-e2e-web-07")
+        component = page.get_by_test_id("status-component-e2e-page-web-07")
         expect(component.locator(".uptime-bar > span")).to_have_count(90)
         assert component.get_by_test_id("uptime-bar").get_attribute("aria-label")
         assert page.evaluate(OVERFLOWING_JS) == []
