@@ -111,29 +111,45 @@ def pg_nearest_terms(*, words: list[str], languages: list[str],
 # --- SQLite ----------------------------------------------------------------------------------
 
 FTS_TABLE = "kb_article_fts"  # FTS5 virtual table: rowid = article id; no model
-_FTS_DELETE = f"DELETE FROM {FTS_TABLE} WHERE rowid = %s"  # noqa: S608 (a constant name)
-_FTS_INSERT = f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (%s, %s, %s)"  # noqa: S608
 
 
-def fts_index(*, article_id: int, title: str, body: str) -> None:
+# An FTS5 table of (rowid, title, body), as the knowledge base and the suggestions board
+# (destek.ideas.sql) keep one each; `table` is always one of their constant names.
+def fts_table_index(table: str, *, rowid: int, title: str, body: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(_FTS_DELETE, [article_id])
-        cursor.execute(_FTS_INSERT, [article_id, title, body])
+        cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [rowid])  # noqa: S608
+        cursor.execute(f"INSERT INTO {table} (rowid, title, body) VALUES (%s, %s, %s)",  # noqa: S608
+                       [rowid, title, body])
 
 
-def fts_remove(article_id: int) -> None:
+def fts_table_remove(table: str, rowid: int) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(_FTS_DELETE, [article_id])
+        cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [rowid])  # noqa: S608
 
 
-def fts_match(*, expression: str, visible_sql: str, visible_params: list[Any],
-              limit: int) -> list[tuple[int, float]]:
-    """(article id, bm25 score: lower is better) among `visible_sql`'s ids, title weighted 4."""
+def fts_table_match(table: str, *, expression: str, visible_sql: str,
+                    visible_params: list[Any], limit: int) -> list[tuple[int, float]]:
+    """(rowid, bm25 score: lower is better) among `visible_sql`'s ids, title weighted 4."""
     sql = (
-        f"SELECT rowid, bm25({FTS_TABLE}, 4.0, 1.0) AS score FROM {FTS_TABLE} "  # noqa: S608
-        f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({visible_sql}) "
+        f"SELECT rowid, bm25({table}, 4.0, 1.0) AS score FROM {table} "  # noqa: S608
+        f"WHERE {table} MATCH %s AND rowid IN ({visible_sql}) "
         "ORDER BY score, rowid LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [expression, *visible_params, limit])
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def fts_index(*, article_id: int, title: str, body: str) -> None:
+    fts_table_index(FTS_TABLE, rowid=article_id, title=title, body=body)
+
+
+def fts_remove(article_id: int) -> None:
+    fts_table_remove(FTS_TABLE, article_id)
+
+
+def fts_match(*, expression: str, visible_sql: str, visible_params: list[Any],
+              limit: int) -> list[tuple[int, float]]:
+    """(article id, bm25 score: lower is better) among `visible_sql`'s ids, title weighted 4."""
+    return fts_table_match(FTS_TABLE, expression=expression, visible_sql=visible_sql,
+                           visible_params=visible_params, limit=limit)
