@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "destek.status",
     "destek.feedback",
     "destek.ideas",
+    "destek.webhooks",
+    "destek.automation",
     "destek.demo",
     # Last, above every product app: connects the domain events (destek.wiring).
     "destek.apps.DestekConfig",

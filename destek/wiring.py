@@ -7,6 +7,12 @@ Imports are local: this runs from CoreConfig.ready(), once the apps' models are 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from destek.feedback.domain_events import RatingRecorded
+    from destek.livechat.domain_events import ChatEnded
+
 
 def connect() -> None:
     from destek.accounts import domain_events as people
@@ -36,6 +42,16 @@ def connect() -> None:
     subscribe(ev.TicketUpdated, sla.on_ticket_updated)
     # A customer's tier moved: their open tickets' deadlines follow (tier conditions).
     subscribe(hosting.CustomerTiersChanged, sla.on_customer_tiers_changed)
+
+    # Triggers (destek.automation), after the deadlines: a trigger raising the priority moves
+    # the deadlines the SLA row just got, in the same transaction.
+    from destek.automation import subscribers as rules
+    from destek.sla import domain_events as sla_events
+    subscribe(ev.TicketOpened, rules.on_ticket_opened)
+    subscribe(ev.MessagePosted, rules.on_message_posted)
+    subscribe(ev.TicketUpdated, rules.on_ticket_updated)
+    subscribe(ev.TicketAssigned, rules.on_ticket_assigned)
+    subscribe(sla_events.SlaAlerted, rules.on_sla_alerted)
 
     subscribe(ev.TicketOpened, mail.on_ticket_opened)
     subscribe(ev.MessagePosted, mail.on_message_posted)
@@ -73,3 +89,48 @@ def connect() -> None:
     from destek.feedback import recovery as feedback_recovery
     subscribe(ev.TicketUpdated, feedback_recovery.on_ticket_updated)
     subscribe(ev.MessagePosted, feedback_recovery.on_message_posted)
+
+    # Outbound webhooks (destek.webhooks): an outbox row per subscribed endpoint, in the
+    # change's transaction.
+    from destek.webhooks import subscribers as hooks
+    subscribe(ev.TicketOpened, hooks.on_ticket_opened)
+    subscribe(ev.MessagePosted, hooks.on_message_posted)
+    subscribe(ev.TicketUpdated, hooks.on_ticket_updated)
+    subscribe(ev.TicketAssigned, hooks.on_ticket_assigned)
+    subscribe(sla_events.SlaAlerted, hooks.on_sla_alerted)
+
+    # Ratings and chats come from apps above automation and webhooks: handed over here.
+    from destek.feedback.domain_events import RatingRecorded
+    from destek.livechat.domain_events import ChatEnded
+    subscribe(RatingRecorded, _rating_recorded)
+    subscribe(ChatEnded, _chat_ended)
+
+
+def _rating_recorded(event: RatingRecorded) -> None:
+    from destek.automation import subscribers as rules
+    from destek.automation.happenings import Happening
+    from destek.automation.models import TriggerEvent
+    from destek.webhooks import subscribers as hooks
+
+    rating = event.rating
+    facts = {"score": rating.score, "comment": rating.comment, "scale": rating.scale,
+             "changed": not event.created, "ticket_id": rating.ticket_id,
+             "conversation_id": rating.conversation_id}
+    rules.on_happening(Happening(event=TriggerEvent.RATING_RECEIVED, ticket=rating.ticket,
+                                 facts=facts))
+    hooks.on_external("rating.received", facts)
+
+
+def _chat_ended(event: ChatEnded) -> None:
+    from destek.automation import subscribers as rules
+    from destek.automation.happenings import Happening
+    from destek.automation.models import TriggerEvent
+    from destek.webhooks import subscribers as hooks
+
+    chat = event.conversation
+    facts = {"conversation_id": chat.pk, "ticket_id": chat.ticket_id, "ended_by": event.side,
+             "department_id": chat.department_id, "agent_id": chat.agent_id,
+             "email": chat.visitor_email}
+    rules.on_happening(Happening(event=TriggerEvent.CHAT_ENDED, ticket=chat.ticket,
+                                 facts=facts))
+    hooks.on_external("chat.ended", facts)

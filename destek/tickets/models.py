@@ -151,6 +151,11 @@ class Ticket(models.Model):
             # 448 services at 100,000 tickets; the FK's own index made PostgreSQL hash-join
             # the whole table).
             models.Index(fields=["service", "-updated_at", "-id"], name="ticket_service_recent"),
+            # Time-based automations ("resolved for 7 days"): the tickets of one status that
+            # crossed a threshold since the previous run, an index range at any table size.
+            # (status, updated_at) is ticket_status_recent's prefix.
+            models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved",
+                         condition=models.Q(resolved_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -265,6 +270,8 @@ class EventKind(models.TextChoices):
     SPLIT_IN = "split_in", _("Split from another ticket")
     LINKED = "linked", _("Ticket linked")
     UNLINKED = "unlinked", _("Link removed")
+    # A trigger, an automation or a macro changed the ticket: `after` holds its name.
+    AUTOMATION = "automation", _("Rule applied")
 
 
 class TicketEvent(models.Model):
@@ -345,7 +352,11 @@ class Mention(models.Model):
 
 
 class CannedResponse(models.Model):
-    """A reusable reply; {customer_name}, {ticket_number}, {agent_name}… are filled in."""
+    """A reusable reply; {customer_name}, {ticket_number}, {agent_name}… are filled in.
+
+    A macro when it also has actions: applied in one click, it sends the reply (when it has
+    a body) and sets the status, priority, tags and assignee and adds a note
+    (destek.tickets.services.macros). Usage is counted."""
 
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("body"))
@@ -358,6 +369,17 @@ class CannedResponse(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.CASCADE, related_name="+",
                               verbose_name=_("owner"))
+    set_status = models.CharField(_("set the status"), max_length=16, blank=True, default="",
+                                  choices=[("", _("Unchanged")), *Status.choices])
+    set_priority = models.PositiveSmallIntegerField(_("set the priority"), null=True, blank=True,
+                                                    choices=Priority.choices)
+    add_tags = models.CharField(_("add tags"), max_length=300, blank=True, default="")
+    remove_tags = models.CharField(_("remove tags"), max_length=300, blank=True, default="")
+    # "me": the agent applying it; "none": unassign; "" unchanged; or a staff member's id.
+    set_assignee = models.CharField(_("set the assignee"), max_length=20, blank=True,
+                                    default="")
+    note = models.TextField(_("internal note"), blank=True, default="")
+    usage_count = models.PositiveIntegerField(_("used"), default=0)
 
     class Meta:
         ordering = ["title"]

@@ -10,10 +10,11 @@ from django.utils.translation import override
 
 from destek.accounts.emails import normalized_email
 from destek.accounts.models import Department, User
+from destek.core import bus
 from destek.core.errors import ApplicationError
 from destek.hosting.models import Service
 from destek.hosting.selectors import service_of
-from destek.livechat import events
+from destek.livechat import domain_events, events
 from destek.livechat.access import access_conversation_by_id
 from destek.livechat.models import Conversation, ConversationState, Side
 from destek.livechat.services.messages import chat_system_message
@@ -131,5 +132,6 @@ def chat_end(*, conversation_id: int, side: str, actor: User | None = None) -> C
         if settings.DESTEK_CHAT_TRANSCRIPT_ON_END and conversation.email:
             chat_transcript_send(conversation=conversation, reason="end")
         events.conversation_changed(conversation.pk, agent_ids=(conversation.agent_id,))
+        bus.publish(domain_events.ChatEnded(conversation=conversation, side=side))
     route_waiting(department_id=conversation.department_id)
     return conversation

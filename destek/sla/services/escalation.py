@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from destek.accounts.models import STAFF_ROLES, DepartmentMembership, User
 from destek.core import bus
+from destek.sla import domain_events as sla_events
 from destek.sla.engine import Action
 from destek.sla.facts import dt
 from destek.sla.models import AlertKind, Metric, Reassign
@@ -39,6 +40,8 @@ def carry_out(*, ticket: Ticket, action: Action, policy: Policy, now: datetime,
     minutes = action.target.minutes if action.target else None
     told: list[User] = []
     if action.kind in (AlertKind.WARNING, AlertKind.BREACH):
+        bus.publish(sla_events.SlaAlerted(ticket=ticket, kind=str(action.kind),
+                                          metric=str(action.metric)))
         wanted = policy.warn_assignee if action.kind == AlertKind.WARNING \
             else policy.breach_notify_assignee
         person = _first_in_line(ticket) if wanted else None

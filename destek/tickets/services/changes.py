@@ -32,8 +32,8 @@ from destek.tickets.services.status import apply_waiting, stamp_status_times
 UNSET = object()
 
 
-def _require_agent(actor: User) -> None:
-    if not actor.is_authenticated or not actor.is_agent:
+def _require_agent(actor: User | None) -> None:
+    if actor is None or not actor.is_authenticated or not actor.is_agent:
         raise PermissionDenied(_("Only agents can do this."))
 
 
@@ -67,7 +67,7 @@ def parse_tags(text: str | Iterable[str]) -> list[str]:
 
 def ticket_update(
     *,
-    actor: User,
+    actor: User | None,
     ticket: Ticket,
     status: str | None = None,
     priority: int | None = None,
@@ -78,12 +78,17 @@ def ticket_update(
     assignee: User | object | None = UNSET,
     waiting_for: str | None = None,
     waiting_note: str | None = None,
+    rule: str = "",
 ) -> Ticket:
     """Change any of a ticket's fields as an agent; every change is an audit event.
 
     `waiting_for` / `waiting_note` (what a pending or on-hold ticket waits for, told to the
-    customer) apply only while the ticket waits; leaving those statuses clears them."""
-    _require_agent(actor)
+    customer) apply only while the ticket waits; leaving those statuses clears them.
+    `rule`: the name of the trigger, automation or macro making the change. Without an actor
+    (a trigger, an automation) the agent's checks do not apply (the assignee must still work
+    in the department); the history records the rule's name."""
+    if not (rule and actor is None):
+        _require_agent(actor)
     now = timezone.now()
     changed: list[str] = []
     audit: list[TicketEvent] = []
@@ -111,7 +116,8 @@ def ticket_update(
             ticket.priority = priority
             changed.append("priority")
         if department is not None and department.pk != ticket.department_id:
-            _check_department(actor, department)
+            if actor is not None:
+                _check_department(actor, department)
             note(EventKind.DEPARTMENT, ticket.department.name, department.name)
             ticket.department = department
             changed.append("department")
@@ -132,7 +138,8 @@ def ticket_update(
             new_assignee = assignee if isinstance(assignee, User) else None
             _check_assignee(ticket=ticket, department_id=ticket.department_id,
                             assignee=new_assignee)
-            if new_assignee is not None and not may_hand_work_to(actor, new_assignee):
+            if new_assignee is not None and actor is not None \
+                    and not may_hand_work_to(actor, new_assignee):
                 # The same list every door offers (the desk's dropdown, the API).
                 raise ApplicationError(_("Choose a valid assignee."), field="assignee")
             note(EventKind.ASSIGNEE, ticket.assignee.display_name if ticket.assignee else "",
@@ -146,6 +153,8 @@ def ticket_update(
             _set_tags(ticket=ticket, names=parse_tags(tags), audit=audit, actor=actor, now=now)
         if not changed and not audit:
             return ticket
+        if rule:
+            note(EventKind.AUTOMATION, "", rule)
         ticket.updated_at = now
         ticket.save(update_fields=[*changed, "updated_at"])
         TicketEvent.objects.bulk_create(audit)
@@ -158,8 +167,8 @@ def ticket_update(
     return ticket
 
 
-def _set_tags(*, ticket: Ticket, names: list[str], audit: list[TicketEvent], actor: User,
-              now: datetime) -> None:
+def _set_tags(*, ticket: Ticket, names: list[str], audit: list[TicketEvent],
+              actor: User | None, now: datetime) -> None:
     current = sorted(ticket.tags.values_list("name", flat=True))
     if sorted(names) == current:
         return

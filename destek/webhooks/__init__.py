@@ -1,0 +1,1 @@
+"""Outbound webhooks: what happens inside Destek, told to other systems (signed, retried)."""
