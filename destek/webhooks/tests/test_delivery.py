@@ -246,3 +246,33 @@ def test_the_delivery_log_is_paged_by_keyset(admin, receiver, customer, departme
     assert ids == list(Delivery.objects.order_by("-created_at", "-id").values_list("pk",
                                                                                   flat=True))
     assert third.next_cursor == ""
+
+
+def test_the_request_goes_to_the_address_checked_with_the_host_name_in_host(
+        settings, monkeypatch, admin, receiver, customer, department):
+    """The name is resolved once, by the guard; the connection goes to that address (a DNS
+    answer changed afterwards cannot redirect it) and the name travels in Host."""
+    import socket
+
+    from destek.webhooks import guard
+
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def fake_dns(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host == "hooks.example.net":
+            lookups.append(host)
+            return real("127.0.0.1", port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(guard.socket, "getaddrinfo", fake_dns)
+    url = receiver.url.replace("127.0.0.1", "hooks.example.net")
+    services.endpoint_create(actor=admin, name="Named", kind="webhook", url=url,
+                             events=[EventType.TICKET_CREATED])
+    open_ticket(customer=customer, department=department)
+    lookups.clear()
+    assert delivery.deliver(Delivery.objects.get().pk) == delivery.Outcome.DELIVERED
+    assert lookups == ["hooks.example.net"]  # once: the check's answer is what is used
+    (request,) = receiver.received
+    assert request.headers["host"] == f"hooks.example.net:{receiver.port}"
+    assert request.path == "/hooks/destek"
