@@ -276,3 +276,46 @@ def test_the_request_goes_to_the_address_checked_with_the_host_name_in_host(
     (request,) = receiver.received
     assert request.headers["host"] == f"hooks.example.net:{receiver.port}"
     assert request.path == "/hooks/destek"
+
+
+def test_a_killed_workers_row_is_swept_after_its_lease_and_fails_on_its_last_attempt(
+        settings, admin, receiver, customer, department):
+    settings.DESTEK_WEBHOOK_MAX_ATTEMPTS = 2
+    _endpoint(admin, receiver)
+    open_ticket(customer=customer, department=department)
+    open_ticket(customer=customer, department=department, subject="Other")
+    one, two = Delivery.objects.order_by("pk")
+    past = timezone.now() - timedelta(minutes=5)
+    Delivery.objects.update(next_attempt_at=past)
+    # A worker claimed `one` and died: leased, not marked.
+    claimed = delivery.claim(one.pk)
+    assert claimed is not None and delivery.claim(one.pk) is None  # held by that worker
+    assert delivery.sweep() == [two.pk]
+    Delivery.objects.filter(pk=one.pk).update(leased_until=past)  # the lease ran out
+    assert set(delivery.sweep()) == {one.pk, two.pk}
+    # It dies again, on the last allowed attempt: the sweep gives up on it.
+    delivery.claim(one.pk)
+    Delivery.objects.filter(pk=one.pk).update(leased_until=past)
+    assert delivery.sweep() == [two.pk]
+    one.refresh_from_db()
+    assert one.state == DeliveryState.FAILED and "interrupted" in one.last_error
+
+
+def test_sla_ratings_and_chats_reach_their_subscribers(admin, receiver, customer, department):
+    from destek.sla.domain_events import SlaAlerted
+    from destek.webhooks import subscribers
+
+    services.endpoint_create(actor=admin, name="Ops", kind="webhook", url=receiver.url,
+                             events=[EventType.SLA_BREACH, EventType.RATING_RECEIVED])
+    ticket = open_ticket(customer=customer, department=department)  # not subscribed
+    subscribers.on_sla_alerted(SlaAlerted(ticket=ticket, kind="breach", metric="first_response"))
+    subscribers.on_sla_alerted(SlaAlerted(ticket=ticket, kind="warning", metric="resolution"))
+    subscribers.on_external("rating.received", {"score": 2, "comment": "Slow",
+                                                "ticket_id": ticket.pk})
+    subscribers.on_external("chat.ended", {"conversation_id": 1, "ticket_id": None})
+    rows = {r.event_type: r.payload for r in Delivery.objects.all()}
+    assert set(rows) == {EventType.SLA_BREACH, EventType.RATING_RECEIVED}
+    assert rows[EventType.SLA_BREACH]["metric"] == "first_response"
+    assert rows[EventType.SLA_BREACH]["ticket"]["reference"] == ticket.reference
+    rating = rows[EventType.RATING_RECEIVED]
+    assert (rating["score"], rating["comment"], rating["ticket"]["id"]) == (2, "Slow", ticket.pk)
