@@ -161,3 +161,12 @@ def _no_active_incidents_cached() -> None:
     from destek.status import links
 
     links.remember(links.NONE_ACTIVE)
+
+
+@pytest.fixture(autouse=True)
+def _no_webhook_subscriptions_cached() -> None:
+    """The webhook endpoints listening (destek.webhooks.selectors) are cached: each test
+    starts with "none" cached, not a rolled-back test's endpoints."""
+    from destek.webhooks import selectors
+
+    selectors.remember(selectors.NONE_ACTIVE)

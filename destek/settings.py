@@ -263,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
     # (destek.feedback.nps; nothing when it is off; safe to run twice).
     "feedback-nps-send": {"task": "destek.feedback.tasks.nps_send_due", "schedule": 3600.0,
                           "options": {"expires": 3600.0}},
+    # Outbound webhooks: retries whose time came and deliveries a killed worker held
+    # (destek.webhooks.delivery.sweep).
+    "webhook-sweep": {"task": "destek.webhooks.tasks.sweep_webhooks", "schedule": 60.0,
+                      "options": {"expires": 60.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).
@@ -364,6 +368,13 @@ DESTEK_SENT_MAIL_DIR = DATA_DIR / "sent-mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Destek <support@destek.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DESTEK_OUTBOX_MAX_ATTEMPTS = env.int("DESTEK_OUTBOX_MAX_ATTEMPTS", default=8)
+# Outbound webhooks (destek.webhooks): attempts before a delivery fails, failed attempts in a
+# row before an endpoint is disabled (and the admins emailed), each request's timeout, and
+# the networks or host names they may reach although private (comma-separated; SSRF guard).
+DESTEK_WEBHOOK_MAX_ATTEMPTS = env.int("DESTEK_WEBHOOK_MAX_ATTEMPTS", default=8)
+DESTEK_WEBHOOK_DISABLE_AFTER = env.int("DESTEK_WEBHOOK_DISABLE_AFTER", default=20)
+DESTEK_WEBHOOK_TIMEOUT_SECONDS = env.int("DESTEK_WEBHOOK_TIMEOUT_SECONDS", default=10)
+DESTEK_WEBHOOK_ALLOWED_NETWORKS = env.list("DESTEK_WEBHOOK_ALLOWED_NETWORKS", default=[])
 # One delivery task per burst of commits (docs/adr/0005); unset: when the cache is Redis.
 DESTEK_OUTBOX_COALESCE = env.bool("DESTEK_OUTBOX_COALESCE", default=None)
 # The same for stored inbound emails (docs/adr/0005).

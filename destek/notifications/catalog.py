@@ -147,6 +147,12 @@ KINDS: tuple[EmailKind, ...] = (
     # destek.feedback.recovery: a recovery ticket was resolved; the link opens the rated
     # ticket in the portal, where its rating can be changed.
     EmailKind("feedback_reask", _("How did we do now?"), _("the customer"), TICKET),
+    # destek.webhooks.alerts: an endpoint disabled after failing again and again.
+    EmailKind("webhook_disabled", _("Webhook disabled"), _("the administrators"),
+              (RECIPIENT, _p("endpoint_name", _("the webhook's name")),
+               _p("endpoint_url", _("the webhook's URL")),
+               _p("failures", _("how many attempts in a row failed")),
+               _p("settings_url", _("the link to the webhooks' settings")), SITE)),
 )
 
 
@@ -219,6 +225,10 @@ def sample_context(key: str) -> dict[str, Any]:
         "idea_title": _t("Let's Encrypt wildcard certificates"),
         "idea_url": f"{settings.BASE_URL.rstrip('/')}/ideas/42/",
         "official_response": _t("We are adding this to the control panel next month."),
+        "endpoint_name": "CRM",
+        "endpoint_url": "https://crm.example.com/destek/hooks",
+        "failures": 20,
+        "settings_url": f"{settings.BASE_URL.rstrip('/')}/desk/settings/webhooks/",
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)

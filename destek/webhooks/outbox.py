@@ -6,6 +6,7 @@ task or a killed worker left behind."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,33 +15,48 @@ from django.utils import timezone
 
 from destek.webhooks.models import Delivery, Endpoint
 
+logger = logging.getLogger(__name__)
+
 
 def subscribed_endpoints(event_type: str) -> list[Endpoint]:
-    """The active endpoints subscribed to `event_type` (see `selectors.subscribers_of`,
-    cached per process by version, for the hot path)."""
+    """The active endpoints subscribed to `event_type` (see `selectors.subscriber_ids`,
+    cached, for the hot path)."""
     return [endpoint for endpoint in Endpoint.objects.filter(is_active=True)
             if event_type in endpoint.events]
 
 
-def enqueue(*, endpoints: Iterable[Endpoint], event_type: str,
+def enqueue(*, endpoints: Iterable[Endpoint | int], event_type: str,
             payload: dict[str, Any]) -> list[Delivery]:
-    """One delivery per endpoint, all carrying one event id (a receiver dedupes on it)."""
-    endpoints = list(endpoints)
-    if not endpoints:
+    """One delivery per endpoint (objects or ids), all carrying one event id (a receiver
+    dedupes on it). Endpoints deleted meanwhile (a cached subscription list a moment old)
+    are left out rather than failing the caller's transaction."""
+    wanted = list(dict.fromkeys(e.pk if isinstance(e, Endpoint) else int(e) for e in endpoints))
+    if not wanted:
+        return []
+    existing = set(Endpoint.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    wanted = [pk for pk in wanted if pk in existing]
+    if not wanted:
         return []
     now = timezone.now()
-    rows = [Delivery(endpoint=endpoint, event_type=event_type, payload=payload,
-                     next_attempt_at=now, created_at=now) for endpoint in endpoints]
+    rows = [Delivery(endpoint_id=pk, event_type=event_type, payload=payload,
+                     next_attempt_at=now, created_at=now) for pk in wanted]
     event_id = rows[0].event_id
     for row in rows:
         row.event_id = event_id
     created = Delivery.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
-    transaction.on_commit(lambda: _deliver_soon(ids), robust=True)
+    deliver_after_commit([row.pk for row in created])
     return created
 
 
-def _deliver_soon(ids: list[int]) -> None:
+def deliver_after_commit(ids: list[int]) -> None:
+    transaction.on_commit(lambda: deliver_soon(ids), robust=True)
+
+
+def deliver_soon(ids: list[int]) -> None:
+    """Send the delivery task; a broker failure is logged, the beat sweep delivers later."""
     from destek.webhooks.tasks import deliver  # the worker's entry point (delivery.py)
 
-    deliver.delay(ids)
+    try:
+        deliver.delay(list(ids))
+    except Exception:  # the rows are safe in the database
+        logger.warning("Could not enqueue webhook deliveries %s", ids, exc_info=True)
