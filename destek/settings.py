@@ -263,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
     # (destek.feedback.nps; nothing when it is off; safe to run twice).
     "feedback-nps-send": {"task": "destek.feedback.tasks.nps_send_due", "schedule": 3600.0,
                           "options": {"expires": 3600.0}},
+    # Automations (destek.automation.schedules): tickets that crossed a rule's threshold since
+    # the previous run; safe to run twice at once.
+    "automation-run": {"task": "destek.automation.tasks.run_automations", "schedule": 300.0,
+                       "options": {"expires": 300.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).

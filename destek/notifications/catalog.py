@@ -147,6 +147,12 @@ KINDS: tuple[EmailKind, ...] = (
     # destek.feedback.recovery: a recovery ticket was resolved; the link opens the rated
     # ticket in the portal, where its rating can be changed.
     EmailKind("feedback_reask", _("How did we do now?"), _("the customer"), TICKET),
+    # destek.automation: a trigger's or an automation's email; its subject and text are the
+    # rule's own (placeholders already filled, in the recipient's language).
+    EmailKind("rule_email", _("Email sent by a rule"),
+              _("the customer, the assignee or the rule's addresses"),
+              (*TICKET, _p("rule_subject", _("the subject written in the rule")),
+               _p("rule_body", _("the text written in the rule")))),
 )
 
 
@@ -219,6 +225,9 @@ def sample_context(key: str) -> dict[str, Any]:
         "idea_title": _t("Let's Encrypt wildcard certificates"),
         "idea_url": f"{settings.BASE_URL.rstrip('/')}/ideas/42/",
         "official_response": _t("We are adding this to the control panel next month."),
+        "rule_subject": _t("Your request T-1042 is waiting for your reply"),
+        "rule_body": _t("Hello Deniz Yılmaz, we are still waiting for your answer on "
+                        "T-1042."),
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)
