@@ -281,3 +281,23 @@ def test_the_dry_run_lists_what_a_run_would_touch_and_writes_nothing(admin, cust
     # Run now (an admin's button), then the dry run leaves out what it fired on.
     assert automation_run_now(actor=admin, automation=close).fired == 1
     assert automation_preview(data=_input(close), automation=close).tickets == []
+
+
+@pytest.mark.parametrize(("field", "index"), [
+    (AutomationField.RESOLVED_AT, "ticket_status_resolved"),
+    (AutomationField.UPDATED_AT, "ticket_status_recent"),
+])
+def test_the_candidates_are_an_index_range(field, index):
+    """At a million tickets a run must read its range, not the table: the query the run
+    sends can be answered by the (status, field) index."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    automation = _tagging(field=field)
+    now = timezone.now()
+    qs = schedules._in_range(automation, lower=now - 2 * DAY, upper=now - DAY)
+    sql, params = qs.order_by(field, "pk").values_list(field, "pk")[:200].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan
