@@ -288,7 +288,8 @@ def apply(*, ticket: Ticket, doc: dict[str, Any], rule_name: str,
             done.append(_email_sentence(doc["email"]))
     if doc["notify_endpoint_ids"]:
         rooms = list(Endpoint.objects.filter(pk__in=doc["notify_endpoint_ids"],
-                                             kind__in=CHAT_KINDS, is_active=True))
+                                             kind__in=CHAT_KINDS, is_active=True,
+                                             disabled_at__isnull=True))
         if rooms:
             enqueue(endpoints=rooms, event_type=NOTIFY_EVENT,
                     payload={"text": chat_text(ticket, rule_name),
@@ -298,7 +299,8 @@ def apply(*, ticket: Ticket, doc: dict[str, Any], rule_name: str,
                         % {"count": len(rooms)})
     if doc["webhook_endpoint_ids"]:
         hooks = list(Endpoint.objects.filter(pk__in=doc["webhook_endpoint_ids"],
-                                             kind=EndpointKind.WEBHOOK, is_active=True))
+                                             kind=EndpointKind.WEBHOOK, is_active=True,
+                                             disabled_at__isnull=True))
         if hooks:
             enqueue(endpoints=hooks, event_type=WEBHOOK_EVENT,
                     payload={"rule": rule_name,

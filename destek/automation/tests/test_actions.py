@@ -153,6 +153,18 @@ def test_the_note_is_internal_by_the_system_and_in_the_history(ticket, customer)
     assert not OutboundEmail.objects.filter(kind="agent_reply").exists()
 
 
+def test_the_system_writes_only_internal_notes_on_existing_tickets(ticket):
+    from destek.tickets.intake import InboundMessage, receive
+
+    with pytest.raises(ApplicationError):
+        receive(InboundMessage(channel=Channel.DESK, ticket_id=ticket.pk, body_text="Hi",
+                               from_system=True))
+    with pytest.raises(ApplicationError):
+        receive(InboundMessage(channel=Channel.DESK, subject="New", body_text="Hi",
+                               is_internal=True, from_system=True))
+    assert Message.objects.filter(ticket=ticket).count() == 1
+
+
 def test_the_note_is_shown_in_the_desk_as_the_systems(client, ticket, agent):
     run(ticket, {"note": "Checked by a rule"})
     client.force_login(agent)
