@@ -267,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
     # (destek.webhooks.delivery.sweep).
     "webhook-sweep": {"task": "destek.webhooks.tasks.sweep_webhooks", "schedule": 60.0,
                       "options": {"expires": 60.0}},
+    # Automations (destek.automation.schedules): tickets that crossed a rule's threshold since
+    # the previous run; safe to run twice at once.
+    "automation-run": {"task": "destek.automation.tasks.run_automations", "schedule": 300.0,
+                       "options": {"expires": 300.0}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).

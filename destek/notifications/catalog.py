@@ -153,6 +153,12 @@ KINDS: tuple[EmailKind, ...] = (
                _p("endpoint_url", _("the webhook's URL")),
                _p("failures", _("how many attempts in a row failed")),
                _p("settings_url", _("the link to the webhooks' settings")), SITE)),
+    # destek.automation: a trigger's or an automation's email; its subject and text are the
+    # rule's own (placeholders already filled, in the recipient's language).
+    EmailKind("rule_email", _("Email sent by a rule"),
+              _("the customer, the assignee or the rule's addresses"),
+              (*TICKET, _p("rule_subject", _("the subject written in the rule")),
+               _p("rule_body", _("the text written in the rule")))),
 )
 
 
@@ -229,6 +235,9 @@ def sample_context(key: str) -> dict[str, Any]:
         "endpoint_url": "https://crm.example.com/destek/hooks",
         "failures": 20,
         "settings_url": f"{settings.BASE_URL.rstrip('/')}/desk/settings/webhooks/",
+        "rule_subject": _t("Your request T-1042 is waiting for your reply"),
+        "rule_body": _t("Hello Deniz Yılmaz, we are still waiting for your answer on "
+                        "T-1042."),
     }
     found = kind(key)
     names = {p.name for p in found.placeholders} if found else set(values)

@@ -93,6 +93,9 @@ class InboundMessage:
     # Email: text that may name a service's domain (subject and body); with no service given,
     # the funnel matches it against the customer's services (`hosting.matching`).
     service_hint: str = ""
+    # An internal note written by Destek itself (a trigger's or an automation's note): no
+    # author, AuthorKind.SYSTEM; `author` and `sender_email` are ignored.
+    from_system: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,8 @@ def _receive(inbound: InboundMessage, body_html: str, body_text: str,
     now = timezone.now()
     author = inbound.author if inbound.author and inbound.author.is_authenticated else None
     if inbound.ticket_id is None:
+        if inbound.from_system:
+            raise ApplicationError(_("Ticket not found."), field="ticket")
         return _open_ticket(inbound, author, body_html, body_text, files, now)
     return _add_message(inbound, author, body_html, body_text, files, now)
 
@@ -328,6 +333,8 @@ def _lock_live_ticket(ticket_id: int, known: Ticket | None = None) -> Ticket:
 def _add_message(inbound: InboundMessage, author: User | None, body_html: str, body_text: str,
                  files: list[InboundFile], now: datetime) -> IntakeResult:
     ticket = _lock_live_ticket(int(inbound.ticket_id or 0), inbound.ticket)
+    if inbound.from_system:
+        return _add_system_note(inbound, ticket, body_html, body_text, now)
     if author is None:
         author = resolve_customer(email=inbound.sender_email, name=inbound.sender_name)
     by_agent = author.is_agent
@@ -391,6 +398,28 @@ def _add_message(inbound: InboundMessage, author: User | None, body_html: str, b
     ))
     return IntakeResult(ticket=ticket, message=message, created_ticket=False,
                         attachments=attachments)
+
+
+def _add_system_note(inbound: InboundMessage, ticket: Ticket, body_html: str, body_text: str,
+                     now: datetime) -> IntakeResult:
+    """Destek's own internal note: shown to agents as written by the system, never to the
+    customer; it changes nothing but the ticket's last activity."""
+    if not inbound.is_internal:
+        raise ApplicationError(_("Only internal notes can be written by the system."),
+                               field="is_internal")
+    message = Message(
+        ticket=ticket, author=None, author_kind=AuthorKind.SYSTEM, is_internal=True,
+        body_html=body_html, body_text=body_text, channel=inbound.channel,
+        external_id=inbound.external_id[:255], created_at=now,
+    )
+    message.save(force_insert=True)
+    ticket.updated_at = now
+    ticket.save(update_fields=["updated_at"])
+    events.record(ticket=ticket, actor=None, kind=EventKind.NOTE, after=body_text[:120])
+    bus.publish(domain_events.MessagePosted(ticket=ticket, message=message, actor=None,
+                                            quiet=inbound.suppress_notifications,
+                                            previous_status=ticket.status))
+    return IntakeResult(ticket=ticket, message=message, created_ticket=False)
 
 
 def _is_cc(ticket: Ticket, person: User) -> bool:
