@@ -39,16 +39,25 @@ def _stand_in_services() -> types.ModuleType:
 
     def endpoint_create(*, actor: Any, name: str, kind: str, url: str,
                         events: list[str]) -> tuple[Endpoint, str]:
-        secret = "whsec_" + secrets.token_urlsafe(24) if kind == "webhook" else ""
+        secret = "whsec_" + secrets.token_urlsafe(24)
         endpoint = Endpoint.objects.create(name=name, kind=kind, url=url, events=events,
                                            secret_sealed=secret, created_by=actor)
         return endpoint, secret
 
-    def endpoint_update(*, actor: Any, endpoint: Endpoint, **fields: Any) -> Endpoint:
-        for name, value in fields.items():
-            setattr(endpoint, name, value)
+    def endpoint_update(*, actor: Any, endpoint: Endpoint, name: str | None = None,
+                        kind: str | None = None, url: str | None = None,
+                        events: list[str] | None = None) -> Endpoint:
+        fields = {"name": name, "kind": kind, "url": url, "events": events}
+        for field, value in fields.items():
+            if value is not None:
+                setattr(endpoint, field, value)
         endpoint.save()
         return endpoint
+
+    def endpoint_disable(*, actor: Any, endpoint: Endpoint) -> None:
+        Endpoint.objects.filter(pk=endpoint.pk).update(
+            is_active=False, disabled_at=timezone.now(),
+            disabled_reason="disabled by an administrator")
 
     def endpoint_delete(*, actor: Any, endpoint: Endpoint) -> None:
         endpoint.delete()
@@ -72,8 +81,8 @@ def _stand_in_services() -> types.ModuleType:
                                                        next_attempt_at=timezone.now())
         return delivery
 
-    for function in (endpoint_create, endpoint_update, endpoint_delete, endpoint_enable,
-                     rotate_secret, send_test, delivery_redeliver):
+    for function in (endpoint_create, endpoint_update, endpoint_delete, endpoint_disable,
+                     endpoint_enable, rotate_secret, send_test, delivery_redeliver):
         setattr(module, function.__name__, function)
     return module
 

@@ -128,7 +128,8 @@ def _endpoint(endpoint_id: int) -> Endpoint:
 
 
 def _show_secret_once(request: HttpRequest, endpoint: Endpoint, secret: str) -> None:
-    if secret:
+    """Only a signed webhook's: chat rooms' messages are not signed."""
+    if secret and endpoint.kind == EndpointKind.WEBHOOK:
         request.session[SHOWN_ONCE] = {"endpoint": endpoint.pk,
                                        "sealed": seal(secret, purpose=SEALED_FOR)}
 
@@ -179,7 +180,7 @@ def webhook_add(request: HttpRequest) -> HttpResponse:
             actor=actor, name=data["name"], kind=data["kind"], url=data["url"],
             events=data["events"])
         if not data["is_active"]:
-            services.endpoint_update(actor=actor, endpoint=endpoint, is_active=False)
+            services.endpoint_disable(actor=actor, endpoint=endpoint)
     except ApplicationError as error:
         _error_on_form(form, error)
         return _form_page(request, form, None, status=400)
@@ -198,10 +199,15 @@ def webhook_edit(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     if not form.is_valid() or url_refused(form, form.cleaned_data["url"]):
         return _form_page(request, form, endpoint, status=400)
     changes = form.changed_fields(endpoint)
-    if changes:
+    switch = changes.pop("is_active", None)  # on and off are services of their own
+    actor, services = acting_user(request), webhook_services()
+    if changes or switch is not None:
         try:
-            webhook_services().endpoint_update(actor=acting_user(request), endpoint=endpoint,
-                                               **changes)
+            if changes:
+                services.endpoint_update(actor=actor, endpoint=endpoint, **changes)
+            if switch is not None:
+                toggle = services.endpoint_enable if switch else services.endpoint_disable
+                toggle(actor=actor, endpoint=endpoint)
         except ApplicationError as error:
             _error_on_form(form, error)
             return _form_page(request, form, endpoint, status=400)
