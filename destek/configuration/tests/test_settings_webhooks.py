@@ -9,6 +9,7 @@ otherwise `stand_ins` below, which write what the real ones would."""
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 import sys
 import types
@@ -194,7 +195,9 @@ def test_a_private_url_is_refused_on_the_url_field(admin_client):
     response = admin_client.post(reverse("settings:webhook_add"), form_data(url=PRIVATE))
     assert response.status_code == 400
     assert response.context["form"].errors["url"]
-    assert 'data-testid="error-url"' in response.content.decode()
+    page = response.content.decode()
+    assert 'data-testid="error-url"' in page
+    assert re.search(r'<input[^>]*name="url"[^>]*class="[^"]*is-invalid', page)
     assert not Endpoint.objects.exists()
 
 

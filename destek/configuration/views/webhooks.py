@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from destek.accounts.web import acting_user
 from destek.configuration.access import settings_page
+from destek.configuration.forms.styling import styled
 from destek.configuration.forms.webhooks import EndpointForm
 from destek.core.errors import ApplicationError
 from destek.core.pagination import keyset_page
@@ -49,6 +50,7 @@ def url_refused(form: EndpointForm, url: str) -> bool:
         importlib.import_module("destek.webhooks.guard").check_url(url)
     except ApplicationError as error:
         form.add_error("url", error.message)
+        styled(form, cleaned=True)  # the field's invalid mark
         return True
     return False
 
@@ -148,6 +150,7 @@ def _pop_secret(request: HttpRequest, endpoint: Endpoint) -> str:
 def _error_on_form(form: EndpointForm, error: ApplicationError) -> None:
     """The service's refusal on its field (a private address: the URL)."""
     form.add_error(error.field if error.field in form.fields else None, error.message)
+    styled(form, cleaned=True)
 
 
 # --- the list and the form ----------------------------------------------------------------------
