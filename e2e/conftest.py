@@ -92,6 +92,9 @@ def destek_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningD
     env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(64), DESTEK_DATA_DIR=str(data_dir),
                DESTEK_BASE_URL=f"http://127.0.0.1:{port}", ALLOWED_HOSTS="127.0.0.1",
                DESTEK_CHAT_ALLOWED_ORIGINS=widget_host_origin)
+    # Webhook receivers the browser tests start listen on this machine (the SSRF guard lets
+    # nothing else private through).
+    env.update(DESTEK_WEBHOOK_ALLOWED_NETWORKS="127.0.0.1")
     created_db = admin_url = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         created_db, admin_url = _fresh_postgres_database(os.environ["DATABASE_URL"])

@@ -74,6 +74,9 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("status-component-add", "/desk/incidents/components/new/", "admin"),
     MainPage("status-backup-add", "/desk/incidents/backups/new/", "admin"),
     MainPage("incident-monitoring", "/desk/incidents/monitoring/", "admin"),
+    # Settings → Webhooks (issue 19)
+    MainPage("settings-webhooks", "/desk/settings/webhooks/", "admin"),
+    MainPage("settings-webhook-add", "/desk/settings/webhooks/new/", "admin"),
 )
 
 # A ticket and a suggestion of customer_en's (created once, idempotent) and the newest

@@ -48,6 +48,9 @@ SECTIONS: tuple[Section, ...] = (
             _("What every email says, in both languages.")),
     Section("satisfaction", _("Satisfaction ratings"),
             _("How customers rate tickets and chats: the scale, changes, the email's links.")),
+    Section("webhooks", _("Webhooks"),
+            _("Signed webhooks and Slack, Teams or Mattermost rooms: events, deliveries, "
+              "secrets.")),
 )
 
 

@@ -14,6 +14,7 @@ from destek.configuration.views import (
     people,
     satisfaction,
     sla_policies,
+    webhooks,
 )
 
 app_name = "settings"
@@ -66,4 +67,17 @@ urlpatterns = [
          name="email_template_preview"),
     path("email-templates/<str:key>/<str:language>/reset/", email_templates.template_reset,
          name="email_template_reset"),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/new/", webhooks.webhook_add, name="webhook_add"),
+    path("webhooks/<int:endpoint_id>/", webhooks.webhook_edit, name="webhook_edit"),
+    path("webhooks/<int:endpoint_id>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path("webhooks/<int:endpoint_id>/rotate-secret/", webhooks.webhook_rotate_secret,
+         name="webhook_rotate_secret"),
+    path("webhooks/<int:endpoint_id>/send-test/", webhooks.webhook_send_test,
+         name="webhook_send_test"),
+    path("webhooks/<int:endpoint_id>/enable/", webhooks.webhook_enable, name="webhook_enable"),
+    path("webhooks/<int:endpoint_id>/deliveries/", webhooks.webhook_deliveries,
+         name="webhook_deliveries"),
+    path("webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/",
+         webhooks.delivery_redeliver, name="webhook_redeliver"),
 ]
