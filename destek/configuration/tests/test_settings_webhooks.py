@@ -8,14 +8,9 @@ otherwise `stand_ins` below, which write what the real ones would."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import secrets
-import sys
-import types
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -26,92 +21,12 @@ from django.utils import timezone
 
 from destek.accounts.factories import AgentFactory
 from destek.accounts.models import Role
-from destek.core.errors import ApplicationError
 from destek.webhooks.models import Delivery, DeliveryState, Endpoint, EventType
 
 pytestmark = pytest.mark.django_db
 
 PUBLIC = "https://93.184.215.14/destek-hook"  # a literal public address: no DNS in the test
 PRIVATE = "http://10.0.0.5/hook"
-
-
-def _stand_in_services() -> types.ModuleType:
-    module = types.ModuleType("destek.webhooks.services")
-
-    def endpoint_create(*, actor: Any, name: str, kind: str, url: str,
-                        events: list[str]) -> tuple[Endpoint, str]:
-        secret = "whsec_" + secrets.token_urlsafe(24)
-        endpoint = Endpoint.objects.create(name=name, kind=kind, url=url, events=events,
-                                           secret_sealed=secret, created_by=actor)
-        return endpoint, secret
-
-    def endpoint_update(*, actor: Any, endpoint: Endpoint, name: str | None = None,
-                        kind: str | None = None, url: str | None = None,
-                        events: list[str] | None = None) -> Endpoint:
-        fields = {"name": name, "kind": kind, "url": url, "events": events}
-        for field, value in fields.items():
-            if value is not None:
-                setattr(endpoint, field, value)
-        endpoint.save()
-        return endpoint
-
-    def endpoint_disable(*, actor: Any, endpoint: Endpoint) -> None:
-        Endpoint.objects.filter(pk=endpoint.pk).update(
-            is_active=False, disabled_at=timezone.now(),
-            disabled_reason="disabled by an administrator")
-
-    def endpoint_delete(*, actor: Any, endpoint: Endpoint) -> None:
-        endpoint.delete()
-
-    def endpoint_enable(*, actor: Any, endpoint: Endpoint) -> None:
-        Endpoint.objects.filter(pk=endpoint.pk).update(is_active=True, disabled_at=None,
-                                                       disabled_reason="",
-                                                       consecutive_failures=0)
-
-    def rotate_secret(*, actor: Any, endpoint: Endpoint) -> str:
-        secret = "whsec_" + secrets.token_urlsafe(24)
-        Endpoint.objects.filter(pk=endpoint.pk).update(secret_sealed=secret)
-        return secret
-
-    def send_test(*, actor: Any, endpoint: Endpoint) -> Delivery:
-        return Delivery.objects.create(endpoint=endpoint, event_type=EventType.TEST,
-                                       payload={"test": True})
-
-    def delivery_redeliver(*, actor: Any, delivery: Delivery) -> Delivery:
-        Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING,
-                                                       next_attempt_at=timezone.now())
-        return delivery
-
-    for function in (endpoint_create, endpoint_update, endpoint_delete, endpoint_disable,
-                     endpoint_enable, rotate_secret, send_test, delivery_redeliver):
-        setattr(module, function.__name__, function)
-    return module
-
-
-def _stand_in_guard() -> types.ModuleType:
-    module = types.ModuleType("destek.webhooks.guard")
-
-    def check_url(url: str) -> None:
-        host = urlsplit(url).hostname or ""
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return
-        if not address.is_global:
-            raise ApplicationError("This address is on a private network.", field="url")
-
-    module.check_url = check_url  # type: ignore[attr-defined]
-    return module
-
-
-@pytest.fixture(autouse=True)
-def services(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, make in (("destek.webhooks.services", _stand_in_services),
-                       ("destek.webhooks.guard", _stand_in_guard)):
-        try:
-            __import__(name)
-        except ModuleNotFoundError:
-            monkeypatch.setitem(sys.modules, name, make())
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ sealed in the session and is popped by the page that shows it: reloading the pag
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +27,7 @@ from destek.configuration.forms.webhooks import EndpointForm
 from destek.core.errors import ApplicationError
 from destek.core.pagination import keyset_page
 from destek.core.sealing import Unreadable, seal, unseal
+from destek.webhooks import guard, services
 from destek.webhooks.models import Delivery, DeliveryState, Endpoint, EndpointKind, EventType
 
 SECTION = "webhooks"
@@ -38,16 +37,11 @@ LOG_PAGE = 25
 ERROR_EXCERPT = 160
 
 
-def webhook_services() -> ModuleType:
-    """`destek.webhooks.services`, looked up when a page writes (the webhooks part's module)."""
-    return importlib.import_module("destek.webhooks.services")
-
-
 def url_refused(form: EndpointForm, url: str) -> bool:
     """`guard.check_url`'s refusal (a private, loopback or link-local address) on the URL
     field, whatever field the service would name."""
     try:
-        importlib.import_module("destek.webhooks.guard").check_url(url)
+        guard.check_url(url)
     except ApplicationError as error:
         form.add_error("url", error.message)
         styled(form, cleaned=True)  # the field's invalid mark
@@ -177,7 +171,6 @@ def webhook_add(request: HttpRequest) -> HttpResponse:
         return _form_page(request, form, None, status=400)
     data = form.cleaned_data
     actor = acting_user(request)
-    services = webhook_services()
     try:
         endpoint, secret = services.endpoint_create(
             actor=actor, name=data["name"], kind=data["kind"], url=data["url"],
@@ -203,7 +196,7 @@ def webhook_edit(request: HttpRequest, endpoint_id: int) -> HttpResponse:
         return _form_page(request, form, endpoint, status=400)
     changes = form.changed_fields(endpoint)
     switch = changes.pop("is_active", None)  # on and off are services of their own
-    actor, services = acting_user(request), webhook_services()
+    actor = acting_user(request)
     if changes or switch is not None:
         try:
             if changes:
@@ -225,7 +218,7 @@ def webhook_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
         return render(request, "configuration/webhooks/webhook_delete.html",
                       {"endpoint": endpoint})
     name = endpoint.name
-    webhook_services().endpoint_delete(actor=acting_user(request), endpoint=endpoint)
+    services.endpoint_delete(actor=acting_user(request), endpoint=endpoint)
     messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
     return redirect("settings:webhooks")
 
@@ -241,7 +234,7 @@ def _back(request: HttpRequest, endpoint: Endpoint) -> HttpResponse:
 
 def _act(request: HttpRequest, endpoint: Endpoint, action: str, done: str) -> HttpResponse:
     try:
-        getattr(webhook_services(), action)(actor=acting_user(request), endpoint=endpoint)
+        getattr(services, action)(actor=acting_user(request), endpoint=endpoint)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -254,7 +247,7 @@ def _act(request: HttpRequest, endpoint: Endpoint, action: str, done: str) -> Ht
 def webhook_rotate_secret(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     endpoint = _endpoint(endpoint_id)
     try:
-        secret = webhook_services().rotate_secret(actor=acting_user(request), endpoint=endpoint)
+        secret = services.rotate_secret(actor=acting_user(request), endpoint=endpoint)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -299,7 +292,7 @@ def delivery_redeliver(request: HttpRequest, endpoint_id: int, delivery_id: int)
     endpoint = _endpoint(endpoint_id)
     delivery = get_object_or_404(Delivery, pk=delivery_id, endpoint=endpoint)
     try:
-        webhook_services().delivery_redeliver(actor=acting_user(request), delivery=delivery)
+        services.delivery_redeliver(actor=acting_user(request), delivery=delivery)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
