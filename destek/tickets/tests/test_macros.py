@@ -171,3 +171,33 @@ def test_what_a_macro_does_in_sentences(agent):
         "Sends the reply", "Sets the status to Pending customer", "Sets the priority to Critical",
         "Adds the tags a, b", "Removes the tags c", "Assigns the ticket to Mehmet Agent",
         "Adds an internal note"]
+
+
+def test_settings_save_a_macros_fields_and_refuse_unknown_values(agent):
+    from destek.accounts.models import Role
+    from destek.tickets.services.canned import (
+        CannedResponseInput,
+        canned_response_create,
+        canned_response_update,
+    )
+
+    supervisor = AgentFactory(role=Role.SUPERVISOR)
+    data = CannedResponseInput(title="Pend", body="", language="", department=None,
+                               personal=False, set_status=Status.PENDING, add_tags="x")
+    canned = canned_response_create(actor=supervisor, data=data)
+    assert (canned.set_status, canned.add_tags, canned.owner_id) == (Status.PENDING, "x", None)
+    changed = canned_response_update(actor=supervisor, canned=canned, data=CannedResponseInput(
+        title="Pend", body="", language="", department=None, personal=False,
+        set_status=Status.PENDING, add_tags="x", set_assignee="me", note="n"))
+    assert sorted(changed) == ["note", "set_assignee"]
+    for wrong in ({"set_status": "lost"}, {"set_priority": 9}, {"set_assignee": "all"}):
+        bad = CannedResponseInput(title="Bad", body="x", language="", department=None,
+                                  personal=True, **wrong)  # type: ignore[arg-type]
+        with pytest.raises(ApplicationError):
+            canned_response_create(actor=agent, data=bad)
+    assert not CannedResponse.objects.filter(title="Bad").exists()
+    # Any agent keeps personal macros; sharing one needs a supervisor.
+    mine = canned_response_create(actor=agent, data=CannedResponseInput(
+        title="Mine", body="x", language="", department=None, personal=True,
+        set_status=Status.PENDING))
+    assert mine.owner_id == agent.pk
