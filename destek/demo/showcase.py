@@ -93,10 +93,27 @@ CANNED = [
 ]
 
 
+# Macros: canned responses that also act (destek.tickets.macros), shared, in both languages.
+MACROS = [
+    ("Ask for the domain and pend", "en",
+     "Hello {customer_name},\n\nWhich domain is {ticket_number} about? Once you tell us, we "
+     "will look into it right away.\n\nBest regards,\n{agent_name}",
+     "Asked the customer which domain this is about."),
+    ("Alan adını sor ve beklet", "tr",
+     "Merhaba {customer_name},\n\n{ticket_number} numaralı talebiniz hangi alan adıyla ilgili? "
+     "Bize bildirdiğinizde hemen inceleyeceğiz.\n\nSaygılarımızla,\n{agent_name}",
+     "Müşteriye talebin hangi alan adıyla ilgili olduğu soruldu."),
+]
+
+
 def canned_responses() -> None:
     for title, language, body in CANNED:
         CannedResponse.objects.get_or_create(title=title, language=language,
                                              defaults={"body": body})
+    for title, language, body, note in MACROS:
+        CannedResponse.objects.get_or_create(title=title, language=language, defaults={
+            "body": body, "set_status": Status.PENDING, "add_tags": "needs-domain",
+            "set_assignee": "me", "note": note})
 
 
 def help_center(author: User) -> None:

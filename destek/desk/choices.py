@@ -79,6 +79,13 @@ class CannedOption:
     body: str
     department_id: int | None
     owner_id: int | None  # None: shared; else only its owner sees it
+    # A macro's actions (destek.tickets.macros.is_macro: any of them set).
+    set_status: str = ""
+    set_priority: int | None = None
+    add_tags: str = ""
+    remove_tags: str = ""
+    set_assignee: str = ""
+    note: str = ""
 
     @property
     def pk(self) -> int:
@@ -95,6 +102,9 @@ class Snapshot:
     canned: tuple[CannedOption, ...] | None  # None: too many to cache, query per page
     by_department: dict[int, tuple[DepartmentOption, ...]] = field(default_factory=dict)
 
+
+CANNED_COLUMNS = ("pk", "title", "language", "body", "department_id", "owner_id", "set_status",
+                  "set_priority", "add_tags", "remove_tags", "set_assignee", "note")
 
 _snapshot: Snapshot | None = None
 _lock = threading.Lock()
@@ -135,8 +145,7 @@ def _load(version: int) -> Snapshot:
         memberships.setdefault(agent_id, set()).add(department_id)
     rows = list(
         CannedResponse.objects.order_by("title", "pk")
-        .values_list("pk", "title", "language", "body", "department_id", "owner_id")
-        [:MAX_CANNED_CACHED + 1]
+        .values_list(*CANNED_COLUMNS)[:MAX_CANNED_CACHED + 1]
     )
     canned = None if len(rows) > MAX_CANNED_CACHED else tuple(CannedOption(*row) for row in rows)
     return Snapshot(version=version, loaded_at=time.monotonic(), departments=departments,
@@ -191,7 +200,7 @@ def canned_for(department_id: int, snap: Snapshot | None = None, limit: int = 20
                 | CannedResponse.objects.filter(department_id=department_id))
         rows = rows.filter(Q(owner__isnull=True) | Q(owner_id=actor_id))
         return [CannedOption(*row) for row in rows.order_by("title", "pk").values_list(
-            "pk", "title", "language", "body", "department_id", "owner_id")[:limit]]
+            *CANNED_COLUMNS)[:limit]]
     return [c for c in snap.canned
             if (c.department_id is None or c.department_id == department_id)
             and (c.owner_id is None or c.owner_id == actor_id)][:limit]

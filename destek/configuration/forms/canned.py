@@ -7,16 +7,29 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from destek.accounts.models import Department
-from destek.tickets.models import CannedResponse
+from destek.accounts.models import STAFF_ROLES, Department, User
+from destek.tickets.macros import is_macro
+from destek.tickets.models import CannedResponse, Priority, Status
 from destek.tickets.services.canned import CannedResponseInput
+from destek.tickets.services.changes import parse_tags
+
+MAX_ASSIGNEES = 500
+
+
+def _assignee_choices() -> list[tuple[str, Any]]:
+    staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by(
+        "full_name", "email", "pk").values_list("pk", "full_name", "email")[:MAX_ASSIGNEES]
+    return [("", _("Unchanged")), ("me", _("The agent applying it")),
+            ("none", _("Nobody (unassign)")),
+            *((str(pk), name or email) for pk, name, email in staff)]
 
 
 class CannedResponseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120,
                             help_text=_("What agents pick from the list."))
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}),
-                           max_length=20000)
+                           max_length=20000, required=False,
+                           help_text=_("A macro may have no text: it then only acts."))
     language = forms.ChoiceField(
         label=_("Language"), required=False,
         choices=[("", _("Any")), ("en", "English"), ("tr", "Türkçe")],
@@ -29,12 +42,34 @@ class CannedResponseForm(forms.Form):
     personal = forms.BooleanField(
         label=_("Personal: only I see and use it"), required=False,
         help_text=_("Leave unticked to share it with every agent."))
+    # A macro: what applying it does besides the reply (destek.tickets.macros).
+    set_status = forms.ChoiceField(
+        label=_("Set the status"), required=False,
+        choices=[("", _("Unchanged")), *Status.choices],
+        help_text=_("Sent with the reply, or set alone when there is no text."))
+    set_priority = forms.TypedChoiceField(
+        label=_("Set the priority"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("Unchanged")), *Priority.choices])
+    add_tags = forms.CharField(label=_("Add tags"), required=False, max_length=300,
+                               help_text=_("Separated by commas."))
+    remove_tags = forms.CharField(label=_("Remove tags"), required=False, max_length=300,
+                                  help_text=_("Separated by commas."))
+    set_assignee = forms.ChoiceField(label=_("Set the assignee"), required=False)
+    note = forms.CharField(
+        label=_("Internal note"), required=False, max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Added for agents only; the placeholders work here too."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        field = self.fields["set_assignee"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = _assignee_choices()
         for name, field in self.fields.items():
             css = {"personal": "form-check-input", "language": "form-select",
-                   "department": "form-select"}.get(name, "form-control")
+                   "department": "form-select", "set_status": "form-select",
+                   "set_priority": "form-select",
+                   "set_assignee": "form-select"}.get(name, "form-control")
             field.widget.attrs["class"] = css
             field.widget.attrs["data-testid"] = f"canned-{name}"
 
@@ -45,19 +80,40 @@ class CannedResponseForm(forms.Form):
         return title
 
     def clean_body(self) -> str:
-        body = str(self.cleaned_data.get("body") or "").replace("\r\n", "\n").strip()
-        if not body:
-            raise forms.ValidationError(_("Write the text of the response."))
-        return body
+        return str(self.cleaned_data.get("body") or "").replace("\r\n", "\n").strip()
+
+    def clean_note(self) -> str:
+        return str(self.cleaned_data.get("note") or "").replace("\r\n", "\n").strip()
+
+    def clean_add_tags(self) -> str:
+        return ", ".join(parse_tags(str(self.cleaned_data.get("add_tags") or "")))
+
+    def clean_remove_tags(self) -> str:
+        return ", ".join(parse_tags(str(self.cleaned_data.get("remove_tags") or "")))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "body" in data and not data["body"] and not is_macro(self._value(data)):
+            self.add_error("body", _("Write the text of the response, or give it an action."))
+        return data
 
     @staticmethod
     def initial_for(canned: CannedResponse) -> dict[str, Any]:
         return {"title": canned.title, "body": canned.body, "language": canned.language,
-                "department": canned.department_id, "personal": canned.owner_id is not None}
+                "department": canned.department_id, "personal": canned.owner_id is not None,
+                "set_status": canned.set_status, "set_priority": canned.set_priority,
+                "add_tags": canned.add_tags, "remove_tags": canned.remove_tags,
+                "set_assignee": canned.set_assignee, "note": canned.note}
+
+    @staticmethod
+    def _value(data: dict[str, Any]) -> CannedResponseInput:
+        return CannedResponseInput(
+            title=data.get("title") or "", body=data.get("body") or "",
+            language=data.get("language") or "", department=data.get("department"),
+            personal=bool(data.get("personal")), set_status=data.get("set_status") or "",
+            set_priority=data.get("set_priority"), add_tags=data.get("add_tags") or "",
+            remove_tags=data.get("remove_tags") or "",
+            set_assignee=data.get("set_assignee") or "", note=data.get("note") or "")
 
     def value(self) -> CannedResponseInput:
-        data = self.cleaned_data
-        return CannedResponseInput(title=data["title"], body=data["body"],
-                                   language=data["language"] or "",
-                                   department=data["department"],
-                                   personal=bool(data["personal"]))
+        return self._value(self.cleaned_data)

@@ -1,4 +1,6 @@
-"""Settings → Canned responses (supervisors and admins): the shared ones, and their own."""
+"""Settings → Canned responses (supervisors and admins): the shared ones, and their own; a
+response with actions is a macro (destek.tickets.macros), listed with what it does and how
+often it was used."""
 
 from __future__ import annotations
 
@@ -12,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from destek.accounts.models import User
 from destek.accounts.web import acting_user
 from destek.audit.log import Action, record
 from destek.configuration.access import settings_page
 from destek.configuration.forms.canned import CannedResponseForm
 from destek.core.errors import ApplicationError
 from destek.tickets.access import access_canned_response_by_id, canned_responses_visible_to
+from destek.tickets.macros import is_macro, macro_actions
 from destek.tickets.models import CannedResponse
 from destek.tickets.services.canned import (
     PLACEHOLDERS,
@@ -70,14 +74,35 @@ class CannedRow:
     language: str
     department: str
     personal: bool
+    actions: str  # a macro's actions in one sentence; "" for a plain canned response
+    usage_count: int
 
 
-def _row(canned: CannedResponse, language: str) -> CannedRow:
+def _row(canned: CannedResponse, language: str, staff: dict[int, str]) -> CannedRow:
     department = (canned.department.localized_name(language) if canned.department
                   else _("Every department"))
+    actions = macro_actions(canned, staff_name=staff.get) if is_macro(canned) else []
     return CannedRow(pk=canned.pk, title=canned.title,
                      language=str(canned.get_language_display()), department=department,
-                     personal=canned.owner_id is not None)
+                     personal=canned.owner_id is not None,
+                     actions=_one_sentence(actions),
+                     usage_count=canned.usage_count)
+
+
+def _one_sentence(actions: list[str]) -> str:
+    """["Sends the reply", "Adds the tags x"] → "Sends the reply, adds the tags x."."""
+    if not actions:
+        return ""
+    rest = [a[:1].lower() + a[1:] for a in actions[1:]]
+    return ", ".join([actions[0], *rest]) + "."
+
+
+def _staff_names(found: list[CannedResponse]) -> dict[int, str]:
+    """The agents macros assign to by id, named in one query."""
+    ids = {int(c.set_assignee) for c in found if c.set_assignee.isdigit()}
+    if not ids:
+        return {}
+    return {u.pk: u.display_name for u in User.objects.filter(pk__in=ids)}
 
 
 @settings_page("canned_responses")
@@ -85,7 +110,8 @@ def index(request: HttpRequest) -> HttpResponse:
     actor = acting_user(request)
     found = list(canned_responses_visible_to(actor).select_related("department")
                  .order_by("title", "pk")[:MAX_LISTED + 1])
-    rows = [_row(c, get_language()) for c in found[:MAX_LISTED]]
+    staff = _staff_names(found[:MAX_LISTED])
+    rows = [_row(c, get_language(), staff) for c in found[:MAX_LISTED]]
     return render(request, "configuration/brand_chat/canned_list.html", {
         "shared": [r for r in rows if not r.personal],
         "personal": [r for r in rows if r.personal],

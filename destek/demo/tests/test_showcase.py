@@ -47,6 +47,10 @@ def test_mailboxes_canned_responses_and_an_sla_target_for_every_priority(demo) -
         "support@demo.destek.local", "billing@demo.destek.local"}
     languages = list(CannedResponse.objects.values_list("language", flat=True))
     assert languages.count("en") >= 3 and languages.count("tr") >= 3
+    # A shared macro in each language: replies, tags and leaves the ticket pending.
+    macros = CannedResponse.objects.filter(owner=None, set_status=Status.PENDING)
+    assert sorted(macros.values_list("language", flat=True)) == ["en", "tr"]
+    assert all(m.add_tags and m.note and m.body for m in macros)
     policies = list(SlaPolicy.objects.filter(is_active=True))
     for priority in Priority.values:
         matching = [p for p in policies if priority in p.priorities]

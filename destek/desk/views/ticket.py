@@ -13,6 +13,7 @@ Departments, colleagues and canned responses come from the per-process options s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -36,6 +37,7 @@ from destek.desk.views.sla import sla_panel
 from destek.mail.admin_parts import received_email_urls
 from destek.status.link_panels import ticket_incidents
 from destek.tickets.access import access_attachment_by_id
+from destek.tickets.macros import is_macro, macro_actions
 from destek.tickets.models import Channel, Ticket
 from destek.tickets.selectors import note_mentions, ticket_detail
 from destek.tickets.services.canned import canned_placeholders, render_text
@@ -54,17 +56,37 @@ def with_current_assignee(agents: Sequence[User | choices.AgentOption],
     return found
 
 
-def _canned(ticket: Ticket, actor: User, snap: choices.Snapshot) -> list[tuple[Any, str]]:
-    """(canned response, its text filled in for this ticket and agent), by title."""
+@dataclass(frozen=True)
+class MacroView:
+    """A macro in the ticket's Macros picker: its reply filled in, what it will do."""
+
+    id: int
+    title: str
+    text: str
+    actions: list[str]
+
+
+def _canned(ticket: Ticket, actor: User,
+            snap: choices.Snapshot) -> tuple[list[tuple[Any, str]], list[MacroView]]:
+    """(canned response, its text filled in for this ticket and agent) for those with a
+    text, and the macros, by title."""
     values: dict[str, dict[str, str]] = {}
-    filled = []
+    filled, macros = [], []
+    names: dict[int, str] | None = None
     for c in choices.canned_for(ticket.department_id, snap, limit=MAX_CANNED,
                                 actor_id=actor.pk):
         if c.language not in values:
             values[c.language] = canned_placeholders(ticket=ticket, agent=actor,
                                                      language=c.language)
-        filled.append((c, render_text(c.body, values[c.language])))
-    return filled
+        text = render_text(c.body, values[c.language])
+        if text.strip():
+            filled.append((c, text))
+        if is_macro(c):
+            if names is None:
+                names = {a.id: a.label for a in snap.agents}
+            macros.append(MacroView(id=c.id, title=c.title, text=text,
+                                    actions=macro_actions(c, staff_name=names.get)))
+    return filled, macros
 
 
 def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm | None = None,
@@ -76,6 +98,7 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
     detail = ticket_detail(actor=actor, ticket=ticket)
     tags = list(ticket.tags.order_by("name").values_list("name", flat=True))
     snap = choices.snapshot()
+    canned, macros = _canned(ticket, actor, snap)
     if fields_form is None:
         fields_form = TicketFieldsForm(
             initial=TicketFieldsForm.initial_for(ticket, tags),
@@ -100,7 +123,8 @@ def render_ticket(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm
         "customer_panel": customer_panel(actor=actor, customer=ticket.customer,
                                          service_id=ticket.service_id,
                                          exclude=Exclude(ticket_id=ticket.pk)),
-        "canned": _canned(ticket, actor, snap),
+        "canned": canned,
+        "macros": macros,  # canned responses with actions, applied in one click
         "sla": sla_panel(ticket=ticket, snap=snap),  # in the page: no second request
         # The incidents it is part of, and the open ones to link it to: one query.
         "incidents": ticket_incidents(ticket=ticket, language=get_language()),

@@ -63,8 +63,10 @@ def console(request: HttpRequest) -> HttpResponse:
         "departments": Department.objects.order_by("name"),
         "agents": User.objects.filter(role__in=STAFF_ROLES,
                                       is_active=True).order_by("full_name", "email"),
+        # A macro without text (destek.tickets.macros) has nothing to insert in a chat.
         "canned": canned_responses_visible_to(agent).filter(
-            Q(language="") | Q(language=request.LANGUAGE_CODE)).order_by("title")[:200],
+            Q(language="") | Q(language=request.LANGUAGE_CODE)).exclude(body="")
+        .order_by("title")[:200],
         "is_supervisor": may_supervise(agent),
     })
 

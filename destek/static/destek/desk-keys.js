@@ -2,7 +2,8 @@
  *
  * j/k move a selection through the queue's rows, o/Enter open it, a assigns it (or the open
  * ticket) to me through the bulk endpoint, s focuses a status control, r/n the reply box as a
- * reply or an internal note, / the queue's search, g then i the inbox. Nothing fires while
+ * reply or an internal note, m the ticket's macros (desk-macros.js: type to filter, Enter
+ * applies), / the queue's search, g then i the inbox. Nothing fires while
  * the agent types in a field, except Escape, which leaves the field.
  */
 (function () {
@@ -150,6 +151,16 @@
     return true;
   }
 
+  function openMacros() {
+    var picker = document.getElementById("macro-picker");
+    var filter = document.getElementById("macro-filter");
+    if (!picker || !filter) return false;
+    picker.open = true;
+    filter.focus();
+    picker.scrollIntoView({ block: "nearest" });
+    return true;
+  }
+
   function focusSearch() {
     var search = document.querySelector("[data-testid=queue-search]");
     if (!search) {
@@ -176,6 +187,7 @@
     "s": focusStatus,
     "r": function () { return focusReply(false); },
     "n": function () { return focusReply(true); },
+    "m": openMacros,
     "/": focusSearch,
     "?": showHelp
   };

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from destek.accounts.models import Department, User
 from destek.core.bus import publish
-from destek.core.errors import NotFound
+from destek.core.errors import ApplicationError, NotFound
 from destek.tickets.access import may_manage_canned_response
 from destek.tickets.domain_events import CannedResponsesChanged
-from destek.tickets.models import CannedResponse, Ticket
+from destek.tickets.models import CannedResponse, Priority, Status, Ticket
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 PLACEHOLDERS = (
@@ -72,6 +72,27 @@ class CannedResponseInput:
     language: str
     department: Department | None
     personal: bool
+    # A macro's actions (destek.tickets.macros); all empty: a plain canned response.
+    set_status: str = ""
+    set_priority: int | None = None
+    add_tags: str = ""
+    remove_tags: str = ""
+    set_assignee: str = ""  # "me", "none", a staff member's id, or "" (unchanged)
+    note: str = ""
+
+
+MACRO_FIELDS = ("set_status", "set_priority", "add_tags", "remove_tags", "set_assignee", "note")
+
+
+def _macro_values(data: CannedResponseInput) -> dict[str, object]:
+    """The macro's fields, checked: the forms offer only these values, other doors may not."""
+    if data.set_status and data.set_status not in Status.values:
+        raise ApplicationError(_("Choose a valid status."), field="set_status")
+    if data.set_priority is not None and data.set_priority not in Priority.values:
+        raise ApplicationError(_("Choose a valid priority."), field="set_priority")
+    if data.set_assignee not in ("", "me", "none") and not data.set_assignee.isdigit():
+        raise ApplicationError(_("Choose a valid assignee."), field="set_assignee")
+    return {name: getattr(data, name) for name in MACRO_FIELDS}
 
 
 def _changed(canned: CannedResponse) -> None:
@@ -86,7 +107,8 @@ def canned_response_create(*, actor: User, data: CannedResponseInput) -> CannedR
     with transaction.atomic():
         canned = CannedResponse.objects.create(
             title=data.title, body=data.body, language=data.language,
-            department=data.department, owner=actor if data.personal else None)
+            department=data.department, owner=actor if data.personal else None,
+            **_macro_values(data))
         _changed(canned)
     return canned
 
@@ -102,7 +124,7 @@ def canned_response_update(*, actor: User, canned: CannedResponse,
     owner_id = (canned.owner_id or actor.pk) if data.personal else None
     new = {"title": data.title, "body": data.body, "language": data.language,
            "department_id": data.department.pk if data.department else None,
-           "owner_id": owner_id}
+           "owner_id": owner_id, **_macro_values(data)}
     changed = [name for name, value in new.items() if getattr(canned, name) != value]
     if not changed:
         return []
