@@ -74,6 +74,11 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("status-component-add", "/desk/incidents/components/new/", "admin"),
     MainPage("status-backup-add", "/desk/incidents/backups/new/", "admin"),
     MainPage("incident-monitoring", "/desk/incidents/monitoring/", "admin"),
+    # Triggers and automations (issue 19)
+    MainPage("settings-triggers", "/desk/settings/triggers/", "admin"),
+    MainPage("settings-trigger-new", "/desk/settings/triggers/new/", "admin"),
+    MainPage("settings-automations", "/desk/settings/automations/", "admin"),
+    MainPage("settings-automation-new", "/desk/settings/automations/new/", "admin"),
 )
 
 # A ticket and a suggestion of customer_en's (created once, idempotent) and the newest

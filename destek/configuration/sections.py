@@ -48,6 +48,12 @@ SECTIONS: tuple[Section, ...] = (
             _("What every email says, in both languages.")),
     Section("satisfaction", _("Satisfaction ratings"),
             _("How customers rate tickets and chats: the scale, changes, the email's links.")),
+    Section("triggers", _("Triggers"),
+            _("Rules run when something happens to a ticket: raise the priority, route, tag, "
+              "tell someone.")),
+    Section("automations", _("Automations"),
+            _("Rules run on tickets that have been in a status for a while: close, remind, "
+              "escalate.")),
 )
 
 
