@@ -1,6 +1,7 @@
-"""The one place Settings calls automation's services for triggers and automations, with the
-signatures of the issue-19 brief. Imported when called: the pages that only read (the lists,
-an empty form) work whatever state those modules are in, and a test can stand in for them.
+"""The one place Settings calls automation's services for triggers and automations
+(`services.trigger_*`, `schedule_services.automation_*`, `dryrun.preview`). Imported when
+called: the pages that only read (the lists, an empty form) work whatever state those modules
+are in, and a test can stand in for them.
 
 Every write goes through these services, which validate, audit and bump the rules' version.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.http import HttpRequest
 
 from destek.accounts.models import User
 from destek.automation.models import Automation, Trigger
@@ -52,37 +55,45 @@ class AutomationInput:
                                is_active=automation.is_active, position=automation.position)
 
 
-def trigger_create(*, actor: User, data: TriggerInput) -> Trigger:
+def trigger_create(*, actor: User, data: TriggerInput,
+                   request: HttpRequest | None = None) -> Trigger:
     from destek.automation.services import trigger_create as create
 
-    trigger: Trigger = create(actor=actor, **vars(data))
+    trigger: Trigger = create(actor=actor, request=request, **vars(data))
     return trigger
 
 
-def trigger_update(*, actor: User, trigger: Trigger, data: TriggerInput) -> Trigger:
+def trigger_update(*, actor: User, trigger: Trigger, data: TriggerInput,
+                   request: HttpRequest | None = None) -> Trigger:
     from destek.automation.services import trigger_update as update
 
-    updated: Trigger = update(actor=actor, trigger=trigger, **vars(data)) or trigger
-    return updated
+    update(actor=actor, trigger=trigger, request=request, **vars(data))
+    return trigger
 
 
-def trigger_delete(*, actor: User, trigger: Trigger) -> None:
+def trigger_delete(*, actor: User, trigger: Trigger, request: HttpRequest | None = None) -> None:
     from destek.automation.services import trigger_delete as delete
 
-    delete(actor=actor, trigger=trigger)
+    delete(actor=actor, trigger=trigger, request=request)
 
 
-def trigger_reorder(*, actor: User, ids: list[int]) -> None:
+def trigger_reorder(*, actor: User, ids: list[int], request: HttpRequest | None = None) -> None:
     """`ids`: every trigger's id, first to last."""
     from destek.automation.services import trigger_reorder as reorder
 
-    reorder(actor=actor, ids=ids)
+    reorder(actor=actor, trigger_ids=ids, request=request)
+
+
+def _schedule_input(data: AutomationInput) -> Any:
+    from destek.automation.schedule_services import AutomationInput as ScheduleInput
+
+    return ScheduleInput(**vars(data))
 
 
 def automation_create(*, actor: User, data: AutomationInput) -> Automation:
     from destek.automation.schedule_services import automation_create as create
 
-    automation: Automation = create(actor=actor, **vars(data))
+    automation: Automation = create(actor=actor, data=_schedule_input(data))
     return automation
 
 
@@ -90,8 +101,8 @@ def automation_update(*, actor: User, automation: Automation,
                       data: AutomationInput) -> Automation:
     from destek.automation.schedule_services import automation_update as update
 
-    updated: Automation = update(actor=actor, automation=automation, **vars(data)) or automation
-    return updated
+    update(actor=actor, automation=automation, data=_schedule_input(data))
+    return automation
 
 
 def automation_delete(*, actor: User, automation: Automation) -> None:
@@ -104,7 +115,8 @@ def automation_run_now(*, actor: User, automation: Automation) -> int:
     """Runs it once now; how many tickets it acted on."""
     from destek.automation.schedule_services import automation_run_now as run_now
 
-    return int(run_now(actor=actor, automation=automation) or 0)
+    result = run_now(actor=actor, automation=automation)
+    return int(getattr(result, "fired", result) or 0)
 
 
 # --- the dry run ---------------------------------------------------------------------------
@@ -134,7 +146,7 @@ def _rows(result: Any) -> Preview:
     """The dry run's result as the page shows it: each matched ticket with its sentences."""
     items = getattr(result, "matches", None)
     if items is None:
-        items = getattr(result, "rows", None)
+        items = getattr(result, "tickets", None)
     if items is None:
         items = result if isinstance(result, list | tuple) else []
     rows = []
@@ -167,10 +179,9 @@ def trigger_preview(*, events: list[str], conditions: dict[str, Any],
     return Preview(rows=rows, scanned=scanned or None)
 
 
-def automation_preview(*, data: AutomationInput) -> Preview:
+def automation_preview(*, data: AutomationInput,
+                       automation: Automation | None = None) -> Preview:
     """The tickets the automation would act on if it ran now; nothing is saved."""
     from destek.automation.schedule_services import automation_preview as preview
 
-    return _rows(preview(status=data.status, field=data.field, hours=data.hours,
-                         conditions=data.conditions, actions=data.actions,
-                         limit=PREVIEW_LIMIT))
+    return _rows(preview(data=_schedule_input(data), automation=automation))

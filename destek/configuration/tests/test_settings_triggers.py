@@ -63,13 +63,19 @@ def services(monkeypatch: pytest.MonkeyPatch) -> StandIns:
             return fn(**kwargs)
         return call
 
+    def values(data: dict[str, Any]) -> dict[str, Any]:
+        data.pop("request", None)
+        inner = data.pop("data", None)  # the schedule services take a dataclass
+        return {**data, **(vars(inner) if inner is not None else {})}
+
     def write(model: Any) -> Any:
         def create(*, actor: User, **data: Any) -> Any:
-            return model.objects.create(created_by=actor, **data)
+            return model.objects.create(created_by=actor, **values(data))
         return create
 
     def update(key: str) -> Any:
         def change(*, actor: User, **data: Any) -> Any:
+            data = values(data)
             row = data.pop(key)
             for name, value in data.items():
                 setattr(row, name, value)
@@ -83,23 +89,49 @@ def services(monkeypatch: pytest.MonkeyPatch) -> StandIns:
             data[key].delete()
         return remove
 
-    def reorder(*, actor: User, ids: list[int]) -> None:
-        for position, pk in enumerate(ids, start=1):
+    def reorder(*, actor: User, trigger_ids: list[int], request: Any = None) -> None:
+        for position, pk in enumerate(trigger_ids, start=1):
             Trigger.objects.filter(pk=pk).update(position=position * 10)
 
-    @dataclass
+    @dataclass(frozen=True)
+    class ScheduleInput:
+        name: str
+        status: str
+        field: str
+        hours: int
+        actions: dict[str, Any]
+        conditions: dict[str, Any]
+        is_active: bool = True
+        position: int = 100
+
+    @dataclass(frozen=True)
     class Match:
         ticket: Any
+        message: Any
+
+    @dataclass(frozen=True)
+    class DryRun:
+        event: str
+        scanned: int
+        matches: list[Match]
         would_do: list[str]
 
-    @dataclass
-    class DryRun:
-        matches: list[Match]
-        scanned: int
+    @dataclass(frozen=True)
+    class AutomationPreview:
+        tickets: list[Any]
+        would_do: list[str]
 
-    def preview(**kwargs: Any) -> DryRun:
-        return DryRun(matches=[Match(t, ["Set the priority to Critical"])
-                               for t in state.preview_tickets], scanned=7)
+    @dataclass(frozen=True)
+    class RunResult:
+        fired: int
+
+    def preview(*, event: str, **kwargs: Any) -> DryRun:
+        return DryRun(event=event, scanned=7, would_do=["Set the priority to Critical"],
+                      matches=[Match(t, None) for t in state.preview_tickets])
+
+    def automation_preview(**kwargs: Any) -> AutomationPreview:
+        return AutomationPreview(tickets=list(state.preview_tickets),
+                                 would_do=["Set the status to Closed"])
 
     modules = {
         "destek.automation.services": {
@@ -111,14 +143,15 @@ def services(monkeypatch: pytest.MonkeyPatch) -> StandIns:
             "automation_create": recorded("automation_create", write(Automation)),
             "automation_update": recorded("automation_update", update("automation")),
             "automation_delete": recorded("automation_delete", delete("automation")),
-            "automation_run_now": recorded("automation_run_now", lambda **kw: 3),
-            "automation_preview": recorded("automation_preview", preview)},
+            "automation_run_now": recorded("automation_run_now", lambda **kw: RunResult(3)),
+            "automation_preview": recorded("automation_preview", automation_preview),
+            "AutomationInput": ScheduleInput},
         "destek.automation.dryrun": {"preview": recorded("preview", preview)},
     }
     for name, members in modules.items():
         module = types.ModuleType(name)
-        for member, fn in members.items():
-            setattr(module, member, fn)
+        for member, value in members.items():
+            setattr(module, member, value)
         monkeypatch.setitem(sys.modules, name, module)
     return state
 
@@ -292,8 +325,9 @@ def test_moving_and_toggling_go_through_the_services(admin, services) -> None:
         for name, pos in (("A", 10), ("B", 20), ("C", 30)))
     client = login(Client(), admin)
     assert client.post(f"{TRIGGERS}{third.pk}/move/up/").status_code == 302
-    assert services.calls[-1] == ("trigger_reorder",
-                                  {"actor": admin, "ids": [first.pk, third.pk, second.pk]})
+    name, kwargs = services.calls[-1]
+    assert name == "trigger_reorder"
+    assert kwargs["trigger_ids"] == [first.pk, third.pk, second.pk]
     assert list(Trigger.objects.values_list("name", flat=True)) == ["A", "C", "B"]
     client.post(f"{TRIGGERS}{first.pk}/move/up/")  # already first: nothing to do
     assert len(services.calls) == 1
@@ -354,8 +388,10 @@ def test_automations_list_form_preview_and_run_now(admin, services, customer,
     ticket = open_ticket(customer=customer, department=department, subject="Done long ago")
     services.preview_tickets = [ticket]
     page = client.post(f"{AUTOMATIONS}{automation.pk}/preview/", post).content.decode()
-    assert "Done long ago" in page
-    assert services.calls[-1][1]["hours"] == 168
+    assert "Done long ago" in page and "Set the status to Closed" in page
+    name, kwargs = services.calls[-1]
+    assert name == "automation_preview" and kwargs["automation"] == automation
+    assert kwargs["data"].hours == 168 and kwargs["data"].status == "resolved"
 
     response = client.post(f"{AUTOMATIONS}{automation.pk}/run/", follow=True)
     assert "ran: 3 tickets" in response.content.decode()

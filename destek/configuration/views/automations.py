@@ -95,7 +95,7 @@ def automation_preview(request: HttpRequest, automation_id: int | None = None) -
     if not form.is_valid():
         return _form_page(request, form, automation, status=400)
     try:
-        preview = rule_calls.automation_preview(data=form.value())
+        preview = rule_calls.automation_preview(data=form.value(), automation=automation)
     except ApplicationError as error:
         add_service_error(form, error)
         return _form_page(request, form, automation, status=400)

@@ -83,10 +83,11 @@ def _save(request: HttpRequest, trigger: Trigger | None) -> HttpResponse:
         actor = acting_user(request)
         try:
             if trigger is None:
-                saved = rule_calls.trigger_create(actor=actor, data=form.value())
+                saved = rule_calls.trigger_create(actor=actor, data=form.value(),
+                                                  request=request)
             else:
                 saved = rule_calls.trigger_update(actor=actor, trigger=trigger,
-                                                  data=form.value())
+                                                  data=form.value(), request=request)
         except ApplicationError as error:
             add_service_error(form, error)
         else:
@@ -138,7 +139,7 @@ def trigger_delete(request: HttpRequest, trigger_id: int) -> HttpResponse:
         return render(request, "configuration/rules/rule_delete.html", {
             "rule": trigger, "kind": "trigger",
             "back": "settings:trigger_edit", "delete": "settings:trigger_delete"})
-    rule_calls.trigger_delete(actor=acting_user(request), trigger=trigger)
+    rule_calls.trigger_delete(actor=acting_user(request), trigger=trigger, request=request)
     messages.success(request, _("The trigger “%(name)s” was deleted.") % {"name": trigger.name})
     return redirect("settings:triggers")
 
@@ -151,7 +152,8 @@ def trigger_toggle(request: HttpRequest, trigger_id: int) -> HttpResponse:
     current = TriggerInput.of(trigger)
     data = TriggerInput(**{**vars(current), "is_active": not current.is_active})
     try:
-        rule_calls.trigger_update(actor=acting_user(request), trigger=trigger, data=data)
+        rule_calls.trigger_update(actor=acting_user(request), trigger=trigger, data=data,
+                                  request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -172,5 +174,8 @@ def trigger_move(request: HttpRequest, trigger_id: int, direction: str) -> HttpR
     other = at - 1 if direction == "up" else at + 1
     if 0 <= other < len(ids):
         ids[at], ids[other] = ids[other], ids[at]
-        rule_calls.trigger_reorder(actor=acting_user(request), ids=ids)
+        try:
+            rule_calls.trigger_reorder(actor=acting_user(request), ids=ids, request=request)
+        except ApplicationError as error:
+            messages.error(request, error.message)
     return redirect("settings:triggers")
