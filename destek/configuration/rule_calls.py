@@ -25,7 +25,7 @@ class TriggerInput:
     actions: dict[str, Any]
     stop_here: bool
     is_active: bool
-    position: int
+    position: int | None  # None: last (a new trigger), unchanged (an edited one)
 
     @staticmethod
     def of(trigger: Trigger) -> TriggerInput:
@@ -63,11 +63,15 @@ def trigger_create(*, actor: User, data: TriggerInput,
     return trigger
 
 
+def _given(data: TriggerInput) -> dict[str, Any]:
+    return {k: v for k, v in vars(data).items() if not (k == "position" and v is None)}
+
+
 def trigger_update(*, actor: User, trigger: Trigger, data: TriggerInput,
                    request: HttpRequest | None = None) -> Trigger:
     from destek.automation.services import trigger_update as update
 
-    update(actor=actor, trigger=trigger, request=request, **vars(data))
+    update(actor=actor, trigger=trigger, request=request, **_given(data))
     return trigger
 
 

@@ -301,10 +301,11 @@ class ActionFields(forms.Form):
 class TriggerForm(StyledForm, ConditionFields, ActionFields):
     name = forms.CharField(label=_("name"), max_length=120, error_messages={
         "required": _("Give the trigger a name.")})
-    events = CheckboxesField(label=_("when"), choices=TriggerEvent.choices, required=True,
+    events = CheckboxesField(label=_("events"), choices=TriggerEvent.choices, required=True,
                              error_messages={"required": _("Tick at least one event.")})
     position = forms.IntegerField(label=_("position"), min_value=0, max_value=100000,
-                                  initial=100, help_text=_("Triggers run lowest first."))
+                                  required=False,
+                                  help_text=_("Triggers run lowest first. Empty: last."))
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
     stop_here = forms.BooleanField(
         label=_("stop here"), required=False,
@@ -339,9 +340,8 @@ class TriggerForm(StyledForm, ConditionFields, ActionFields):
     def value(self) -> TriggerInput:
         """The trigger as automation's services take it."""
         data = self.cleaned_data
-        position = data.get("position")
         return TriggerInput(name=data["name"], events=list(data["events"]),
                             conditions=self.conditions(), actions=self.actions(),
                             stop_here=bool(data.get("stop_here")),
                             is_active=bool(data.get("is_active")),
-                            position=int(position if position is not None else 100))
+                            position=data.get("position"))

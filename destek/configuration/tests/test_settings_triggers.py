@@ -66,7 +66,8 @@ def services(monkeypatch: pytest.MonkeyPatch) -> StandIns:
     def values(data: dict[str, Any]) -> dict[str, Any]:
         data.pop("request", None)
         inner = data.pop("data", None)  # the schedule services take a dataclass
-        return {**data, **(vars(inner) if inner is not None else {})}
+        given = {**data, **(vars(inner) if inner is not None else {})}
+        return {k: v for k, v in given.items() if v is not None}  # None: the default
 
     def write(model: Any) -> Any:
         def create(*, actor: User, **data: Any) -> Any:
@@ -219,7 +220,9 @@ def test_a_minimal_trigger_has_only_what_was_filled_in(db: None) -> None:
     value = form.value()
     assert value.conditions == {"words_any": ["acil yardım", "site down"]}
     assert value.actions == {"priority": 40}
-    assert not value.stop_here
+    assert not value.stop_here and value.position == 10
+    last = TriggerForm(trigger_post(position=""))
+    assert last.is_valid() and last.value().position is None  # the service puts it last
 
 
 @pytest.mark.parametrize(("values", "field", "text"), [
