@@ -147,7 +147,7 @@ class ConditionFields(forms.Form):
         if pattern:
             try:
                 re.compile(pattern)
-            except re.error as error:
+            except (re.error, OverflowError, RecursionError) as error:
                 raise forms.ValidationError(
                     _("This regular expression is not valid: %(error)s"),
                     params={"error": str(error)}) from None

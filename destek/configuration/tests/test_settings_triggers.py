@@ -229,6 +229,7 @@ def test_a_minimal_trigger_has_only_what_was_filled_in(db: None) -> None:
     ({"events": []}, "events", "Tick at least one event."),
     ({"name": "   "}, "name", "Give the trigger a name."),
     ({"regex": "(unclosed"}, "regex", "This regular expression is not valid"),
+    ({"regex": "a{99999999999}"}, "regex", "This regular expression is not valid"),
     ({"tags_add": "two words"}, "tags_add", "Tags are single words"),
     ({"sender_addresses": "not-an-address"}, "sender_addresses", "Not an email address"),
     ({"sender_domains": "no_domain"}, "sender_domains", "Not a domain name"),

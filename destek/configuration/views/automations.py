@@ -27,7 +27,9 @@ MAX_LISTED = 500
 def _form_page(request: HttpRequest, form: AutomationForm, automation: Automation | None,
                preview: Preview | None = None, status: int = 200) -> HttpResponse:
     return render(request, "configuration/rules/automation_form.html", {
-        "form": form, "automation": automation, "preview": preview}, status=status)
+        "form": form, "automation": automation, "preview": preview,
+        "label": rule_calls.automation_label(automation) if automation else ""},
+        status=status)
 
 
 def _automation(automation_id: int) -> Automation:
@@ -44,7 +46,8 @@ def _period(hours: int) -> str:
 @settings_page("automations")
 def automation_list(request: HttpRequest) -> HttpResponse:
     statuses = dict(Status.choices)
-    rows = [{"a": a, "status": statuses.get(a.status, a.status), "period": _period(a.hours)}
+    rows = [{"a": a, "name": rule_calls.automation_label(a),
+             "status": statuses.get(a.status, a.status), "period": _period(a.hours)}
             for a in Automation.objects.order_by("position", "pk")[:MAX_LISTED]]
     return render(request, "configuration/rules/automation_list.html", {"rows": rows})
 

@@ -60,7 +60,8 @@ def _event_labels(values: list[str]) -> str:
 def _form_page(request: HttpRequest, form: TriggerForm, trigger: Trigger | None,
                preview: Preview | None = None, status: int = 200) -> HttpResponse:
     return render(request, "configuration/rules/trigger_form.html", {
-        "form": form, "trigger": trigger, "preview": preview}, status=status)
+        "form": form, "trigger": trigger, "preview": preview,
+        "label": rule_calls.trigger_label(trigger) if trigger else ""}, status=status)
 
 
 def _trigger(trigger_id: int) -> Trigger:
@@ -70,7 +71,7 @@ def _trigger(trigger_id: int) -> Trigger:
 @settings_page("triggers")
 def trigger_list(request: HttpRequest) -> HttpResponse:
     found = list(Trigger.objects.order_by("position", "pk")[:MAX_LISTED])
-    rows = [TriggerRow(pk=t.pk, name=t.name, events=_event_labels(t.events),
+    rows = [TriggerRow(pk=t.pk, name=rule_calls.trigger_label(t), events=_event_labels(t.events),
                        is_active=t.is_active, stop_here=t.stop_here, shipped=bool(t.default_key),
                        fire_count=t.fire_count, last_fired_at=t.last_fired_at,
                        position=t.position) for t in found]
