@@ -49,10 +49,13 @@ class StandIns:
 
 
 @pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> StandIns:
+def services(db: None, monkeypatch: pytest.MonkeyPatch) -> StandIns:
     """Minimal stand-ins for automation's services, dry run and schedule services: they
     record each call and write the row as the real ones would (validation, audit and the
-    rules' version are theirs, tested there)."""
+    rules' version are theirs, tested there). The shipped rules (data migrations) are
+    removed first: each test starts from no rules."""
+    Trigger.objects.all().delete()
+    Automation.objects.all().delete()
     state = StandIns()
 
     def recorded(name: str, fn: Any) -> Any:
