@@ -77,6 +77,11 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     # Settings → Webhooks (issue 19)
     MainPage("settings-webhooks", "/desk/settings/webhooks/", "admin"),
     MainPage("settings-webhook-add", "/desk/settings/webhooks/new/", "admin"),
+    # Triggers and automations (issue 19)
+    MainPage("settings-triggers", "/desk/settings/triggers/", "admin"),
+    MainPage("settings-trigger-new", "/desk/settings/triggers/new/", "admin"),
+    MainPage("settings-automations", "/desk/settings/automations/", "admin"),
+    MainPage("settings-automation-new", "/desk/settings/automations/new/", "admin"),
 )
 
 # A ticket and a suggestion of customer_en's (created once, idempotent) and the newest

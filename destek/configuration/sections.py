@@ -51,6 +51,12 @@ SECTIONS: tuple[Section, ...] = (
     Section("webhooks", _("Webhooks"),
             _("Signed webhooks and Slack, Teams or Mattermost rooms: events, deliveries, "
               "secrets.")),
+    Section("triggers", _("Triggers"),
+            _("Rules run when something happens to a ticket: raise the priority, route, tag, "
+              "tell someone.")),
+    Section("automations", _("Automations"),
+            _("Rules run on tickets that have been in a status for a while: close, remind, "
+              "escalate.")),
 )
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from destek.configuration.views import (
+    automations,
     branding,
     canned,
     chat,
@@ -14,6 +15,7 @@ from destek.configuration.views import (
     people,
     satisfaction,
     sla_policies,
+    triggers,
     webhooks,
 )
 
@@ -80,4 +82,25 @@ urlpatterns = [
          name="webhook_deliveries"),
     path("webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/",
          webhooks.delivery_redeliver, name="webhook_redeliver"),
+    path("triggers/", triggers.trigger_list, name="triggers"),
+    path("triggers/new/", triggers.trigger_create, name="trigger_new"),
+    path("triggers/preview/", triggers.trigger_preview, name="trigger_preview_new"),
+    path("triggers/<int:trigger_id>/", triggers.trigger_edit, name="trigger_edit"),
+    path("triggers/<int:trigger_id>/preview/", triggers.trigger_preview, name="trigger_preview"),
+    path("triggers/<int:trigger_id>/delete/", triggers.trigger_delete, name="trigger_delete"),
+    path("triggers/<int:trigger_id>/toggle/", triggers.trigger_toggle, name="trigger_toggle"),
+    path("triggers/<int:trigger_id>/move/<str:direction>/", triggers.trigger_move,
+         name="trigger_move"),
+    path("automations/", automations.automation_list, name="automations"),
+    path("automations/new/", automations.automation_create, name="automation_new"),
+    path("automations/preview/", automations.automation_preview,
+         name="automation_preview_new"),
+    path("automations/<int:automation_id>/", automations.automation_edit,
+         name="automation_edit"),
+    path("automations/<int:automation_id>/preview/", automations.automation_preview,
+         name="automation_preview"),
+    path("automations/<int:automation_id>/run/", automations.automation_run,
+         name="automation_run"),
+    path("automations/<int:automation_id>/delete/", automations.automation_delete,
+         name="automation_delete"),
 ]
