@@ -2,7 +2,7 @@
 each whose conditions hold does its actions; "stop here" ends the list.
 
 The triggers are compiled once per AutomationSettings.version and kept per process (as the
-routing rules are): a happening costs one read of the version, and nothing more while no
+routing rules are): a happening costs one cache read of the version, and no query while no
 trigger's conditions need the database (conditions.TicketFacts reads only what is asked).
 
 Loop protection: a trigger's change publishes events that run triggers again (a priority
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -57,9 +58,27 @@ _lock = threading.Lock()
 _cached: Triggers | None = None
 
 
-def current_version() -> int:
+# The version is read from the cache, not the database: every ticket change runs the engine,
+# and a query there would be one more in every change's budget. A miss reads the row and
+# caches it (add: never over a newer value a change just set); with the embedded per-process
+# memory cache, a change made by another process is seen within TTL seconds.
+VERSION_KEY = "destek:automation:version:v1"
+VERSION_TTL = 60
+
+
+def _version_in_database() -> int:
     found = AutomationSettings.objects.order_by("pk").values_list("version", flat=True).first()
     return int(found) if found is not None else 0
+
+
+def current_version() -> int:
+    """One cache read; a database read when the cache has no version."""
+    found = cache.get(VERSION_KEY)
+    if found is not None:
+        return int(found)
+    version = _version_in_database()
+    cache.add(VERSION_KEY, version, timeout=VERSION_TTL)
+    return version
 
 
 def load_triggers(*, version: int | None = None) -> Triggers:
@@ -93,10 +112,15 @@ def forget_triggers() -> None:
 
 
 def triggers_changed() -> None:
-    """After any change to the triggers: every process recompiles them."""
+    """After any change to the triggers: every process recompiles them. The cached version is
+    dropped now (this process reads the database meanwhile) and set to the new one once the
+    change commits, so no process compiles the rows of a change that may still roll back."""
     if not AutomationSettings.objects.filter(pk=1).update(version=F("version") + 1):
         AutomationSettings.objects.get_or_create(pk=1, defaults={"version": 2})
+    version = _version_in_database()
+    cache.delete(VERSION_KEY)
     forget_triggers()
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, version, timeout=VERSION_TTL))
 
 
 # --- loop protection -------------------------------------------------------------------------
