@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from destek.accounts.models import Department
 from destek.automation.happenings import Happening
-from destek.automation.text import fold, phrases_pattern
+from destek.automation.text import first_words, fold, phrases_pattern, tokens
 from destek.core.errors import ApplicationError
 from destek.hosting.models import ServiceKind, Tier
 from destek.hosting.selectors import tier_of
@@ -229,6 +229,10 @@ class TicketFacts:
         return fold(f"{subject}\n{body}")
 
     @cached_property
+    def tokens(self) -> frozenset[str]:
+        return tokens(self.text)
+
+    @cached_property
     def sender(self) -> str:
         """The message author's address (the customer's without a message)."""
         message = self.message
@@ -285,6 +289,7 @@ class Condition:
     tags_any: frozenset[str] = frozenset()
     tags_none: frozenset[str] = frozenset()
     words: re.Pattern[str] | None = None
+    words_first: frozenset[str] | None = None  # None: no cheap test (see text.first_words)
     regex: re.Pattern[str] | None = None
     sender_addresses: frozenset[str] = frozenset()
     sender_domains: frozenset[str] = frozenset()
@@ -311,8 +316,11 @@ class Condition:
             score = happening.facts.get("score")
             if not isinstance(score, int) or score > self.rating_at_most:
                 return False
-        if self.words is not None and not self.words.search(facts.text):
-            return False
+        if self.words is not None:
+            if self.words_first is not None and self.words_first.isdisjoint(facts.tokens):
+                return False
+            if not self.words.search(facts.text):
+                return False
         if self.regex is not None and not self.regex.search(facts.text):
             return False
         if self.sender_addresses and facts.sender not in self.sender_addresses:
@@ -346,6 +354,7 @@ def compile(doc: dict[str, Any]) -> Condition:
         tags_any=frozenset(str(t) for t in doc.get("tags_any") or []),
         tags_none=frozenset(str(t) for t in doc.get("tags_none") or []),
         words=phrases_pattern(doc.get("words_any") or []),
+        words_first=first_words(doc.get("words_any") or []),
         # Searched in the folded text, case-insensitively: the pattern's Turkish letters are
         # folded too ("açıl" finds "AÇILMIYOR"); a broken stored pattern matches nothing.
         regex=_compile_regex(regex),

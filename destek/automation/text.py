@@ -39,3 +39,28 @@ def phrases_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(re.escape(p).replace(r"\ ", " ") for p in folded)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def tokens(folded: str) -> frozenset[str]:
+    """The whole words of folded text, for `first_words`' cheap test before a regex runs."""
+    return frozenset(_TOKEN.findall(folded))
+
+
+def first_words(phrases: Iterable[str]) -> frozenset[str] | None:
+    """The first word of each phrase: a phrase can only be found as a whole word where its
+    first word is one of the text's words (`tokens`), so a rule whose first words are all
+    missing is skipped without its regex. None when a phrase starts with no word character
+    (then only the regex can tell)."""
+    firsts = set()
+    for phrase in phrases:
+        folded = fold(phrase)
+        if not folded:
+            continue
+        match = _TOKEN.match(folded)
+        if match is None:
+            return None
+        firsts.add(match.group())
+    return frozenset(firsts)

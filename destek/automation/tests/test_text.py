@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from destek.automation.text import fold, phrases_pattern
+from destek.automation.text import first_words, fold, phrases_pattern, tokens
 
 
 @pytest.mark.parametrize(("text", "folded"), [
@@ -49,3 +49,17 @@ def test_special_characters_are_literal():
     assert pattern.search(fold("a c++ (error) here"))
     assert pattern.search(fold("E-POSTALAR GELMİYOR"))
     assert not pattern.search(fold("cc (error)"))
+
+
+def test_first_words_never_skip_a_phrase_the_regex_would_find():
+    phrases = ["500 error", "e-postalar gelmiyor", "Sitem açılmıyor", "503"]
+    firsts = first_words(phrases)
+    assert firsts == {"500", "e", "sitem", "503"}
+    pattern = phrases_pattern(phrases)
+    assert pattern is not None
+    for text in ("a 500 error!", "E-POSTALAR gelmiyor", "sitem acilmiyor", "(503)",
+                 "nothing here", "5000 errors", "sitemap acilmiyor"):
+        folded = fold(text)
+        if pattern.search(folded):
+            assert not firsts.isdisjoint(tokens(folded)), text
+    assert first_words(["#hashtag", "ok"]) is None  # no first word: the regex decides
