@@ -17,6 +17,7 @@ import logging
 import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
@@ -29,7 +30,7 @@ from destek.automation import conditions
 from destek.automation.happenings import Happening
 from destek.automation.models import AutomationSettings, Trigger
 from destek.tickets import events
-from destek.tickets.models import EventKind, Ticket
+from destek.tickets.models import EventKind, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -177,14 +178,15 @@ def _run(happening: Happening, ticket: Ticket, triggers: tuple[CompiledTrigger, 
 def _fire(trigger: CompiledTrigger, ticket: Ticket, happening: Happening) -> None:
     """The trigger's actions in a savepoint: one broken rule (an assignee who left the
     department) never fails the change that set it off."""
-    before = ticket.updated_at
+    started = timezone.now()
     try:
         with transaction.atomic():
             done = _apply(ticket=ticket, doc=trigger.actions, rule_name=trigger.name,
                           happening=happening)
             # A field change went through ticket_update(rule=…), which wrote "Rule applied";
-            # a firing that only sent or posted something is written here.
-            if done and ticket.updated_at == before:
+            # a firing that only sent or posted something is written here (one indexed
+            # look-up per firing, never for a rule that did not fire).
+            if done and not _recorded(ticket, trigger.name, since=started):
                 events.record(ticket=ticket, actor=None, kind=EventKind.AUTOMATION,
                               after=trigger.name)
     except Exception:
@@ -194,6 +196,11 @@ def _fire(trigger: CompiledTrigger, ticket: Ticket, happening: Happening) -> Non
     if done:
         Trigger.objects.filter(pk=trigger.id).update(fire_count=F("fire_count") + 1,
                                                      last_fired_at=timezone.now())
+
+
+def _recorded(ticket: Ticket, name: str, *, since: datetime) -> bool:
+    return TicketEvent.objects.filter(ticket=ticket, kind=EventKind.AUTOMATION,
+                                      after=name[:255], created_at__gte=since).exists()
 
 
 def actions_module() -> ModuleType:

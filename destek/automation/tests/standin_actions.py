@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from destek.tickets.services.changes import ticket_update
 
 APPLIED: list[tuple[str, int, dict[str, Any]]] = []  # (rule name, ticket id, doc)
@@ -37,6 +39,9 @@ def apply(*, ticket: Any, doc: dict[str, Any], rule_name: str, happening: Any) -
         ticket_update(actor=None, ticket=ticket, rule=rule_name, **changes)
         done.extend(sorted(changes))
     if doc.get("note"):
+        # The real module posts the note through the funnel and takes the ticket's new
+        # updated_at: the engine must not read that as a field change it need not record.
+        ticket.updated_at = timezone.now()
         done.append("note")
     if doc.get("email"):
         done.append("email")

@@ -212,3 +212,9 @@ def test_a_change_made_by_another_process_is_seen_through_the_cached_version(
     cache.set(engine.VERSION_KEY, engine._version_in_database())
     assert fresh(open_ticket(customer=customer, department=department)).priority \
         == Priority.HIGH
+
+
+def test_a_firing_that_changes_fields_and_posts_a_note_is_recorded_once(customer, department):
+    trigger("Raise and tell", actions={"priority": Priority.HIGH, "note": "Raised"})
+    ticket = open_ticket(customer=customer, department=department)
+    assert rules_applied(ticket) == ["Raise and tell"]
