@@ -120,7 +120,7 @@ def automation_run_now(*, actor: User, automation: Automation) -> int:
     from destek.automation.schedule_services import automation_run_now as run_now
 
     result = run_now(actor=actor, automation=automation)
-    return int(getattr(result, "fired", result) or 0)
+    return result.fired
 
 
 # --- names: a shipped rule left as shipped is named in the reader's language -----------------
