@@ -107,20 +107,32 @@ def send(pushes: list[Push]) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(send_async)(layer, pushes)
+        failures = async_to_sync(_send_all)(layer, pushes)
     except Exception:
         logger.exception("Could not push to the sockets")
+        return
+    # Logged here, back in this thread: a suite run on PostgreSQL hung (twice, in CI) in
+    # async_to_sync while the event loop's thread logged a failed group_send.
+    for group, error in failures:
+        logger.error("Could not push to %s", group, exc_info=error)
+
+
+async def _send_all(layer: Any, pushes: list[Push]) -> list[tuple[str, BaseException]]:
+    failures: list[tuple[str, BaseException]] = []
+    for group, message in _merged(pushes):
+        try:
+            await layer.group_send(group, message)
+        except Exception as error:
+            failures.append((group, error))
+    return failures
 
 
 async def send_async(layer: Any, pushes: list[Push]) -> None:
     """From the event loop. One send per group: a group hearing of several tickets gets
     them in one TICKETS_CHANGED message, which its consumers unpack (each group_send costs
     the channel layer a Redis script run per member)."""
-    for group, message in _merged(pushes):
-        try:
-            await layer.group_send(group, message)
-        except Exception:
-            logger.exception("Could not push to %s", group)
+    for group, error in await _send_all(layer, pushes):
+        logger.error("Could not push to %s", group, exc_info=error)
 
 
 def _merged(pushes: list[Push]) -> list[Push]:

@@ -283,13 +283,15 @@ def test_the_dry_run_lists_what_a_run_would_touch_and_writes_nothing(admin, cust
     assert automation_preview(data=_input(close), automation=close).tickets == []
 
 
-@pytest.mark.parametrize(("field", "index"), [
-    (AutomationField.RESOLVED_AT, "ticket_status_resolved"),
-    (AutomationField.UPDATED_AT, "ticket_status_recent"),
+@pytest.mark.parametrize(("field", "indexes"), [
+    (AutomationField.RESOLVED_AT, ("ticket_status_resolved",)),
+    # On a near-empty table the planner may walk (updated_at) and filter the status; at a
+    # million tickets it takes (status, updated_at) (bench/README.md, automations).
+    (AutomationField.UPDATED_AT, ("ticket_status_recent", "ticket_recent")),
 ])
-def test_the_candidates_are_an_index_range(field, index):
+def test_the_candidates_are_an_index_range(field, indexes):
     """At a million tickets a run must read its range, not the table: the query the run
-    sends can be answered by the (status, field) index."""
+    sends is an index range bounded by the automation's field."""
     if connection.vendor != "postgresql":
         pytest.skip("the plan is PostgreSQL's")
     automation = _tagging(field=field)
@@ -300,4 +302,5 @@ def test_the_candidates_are_an_index_range(field, index):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert index in plan, plan
+    assert any(f"using {index} " in plan for index in indexes), plan
+    assert f"({field} < " in plan.split("Index Cond:", 1)[1], plan

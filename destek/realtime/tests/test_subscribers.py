@@ -110,10 +110,10 @@ def test_coalesced_pushes_leave_in_one_trip_when_the_block_ends(monkeypatch):
 
     async def one_trip(layer, messages):  # type: ignore[no-untyped-def]
         trips.append([])
-        await send_to_desks(layer, messages)
+        return await send_to_desks(layer, messages)
 
-    send_to_desks = push.send_async
-    monkeypatch.setattr(push, "send_async", one_trip)
+    send_to_desks = push._send_all
+    monkeypatch.setattr(push, "_send_all", one_trip)
     monkeypatch.setattr(push, "get_channel_layer", lambda: RecordingLayer())
     first, second = ({"type": push.TICKET_CHANGED, "ticket_id": n, "department_id": 7,
                       "reference": f"T-10000{n}"} for n in (1, 2))
