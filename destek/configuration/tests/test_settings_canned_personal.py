@@ -42,6 +42,7 @@ def test_an_agent_creates_a_personal_macro_and_applies_it_in_the_desk(agent, cus
     ticket = open_ticket(customer=customer, department=department)
     desk = client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
     assert "Ask for the domain" in desk  # the Macros picker offers it to its owner
+    assert 'href="/desk/settings/canned/" data-testid="macro-manage"' in desk  # and back
     response = client.post(f"/desk/tickets/{ticket.pk}/macro/", {"macro": str(macro.pk)})
     assert response.status_code == 302
     ticket.refresh_from_db()
