@@ -1,7 +1,8 @@
 """The sections of Settings, in the order the sidebar lists them.
 
 Each section is a page (or a few) made for people, in the desk's look; its module in `views/`
-owns its forms. `admins_only` sections are hidden from supervisors and answer them 404.
+owns its forms. `admins_only` sections are hidden from supervisors and answer them 404;
+`agents_too` sections also admit every agent (outsourced ones too), who see only their own there.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ class Section:
     title: str | Promise
     summary: str | Promise
     admins_only: bool = True
+    agents_too: bool = False
 
     def admits(self, user: User) -> bool:
-        return user.is_admin or (not self.admins_only and user.may_configure)
+        return user.is_admin or (not self.admins_only and user.may_configure) or (
+            self.agents_too and user.is_active and user.is_agent)
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -37,7 +40,7 @@ SECTIONS: tuple[Section, ...] = (
             admins_only=False),
     Section("canned_responses", _("Canned responses"),
             _("Saved replies for tickets and chats, shared or personal, with placeholders."),
-            admins_only=False),
+            admins_only=False, agents_too=True),
     Section("chat", _("Live chat"),
             _("The websites the chat widget may run on, its code to copy, hours and greeting.")),
     Section("branding", _("Branding"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from destek.accounts.models import Role, User
 from destek.accounts.resellers import customer_filter, manages_customer
-from destek.accounts.scope import in_scope
+from destek.accounts.scope import in_scope, is_department_limited, member_department_ids
 from destek.core.errors import NotFound
 from destek.tickets.models import Attachment, CannedResponse, Message, Ticket
 
@@ -135,9 +135,14 @@ def access_attachment_by_guest_token(*, token: str, attachment_id: int | str) ->
 # --- canned responses: shared ones for every agent, personal ones for their owner only --------
 
 def canned_responses_visible_to(actor: User) -> QuerySet[CannedResponse]:
+    """Their own personal ones and the shared ones; an outsourced agent sees only the shared
+    ones of their departments and of every department."""
     if not actor.is_agent:
         return CannedResponse.objects.none()
-    return CannedResponse.objects.filter(Q(owner__isnull=True) | Q(owner_id=actor.pk))
+    shared = Q(owner__isnull=True)
+    if is_department_limited(actor):
+        shared &= Q(department__isnull=True) | Q(department__in=member_department_ids(actor))
+    return CannedResponse.objects.filter(shared | Q(owner_id=actor.pk))
 
 
 def may_manage_canned_response(actor: User, canned: CannedResponse) -> bool:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from destek.accounts.models import STAFF_ROLES, Department, User
+from destek.accounts.scope import colleagues_for, departments_for
 from destek.tickets.macros import is_macro
 from destek.tickets.models import CannedResponse, Priority, Status
 from destek.tickets.services.canned import CannedResponseInput
@@ -16,8 +17,12 @@ from destek.tickets.services.changes import parse_tags
 MAX_ASSIGNEES = 500
 
 
-def _assignee_choices() -> list[tuple[str, Any]]:
-    staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by(
+def _assignee_choices(actor: User | None) -> list[tuple[str, Any]]:
+    """Everyone on the staff for supervisors; for an agent, whom the desk lets them hand
+    work to (destek.accounts.scope)."""
+    staff_qs = (User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+                if actor is None or actor.may_configure else colleagues_for(actor))
+    staff = staff_qs.order_by(
         "full_name", "email", "pk").values_list("pk", "full_name", "email")[:MAX_ASSIGNEES]
     return [("", _("Unchanged")), ("me", _("The agent applying it")),
             ("none", _("Nobody (unassign)")),
@@ -60,11 +65,17 @@ class CannedResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Added for agents only; the placeholders work here too."))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["set_assignee"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = _assignee_choices()
+        field.choices = _assignee_choices(actor)
+        if actor is not None and not actor.may_configure:
+            # An agent's responses are their own: always personal, in their departments.
+            del self.fields["personal"]
+            department = self.fields["department"]
+            assert isinstance(department, forms.ModelChoiceField)
+            department.queryset = departments_for(actor).order_by("name")
         for name, field in self.fields.items():
             css = {"personal": "form-check-input", "language": "form-select",
                    "department": "form-select", "set_status": "form-select",

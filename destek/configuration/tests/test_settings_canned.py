@@ -39,15 +39,24 @@ def form(**values: str) -> dict[str, str]:
             "language": "", "department": "", **values}
 
 
-def test_customers_and_agents_get_404(customer, agent) -> None:
+def test_customers_get_404_and_agents_only_read_shared_ones(customer, agent) -> None:
     shared = CannedResponse.objects.create(title="Shared", body="x")
-    for person in (customer, agent):
-        client = login(Client(), person)
-        for url in (LIST, NEW, f"/desk/settings/canned/{shared.pk}/",
-                    f"/desk/settings/canned/{shared.pk}/delete/"):
-            assert client.get(url).status_code == 404
-        assert client.post(NEW, form()).status_code == 404
-    assert CannedResponse.objects.count() == 1
+    client = login(Client(), customer)
+    for url in (LIST, NEW, f"/desk/settings/canned/{shared.pk}/",
+                f"/desk/settings/canned/{shared.pk}/delete/"):
+        assert client.get(url).status_code == 404
+    assert client.post(NEW, form()).status_code == 404
+    # An agent reads the shared one (no edit or delete link) but may not change it.
+    client = login(Client(), agent)
+    listing = client.get(LIST).content.decode()
+    assert 'data-testid="canned-read-only">Shared<' in listing
+    assert f"/desk/settings/canned/{shared.pk}/" not in listing
+    for url in (f"/desk/settings/canned/{shared.pk}/",
+                f"/desk/settings/canned/{shared.pk}/delete/"):
+        assert client.get(url).status_code == 404
+        assert client.post(url, form(title="Hijacked")).status_code == 404
+    shared.refresh_from_db()
+    assert shared.title == "Shared" and CannedResponse.objects.count() == 1
 
 
 def test_a_supervisor_creates_a_shared_response_the_desk_inserts(supervisor, agent, customer,

@@ -1,4 +1,5 @@
-"""Settings → Canned responses (supervisors and admins): the shared ones, and their own; a
+"""Settings → Canned responses: supervisors and admins manage the shared ones and their own;
+every other agent reads the shared ones they may use and manages their own personal ones. A
 response with actions is a macro (destek.tickets.macros), listed with what it does and how
 often it was used."""
 
@@ -19,8 +20,12 @@ from destek.accounts.web import acting_user
 from destek.audit.log import Action, record
 from destek.configuration.access import settings_page
 from destek.configuration.forms.canned import CannedResponseForm
-from destek.core.errors import ApplicationError
-from destek.tickets.access import access_canned_response_by_id, canned_responses_visible_to
+from destek.core.errors import ApplicationError, NotFound
+from destek.tickets.access import (
+    access_canned_response_by_id,
+    canned_responses_visible_to,
+    may_manage_canned_response,
+)
 from destek.tickets.macros import is_macro, macro_actions
 from destek.tickets.models import CannedResponse
 from destek.tickets.services.canned import (
@@ -74,17 +79,20 @@ class CannedRow:
     language: str
     department: str
     personal: bool
+    manageable: bool  # the viewer may edit and delete it
     actions: str  # a macro's actions in one sentence; "" for a plain canned response
     usage_count: int
 
 
-def _row(canned: CannedResponse, language: str, staff: dict[int, str]) -> CannedRow:
+def _row(canned: CannedResponse, language: str, staff: dict[int, str],
+         actor: User) -> CannedRow:
     department = (canned.department.localized_name(language) if canned.department
                   else _("Every department"))
     actions = macro_actions(canned, staff_name=staff.get) if is_macro(canned) else []
     return CannedRow(pk=canned.pk, title=canned.title,
                      language=str(canned.get_language_display()), department=department,
                      personal=canned.owner_id is not None,
+                     manageable=may_manage_canned_response(actor, canned),
                      actions=_one_sentence(actions),
                      usage_count=canned.usage_count)
 
@@ -111,8 +119,9 @@ def index(request: HttpRequest) -> HttpResponse:
     found = list(canned_responses_visible_to(actor).select_related("department")
                  .order_by("title", "pk")[:MAX_LISTED + 1])
     staff = _staff_names(found[:MAX_LISTED])
-    rows = [_row(c, get_language(), staff) for c in found[:MAX_LISTED]]
+    rows = [_row(c, get_language(), staff, actor) for c in found[:MAX_LISTED]]
     return render(request, "configuration/brand_chat/canned_list.html", {
+        "may_share": actor.may_configure,
         "shared": [r for r in rows if not r.personal],
         "personal": [r for r in rows if r.personal],
         "truncated": len(found) > MAX_LISTED,
@@ -121,12 +130,19 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @settings_page("canned_responses")
 def create(request: HttpRequest) -> HttpResponse:
+    actor = acting_user(request)
     if request.method != "POST":
-        return _form_page(request, CannedResponseForm(), None)
-    form = CannedResponseForm(request.POST)
+        return _form_page(request, CannedResponseForm(actor=actor), None)
+    form = CannedResponseForm(request.POST, actor=actor)
     if not form.is_valid():
         return _form_page(request, form, None, status=400)
-    canned = canned_response_create(actor=acting_user(request), data=form.value())
+    try:
+        canned = canned_response_create(actor=actor, data=form.value())
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _form_page(request, form, None, status=400)
     _audit(request, canned, "added")
     messages.success(request, _("The canned response “%(title)s” was saved.")
                      % {"title": canned.title})
@@ -136,14 +152,20 @@ def create(request: HttpRequest) -> HttpResponse:
 @settings_page("canned_responses")
 def edit(request: HttpRequest, canned_id: int) -> HttpResponse:
     canned = _access(request, canned_id)
+    actor = acting_user(request)
     if request.method != "POST":
         return _form_page(request, CannedResponseForm(
-            initial=CannedResponseForm.initial_for(canned)), canned)
-    form = CannedResponseForm(request.POST)
+            initial=CannedResponseForm.initial_for(canned), actor=actor), canned)
+    form = CannedResponseForm(request.POST, actor=actor)
     if not form.is_valid():
         return _form_page(request, form, canned, status=400)
-    changed = canned_response_update(actor=acting_user(request), canned=canned,
-                                     data=form.value())
+    try:
+        changed = canned_response_update(actor=actor, canned=canned, data=form.value())
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _form_page(request, form, canned, status=400)
     if changed:
         _audit(request, canned, "changed", changed)
     messages.success(request, _("The canned response “%(title)s” was saved.")

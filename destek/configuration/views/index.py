@@ -12,6 +12,7 @@ from destek.configuration.sections import sections_for
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    if not user.may_configure:
+    sections = sections_for(user)
+    if not sections:
         raise Http404("Not found.")
-    return render(request, "configuration/index.html", {"sections": sections_for(user)})
+    return render(request, "configuration/index.html", {"sections": sections})

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from destek.accounts.models import Department, User
+from destek.accounts.models import STAFF_ROLES, Department, User
+from destek.accounts.scope import may_hand_work_to, works_in_department
 from destek.core.bus import publish
 from destek.core.errors import ApplicationError, NotFound
 from destek.tickets.access import may_manage_canned_response
@@ -84,7 +85,8 @@ class CannedResponseInput:
 MACRO_FIELDS = ("set_status", "set_priority", "add_tags", "remove_tags", "set_assignee", "note")
 
 
-def _macro_values(data: CannedResponseInput) -> dict[str, object]:
+def _macro_values(data: CannedResponseInput, actor: User, *,
+                  check_assignee: bool = True) -> dict[str, object]:
     """The macro's fields, checked: the forms offer only these values, other doors may not."""
     if data.set_status and data.set_status not in Status.values:
         raise ApplicationError(_("Choose a valid status."), field="set_status")
@@ -92,7 +94,19 @@ def _macro_values(data: CannedResponseInput) -> dict[str, object]:
         raise ApplicationError(_("Choose a valid priority."), field="set_priority")
     if data.set_assignee not in ("", "me", "none") and not data.set_assignee.isdigit():
         raise ApplicationError(_("Choose a valid assignee."), field="set_assignee")
+    if check_assignee and data.set_assignee.isdigit() and not actor.may_configure:
+        # An agent's macro names only a colleague the desk lets them hand work to.
+        colleague = User.objects.filter(pk=int(data.set_assignee), role__in=STAFF_ROLES,
+                                        is_active=True).first()
+        if colleague is None or not may_hand_work_to(actor, colleague):
+            raise ApplicationError(_("Choose a valid assignee."), field="set_assignee")
     return {name: getattr(data, name) for name in MACRO_FIELDS}
+
+
+def _check_department(data: CannedResponseInput, actor: User) -> None:
+    """An outsourced agent's responses stay in their departments, like their tickets."""
+    if data.department is not None and not works_in_department(actor, data.department.pk):
+        raise ApplicationError(_("Choose a valid department."), field="department")
 
 
 def _changed(canned: CannedResponse) -> None:
@@ -101,14 +115,17 @@ def _changed(canned: CannedResponse) -> None:
 
 def canned_response_create(*, actor: User, data: CannedResponseInput) -> CannedResponse:
     """A shared response needs a supervisor or an administrator; anyone on the staff may keep
-    personal ones."""
-    if not actor.is_agent or (not data.personal and not actor.may_configure):
+    personal ones, and what an agent saves is always their own personal one."""
+    if not actor.is_agent:
         raise NotFound(_("Canned response not found."))
+    personal = data.personal or not actor.may_configure
+    if not actor.may_configure:
+        _check_department(data, actor)
+    values = _macro_values(data, actor)
     with transaction.atomic():
         canned = CannedResponse.objects.create(
             title=data.title, body=data.body, language=data.language,
-            department=data.department, owner=actor if data.personal else None,
-            **_macro_values(data))
+            department=data.department, owner=actor if personal else None, **values)
         _changed(canned)
     return canned
 
@@ -117,14 +134,20 @@ def canned_response_update(*, actor: User, canned: CannedResponse,
                            data: CannedResponseInput) -> list[str]:
     """Change a response `actor` may manage (access_canned_response_by_id, to_manage=True);
     returns the names of the fields that changed. Making a shared one personal makes it the
-    actor's own; sharing a personal one needs a supervisor or an administrator."""
-    if not may_manage_canned_response(actor, canned) or (
-            not data.personal and not actor.may_configure):
+    actor's own; sharing a personal one needs a supervisor or an administrator (an agent's
+    stays personal whatever `data` says)."""
+    if not may_manage_canned_response(actor, canned):
         raise NotFound(_("Canned response not found."))
-    owner_id = (canned.owner_id or actor.pk) if data.personal else None
+    personal = data.personal or not actor.may_configure
+    if not actor.may_configure and data.department is not None \
+            and data.department.pk != canned.department_id:
+        _check_department(data, actor)
+    owner_id = (canned.owner_id or actor.pk) if personal else None
+    macro = _macro_values(data, actor,
+                          check_assignee=data.set_assignee != canned.set_assignee)
     new = {"title": data.title, "body": data.body, "language": data.language,
            "department_id": data.department.pk if data.department else None,
-           "owner_id": owner_id, **_macro_values(data)}
+           "owner_id": owner_id, **macro}
     changed = [name for name, value in new.items() if getattr(canned, name) != value]
     if not changed:
         return []

@@ -201,3 +201,13 @@ def test_settings_save_a_macros_fields_and_refuse_unknown_values(agent):
         title="Mine", body="x", language="", department=None, personal=True,
         set_status=Status.PENDING))
     assert mine.owner_id == agent.pk
+    # What an agent saves stays personal, whatever the input says, and they cannot share it.
+    forced = canned_response_create(actor=agent, data=CannedResponseInput(
+        title="Shared?", body="x", language="", department=None, personal=False))
+    assert forced.owner_id == agent.pk
+    canned_response_update(actor=agent, canned=forced, data=CannedResponseInput(
+        title="Shared now?", body="x", language="", department=None, personal=False))
+    forced.refresh_from_db()
+    assert (forced.title, forced.owner_id) == ("Shared now?", agent.pk)
+    with pytest.raises(NotFound):  # the supervisor's shared one is not the agent's to change
+        canned_response_update(actor=agent, canned=canned, data=data)
