@@ -42,7 +42,7 @@ DELIVERY_WAIT_S = 60.0  # the worker polls the filesystem broker; a cold start t
 WORDS = {
     "en": {"saved": "was saved.", "copied": "Copied.", "delivered": "Delivered",
            "test": "Test event", "deleted": "was deleted."},
-    "tr": {"saved": "kaydedildi.", "copied": "Kopyalandı.", "delivered": "Gönderildi",
+    "tr": {"saved": "kaydedildi.", "copied": "Kopyalandı.", "delivered": "Teslim edildi",
            "test": "Deneme olayı", "deleted": "silindi."},
 }
 
