@@ -267,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
     # (destek.webhooks.delivery.sweep).
     "webhook-sweep": {"task": "destek.webhooks.tasks.sweep_webhooks", "schedule": 60.0,
                       "options": {"expires": 60.0}},
+    # The delivery log's retention (destek.webhooks.retention): finished rows past
+    # DESTEK_WEBHOOK_LOG_DAYS; pending and retrying rows are never deleted.
+    "webhook-log-retention": {"task": "destek.webhooks.tasks.purge_webhook_log",
+                              "schedule": 86400.0, "options": {"expires": 3600.0}},
     # Automations (destek.automation.schedules): tickets that crossed a rule's threshold since
     # the previous run; safe to run twice at once.
     "automation-run": {"task": "destek.automation.tasks.run_automations", "schedule": 300.0,
@@ -379,6 +383,8 @@ DESTEK_WEBHOOK_MAX_ATTEMPTS = env.int("DESTEK_WEBHOOK_MAX_ATTEMPTS", default=8)
 DESTEK_WEBHOOK_DISABLE_AFTER = env.int("DESTEK_WEBHOOK_DISABLE_AFTER", default=20)
 DESTEK_WEBHOOK_TIMEOUT_SECONDS = env.int("DESTEK_WEBHOOK_TIMEOUT_SECONDS", default=10)
 DESTEK_WEBHOOK_ALLOWED_NETWORKS = env.list("DESTEK_WEBHOOK_ALLOWED_NETWORKS", default=[])
+# How many days the delivery log keeps delivered and failed deliveries (a daily beat task).
+DESTEK_WEBHOOK_LOG_DAYS = env.int("DESTEK_WEBHOOK_LOG_DAYS", default=30)
 # One delivery task per burst of commits (docs/adr/0005); unset: when the cache is Redis.
 DESTEK_OUTBOX_COALESCE = env.bool("DESTEK_OUTBOX_COALESCE", default=None)
 # The same for stored inbound emails (docs/adr/0005).

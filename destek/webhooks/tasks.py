@@ -31,3 +31,11 @@ def sweep_webhooks() -> int:
         except Exception:  # the rows stay due: the next sweep tries again
             logger.warning("Could not enqueue webhook deliveries", exc_info=True)
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def purge_webhook_log() -> int:
+    """Beat, daily ("webhook-log-retention"): finished deliveries past DESTEK_WEBHOOK_LOG_DAYS."""
+    from destek.webhooks.retention import purge_old_deliveries
+
+    return purge_old_deliveries()
