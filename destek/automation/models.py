@@ -32,36 +32,45 @@ class TriggerEvent(models.TextChoices):
     CHAT_ENDED = "chat_ended", _("Chat ended")
 
 
-class Trigger(models.Model):
+class Rule(models.Model):
+    """What triggers and automations share: a name, on/off, conditions and actions (JSON
+    documents, `conditions.py` and `actions.py`), shipped or not, how often it fired."""
+
     name = models.CharField(_("name"), max_length=120)
     description = models.CharField(_("description"), max_length=300, blank=True, default="")
-    position = models.PositiveIntegerField(_("position"), default=100,
-                                           help_text=_("Triggers run lowest first."))
     is_active = models.BooleanField(_("active"), default=True)
-    events = models.JSONField(_("events"), default=list,
-                              help_text=_("The events that run this trigger."))
     conditions = models.JSONField(_("conditions"), default=dict, blank=True)
     actions = models.JSONField(_("actions"), default=dict)
-    stop_here = models.BooleanField(
-        _("stop here"), default=False,
-        help_text=_("When this trigger fires, the triggers after it do not run for this event."))
     # Shipped with Destek (editable, never re-created once an admin deleted it): the key names
     # it in the data migration that created it.
     default_key = models.CharField(max_length=60, blank=True, default="")
     fire_count = models.PositiveIntegerField(_("fired"), default=0)
-    last_fired_at = models.DateTimeField(_("last fired"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["position", "id"]
-        verbose_name = _("trigger")
-        verbose_name_plural = _("triggers")
 
     def __str__(self) -> str:
         return self.name
+
+
+class Trigger(Rule):
+    position = models.PositiveIntegerField(_("position"), default=100,
+                                           help_text=_("Triggers run lowest first."))
+    events = models.JSONField(_("events"), default=list,
+                              help_text=_("The events that run this trigger."))
+    stop_here = models.BooleanField(
+        _("stop here"), default=False,
+        help_text=_("When this trigger fires, the triggers after it do not run for this event."))
+    last_fired_at = models.DateTimeField(_("last fired"), null=True, blank=True)
+
+    class Meta(Rule.Meta):
+        verbose_name = _("trigger")
+        verbose_name_plural = _("triggers")
 
 
 class AutomationField(models.TextChoices):
@@ -71,37 +80,22 @@ class AutomationField(models.TextChoices):
     RESOLVED_AT = "resolved_at", _("resolved")
 
 
-class Automation(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    description = models.CharField(_("description"), max_length=300, blank=True, default="")
+class Automation(Rule):
     position = models.PositiveIntegerField(_("position"), default=100)
-    is_active = models.BooleanField(_("active"), default=True)
     status = models.CharField(_("status"), max_length=16,
                               help_text=_("Tickets in this status…"))
     field = models.CharField(_("since"), max_length=20, choices=AutomationField.choices,
                              default=AutomationField.UPDATED_AT)
     hours = models.PositiveIntegerField(_("hours"), help_text=_("…for at least this long."))
-    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
-    actions = models.JSONField(_("actions"), default=dict)
-    default_key = models.CharField(max_length=60, blank=True, default="")
     # The threshold the previous run scanned up to: the next run reads only the tickets that
     # crossed it since (field in [cursor, now - hours)).
     cursor = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     last_run_count = models.PositiveIntegerField(default=0)
-    fire_count = models.PositiveIntegerField(_("fired"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
-    class Meta:
-        ordering = ["position", "id"]
+    class Meta(Rule.Meta):
         verbose_name = _("automation")
         verbose_name_plural = _("automations")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class AutomationApplied(models.Model):

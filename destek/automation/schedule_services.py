@@ -15,15 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from destek.accounts.models import User
 from destek.audit.log import record
 from destek.audit.models import Action
-from destek.automation import actions, schedules
-from destek.automation.models import Automation, AutomationField, AutomationSettings
+from destek.automation import actions, engine, schedules
+from destek.automation.models import Automation, AutomationField
 from destek.core.errors import ApplicationError, PermissionDenied
 from destek.tickets.models import Status
 
@@ -84,11 +83,6 @@ def automation_validate(data: AutomationInput) -> dict[str, Any]:
             "is_active": bool(data.is_active), "position": max(0, int(data.position))}
 
 
-def _bump_version() -> None:
-    settings_row, _created = AutomationSettings.objects.get_or_create(pk=1)
-    AutomationSettings.objects.filter(pk=settings_row.pk).update(version=F("version") + 1)
-
-
 def _audit(actor: User, automation: Automation, change: str, **detail: Any) -> None:
     record(Action.SETTINGS_CHANGED, actor=actor, target=f"automation:{automation.pk}",
            setting="automation", change=change, name=automation.name, **detail)
@@ -99,7 +93,7 @@ def automation_create(*, actor: User, data: AutomationInput) -> Automation:
     values = automation_validate(data)
     with transaction.atomic():
         automation = Automation.objects.create(created_by=actor, **values)
-        _bump_version()
+        engine.triggers_changed()
         _audit(actor, automation, "created")
     return automation
 
@@ -121,7 +115,7 @@ def automation_update(*, actor: User, automation: Automation,
     automation.updated_at = timezone.now()
     with transaction.atomic():
         automation.save(update_fields=update)
-        _bump_version()
+        engine.triggers_changed()
         _audit(actor, automation, "updated", fields=changed)
     return changed
 
@@ -131,7 +125,7 @@ def automation_delete(*, actor: User, automation: Automation) -> None:
     with transaction.atomic():
         _audit(actor, automation, "deleted")
         automation.delete()
-        _bump_version()
+        engine.triggers_changed()
 
 
 def automation_run_now(*, actor: User, automation: Automation,

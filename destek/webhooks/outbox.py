@@ -18,13 +18,6 @@ from destek.webhooks.models import Delivery, Endpoint
 logger = logging.getLogger(__name__)
 
 
-def subscribed_endpoints(event_type: str) -> list[Endpoint]:
-    """The active endpoints subscribed to `event_type` (see `selectors.subscriber_ids`,
-    cached, for the hot path)."""
-    return [endpoint for endpoint in Endpoint.objects.filter(is_active=True)
-            if event_type in endpoint.events]
-
-
 def enqueue(*, endpoints: Iterable[Endpoint | int], event_type: str,
             payload: dict[str, Any]) -> list[Delivery]:
     """One delivery per endpoint (objects or ids), all carrying one event id (a receiver
